@@ -1,0 +1,1 @@
+"""storybot: a Discord bot that serves multi-chapter stories to a community."""

@@ -1,0 +1,209 @@
+"""`python -m bot …`: run the bot, import stories, list the library, check the set-up.
+
+Exit codes: 0 ok, 1 some input was rejected, 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import discord
+from dotenv import load_dotenv, set_key
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.app import StoryBot, use_discord_endpoints
+from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
+from bot.importing import FileImport, import_files, story_files
+from bot.store import Store
+
+log = logging.getLogger("bot")
+
+OK, REJECTED, USAGE = 0, 1, 2
+ENV_FILE = Path(".env")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="start the bot (imports the sample library on first start)")
+    importer = commands.add_parser("import", help="import story files or folders into the library")
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    lister = commands.add_parser("list", help="show the library as a table")
+    lister.add_argument("--json", action="store_true", help="print JSON for scripts")
+    commands.add_parser("check", help="check the configuration and the database")
+    args = parser.parse_args(argv)
+
+    load_dotenv(ENV_FILE)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if args.command == "run":
+            return _run(settings)
+        if args.command == "import":
+            return asyncio.run(_import(settings, args.paths))
+        if args.command == "list":
+            return asyncio.run(_list(settings, as_json=args.json))
+        return asyncio.run(_check(settings))
+    except ConfigError as error:
+        errors.print(f"storybot: {error}", markup=False, highlight=False)
+        return USAGE
+
+
+def _run(settings: Settings) -> int:
+    if not settings.discord_token:
+        token = _ask_for_token()
+        settings = load_settings({**os.environ, "DISCORD_TOKEN": token.reveal()})
+    try:
+        asyncio.run(_serve(settings))
+    except discord.LoginFailure:
+        errors.print("storybot: Discord refused the token: check DISCORD_TOKEN in .env.")
+        return USAGE
+    except KeyboardInterrupt:
+        pass
+    return OK
+
+
+def _ask_for_token() -> Secret:
+    """On a terminal, ask for the token (and offer to save it); elsewhere, stop with one line."""
+    if not sys.stdin.isatty():
+        raise ConfigError(
+            "DISCORD_TOKEN is not set: put your bot token in .env (see .env.example)."
+        )
+    token = getpass.getpass("Your bot's token (from the Discord developer portal): ").strip()
+    if not token:
+        raise ConfigError("no token given.")
+    answer = input(f"Save it to {ENV_FILE} for next time? [y/N] ").strip().lower()
+    if answer in {"y", "yes"}:
+        ENV_FILE.touch(mode=0o600, exist_ok=True)
+        set_key(ENV_FILE, "DISCORD_TOKEN", token)
+        console.print(f"Saved to {ENV_FILE}.")
+    return Secret(token)
+
+
+async def _serve(settings: Settings) -> None:
+    token = settings.require_token()
+    use_discord_endpoints(settings.discord_rest_url, settings.discord_gateway_url)
+    store = await Store.open(settings.database_path)
+    try:
+        if not await store.stories():
+            files = story_files([settings.library_dir])
+            log.info(
+                "empty library: importing %d sample files from %s", len(files), settings.library_dir
+            )
+            await import_files(store, files, page_size=settings.page_size)
+        async with StoryBot(settings, store) as bot:
+            await bot.start(token.reveal())
+    finally:
+        await store.close()
+
+
+async def _import(settings: Settings, paths: list[Path]) -> int:
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {missing[0]}")
+    files = story_files(paths)
+    store = await Store.open(settings.database_path)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Importing", total=len(files))
+
+            def advance(result: FileImport) -> None:
+                progress.advance(task)
+                if result.error:
+                    progress.console.print(
+                        f"skipped: {result.error}", markup=False, highlight=False
+                    )
+
+            results = await import_files(
+                store, files, page_size=settings.page_size, on_file=advance
+            )
+    finally:
+        await store.close()
+    _print_import_summary(results)
+    return REJECTED if any(result.error for result in results) else OK
+
+
+def _print_import_summary(results: list[FileImport]) -> None:
+    table = Table(title="Import")
+    for column in ("File", "Title", "Result", "Chapters", "Words"):
+        table.add_column(column, justify="right" if column in ("Chapters", "Words") else "left")
+    for result in results:
+        outcome = result.outcome.value if result.outcome else "rejected"
+        table.add_row(
+            result.path.name,
+            result.title,
+            outcome,
+            f"{result.chapters:,}",
+            f"{result.words:,}",
+        )
+    saved = [result for result in results if result.outcome]
+    table.add_section()
+    table.add_row(
+        f"{len(results)} files",
+        f"{len(saved)} stories",
+        f"{len(results) - len(saved)} rejected",
+        f"{sum(result.chapters for result in saved):,}",
+        f"{sum(result.words for result in saved):,}",
+    )
+    console.print(table)
+
+
+async def _list(settings: Settings, *, as_json: bool) -> int:
+    store = await Store.open(settings.database_path)
+    try:
+        stories = await store.stories()
+    finally:
+        await store.close()
+    fields = ("title", "author", "rating", "chapter_count", "word_count", "status")
+    if as_json:
+        rows = [
+            {key: value for key, value in asdict(story).items() if key in fields}
+            for story in stories
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return OK
+    table = Table(title=f"Library: {len(stories)} stories")
+    for column in ("Title", "Author", "Rating", "Chapters", "Words", "Status"):
+        table.add_column(column, justify="right" if column in ("Chapters", "Words") else "left")
+    for story in stories:
+        table.add_row(
+            story.title,
+            story.author,
+            story.rating.value,
+            f"{story.chapter_count:,}",
+            f"{story.word_count:,}",
+            story.status.value,
+        )
+    console.print(table)
+    return OK
+
+
+async def _check(settings: Settings) -> int:
+    for name, value in describe(settings):
+        console.print(f"{name}: {value}", markup=False, highlight=False)
+    store = await Store.open(settings.database_path)
+    try:
+        count = len(await store.stories())
+    finally:
+        await store.close()
+    console.print(f"database: ok, {count} stories", markup=False, highlight=False)
+    settings.require_token()
+    console.print("token: set")
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The storybot Bot subclass: opens nothing itself, loads its cogs and syncs its commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.config import Settings
+from bot.errors import report_error
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.help",)
+_TREE_HASH_KEY = "command_tree_hash"
+
+
+def use_discord_endpoints(rest_url: str | None, gateway_url: str | None) -> None:
+    """Point discord.py at another REST base URL and gateway (a rate-limit or gateway proxy).
+
+    Both are unset in production, where discord.py talks to Discord itself.
+    """
+    if rest_url:
+        Route.BASE = rest_url.rstrip("/")
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class StoryTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class StoryBot(commands.Bot):
+    """The bot. `main()` owns the store and the settings and hands them in."""
+
+    def __init__(self, settings: Settings, store: Store):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            tree_cls=StoryTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.store = store
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self._sync_commands()
+
+    async def _sync_commands(self) -> None:
+        """Sync to the development guild on every start; globally only when the tree changed.
+
+        Global syncs are rate limited and slow to propagate, so they are skipped when the
+        commands are the same as at the last sync (a hash of their payload is stored).
+        """
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("commands synced to development guild %d", guild.id)
+            return
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        if await self.store.meta(_TREE_HASH_KEY) == digest:
+            return
+        await self.tree.sync()
+        await self.store.set_meta(_TREE_HASH_KEY, digest)
+        log.info("commands synced globally")
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))

@@ -1,0 +1,1 @@
+"""One feature per extension, each ending in `async def setup(bot)`."""

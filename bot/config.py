@@ -1,0 +1,106 @@
+"""Typed settings, read once from the environment (and a `.env` file) when the bot starts."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the person running the bot."""
+
+
+class Secret(str):
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: Secret | None
+    database_path: Path
+    library_dir: Path
+    dev_guild_id: int | None
+    log_level: str
+    page_size: int
+    discord_rest_url: str | None
+    discord_gateway_url: str | None
+
+    def require_token(self) -> Secret:
+        if not self.discord_token:
+            raise ConfigError(
+                "DISCORD_TOKEN is not set: put your bot token in .env (see .env.example)."
+            )
+        return self.discord_token
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from `env` (default: the process environment).
+
+    Raises ConfigError with one line naming the setting when a value cannot be used.
+    """
+    env = os.environ if env is None else env
+
+    def text(name: str, default: str | None = None) -> str | None:
+        value = env.get(name, "").strip()
+        return value or default
+
+    def integer(name: str, default: int | None, low: int, high: int) -> int | None:
+        value = text(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+        if not low <= number <= high:
+            raise ConfigError(f"{name} must be between {low} and {high}, not {number}.")
+        return number
+
+    def url(name: str) -> str | None:
+        value = text(name)
+        if value is not None and "://" not in value:
+            raise ConfigError(f"{name} must be a full URL such as http://127.0.0.1:8080/api/v10.")
+        return value
+
+    token = text("DISCORD_TOKEN")
+    log_level = (text("LOG_LEVEL", "INFO") or "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}.")
+    return Settings(
+        discord_token=Secret(token) if token else None,
+        database_path=Path(text("DATABASE_PATH", "data/storybot.db") or ""),
+        library_dir=Path(text("LIBRARY_DIR", "data") or ""),
+        dev_guild_id=integer("DEV_GUILD_ID", None, 1, 2**64 - 1),
+        log_level=log_level,
+        page_size=integer("PAGE_SIZE", 1800, 500, 4000) or 1800,
+        discord_rest_url=url("DISCORD_REST_URL"),
+        discord_gateway_url=url("DISCORD_GATEWAY_URL"),
+    )
+
+
+def describe(settings: Settings) -> list[tuple[str, str]]:
+    """The settings as (name, value) pairs for `check`, with the token hidden."""
+    return [(field.name, str(getattr(settings, field.name))) for field in fields(settings)]
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+    )

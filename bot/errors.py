@@ -1,0 +1,66 @@
+"""User-facing error types and the one error handler for commands and components."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+
+class UserFacingError(Exception):
+    """Raised anywhere below a command; its message is shown to the user, ephemerally, as is."""
+
+
+def _known_message(error: Exception) -> str | None:
+    """The reply for an error the user can act on, or None for a bug."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserFacingError):
+        return str(error)
+    if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
+        return "Only moderators can do that here."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That only works in a server, not in DMs."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} seconds."
+    if isinstance(error, app_commands.TransformerError):
+        return f"“{error.value}” is not something I can use there."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that command here."
+    return None
+
+
+async def report_error(interaction: discord.Interaction, error: Exception) -> None:
+    """Tell the user what went wrong, briefly; log bugs in full with an id they can quote."""
+    message = _known_message(error)
+    if message is None:
+        error_id = secrets.token_hex(4)
+        log.error(
+            "error %s in %s by user %s",
+            error_id,
+            _describe(interaction),
+            interaction.user.id,
+            exc_info=error,
+        )
+        message = (
+            f"Something went wrong on my side, sorry. If it keeps happening, tell whoever runs "
+            f"the bot: error id `{error_id}`."
+        )
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell user %s about an error", interaction.user.id, exc_info=True)
+
+
+def _describe(interaction: discord.Interaction) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    custom_id = (interaction.data or {}).get("custom_id", "?")
+    return f"component {custom_id!r}"

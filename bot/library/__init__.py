@@ -1,0 +1,1 @@
+"""Pure story logic: parsing uploads, chapters, pages and excerpts. Never imports discord."""

@@ -1,0 +1,117 @@
+"""The story vocabulary readers know from AO3: ratings, warnings, tags, stories and chapters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Rating(StrEnum):
+    """AO3's content ratings, mildest first."""
+
+    GENERAL = "General Audiences"
+    TEEN = "Teen And Up Audiences"
+    MATURE = "Mature"
+    EXPLICIT = "Explicit"
+    NOT_RATED = "Not Rated"
+
+    @property
+    def age_restricted(self) -> bool:
+        """Whether the story may only be shown in age-restricted channels."""
+        return self in (Rating.MATURE, Rating.EXPLICIT, Rating.NOT_RATED)
+
+    @classmethod
+    def parse(cls, value: str) -> Rating:
+        """Read a rating as people write it ("Teen", "T", "teen and up", "M", "explicit" …)."""
+        key = re.sub(r"[^a-z]", "", value.lower())
+        for rating, aliases in _RATING_ALIASES.items():
+            if key in aliases:
+                return rating
+        raise ValueError(f"unknown rating {value!r}")
+
+
+_RATING_ALIASES = {
+    Rating.GENERAL: {"g", "general", "generalaudiences", "gen", "k", "kplus"},
+    Rating.TEEN: {"t", "teen", "teenandup", "teenandupaudiences", "pg13", "pg"},
+    Rating.MATURE: {"m", "mature"},
+    Rating.EXPLICIT: {"e", "explicit", "ma", "nc17"},
+    Rating.NOT_RATED: {"notrated", "nr", "unrated", ""},
+}
+
+
+class Status(StrEnum):
+    COMPLETE = "complete"
+    IN_PROGRESS = "in progress"
+
+    @classmethod
+    def parse(cls, value: str) -> Status:
+        key = re.sub(r"[^a-z]", "", value.lower())
+        if key in {"complete", "completed", "finished", "done"}:
+            return cls.COMPLETE
+        if key in {"inprogress", "wip", "ongoing", "incomplete", "updating"}:
+            return cls.IN_PROGRESS
+        raise ValueError(f"unknown status {value!r}")
+
+
+ARCHIVE_WARNINGS = (
+    "Creator Chose Not To Use Archive Warnings",
+    "Graphic Depictions Of Violence",
+    "Major Character Death",
+    "No Archive Warnings Apply",
+    "Rape/Non-Con",
+    "Underage Sex",
+)
+
+
+class TagKind(StrEnum):
+    FANDOM = "fandom"
+    RELATIONSHIP = "relationship"
+    CHARACTER = "character"
+    FREEFORM = "freeform"
+
+
+@dataclass(frozen=True)
+class ChapterDraft:
+    """A chapter as parsed from a file, before it is stored.
+
+    `text` is the prose only: paragraphs separated by one blank line ("\\n\\n"), no heading.
+    Author's notes live apart from the prose, before or after it.
+    """
+
+    title: str
+    text: str
+    notes_before: str = ""
+    notes_after: str = ""
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.text)
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    """A story as parsed from a file (or an upload), ready to be written to the library."""
+
+    title: str
+    chapters: tuple[ChapterDraft, ...]
+    author: str = "Unknown"
+    summary: str = ""
+    rating: Rating = Rating.NOT_RATED
+    warnings: tuple[str, ...] = ()
+    tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
+    status: Status = Status.COMPLETE
+    language: str = "en"
+    source: str = ""
+
+    @property
+    def word_count(self) -> int:
+        return sum(chapter.word_count for chapter in self.chapters)
+
+
+_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def count_words(text: str) -> int:
+    """Words as AO3 counts them, near enough: runs of letters and digits, with inner ' and -."""
+    return sum(1 for _ in _WORD.finditer(text))

@@ -1,0 +1,74 @@
+"""Cutting a chapter into pages that read comfortably in one embed.
+
+Pages are computed once, when a story is stored, as character offsets into the chapter text, so
+page N of a chapter is the same for every reader and reading never re-splits a chapter.
+"""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT_PAGE_SIZE = 1800
+
+_PARAGRAPH_BREAK = re.compile(r"\n\n+")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def paginate(text: str, size: int = DEFAULT_PAGE_SIZE) -> list[tuple[int, int]]:
+    """Split `text` into pages of at most `size` characters, as (start, end) offsets.
+
+    Pages end at paragraph breaks; a paragraph longer than a page is cut after a sentence,
+    then between words, and only inside a word if a single word is longer than a page.
+    Whitespace between pages belongs to neither page. An empty text is one empty page.
+    """
+    if not text.strip():
+        return [(0, len(text))]
+    pages: list[tuple[int, int]] = []
+    start = end = None
+    for paragraph_start, paragraph_end in _paragraphs(text):
+        if start is not None and paragraph_end - start <= size:
+            end = paragraph_end
+            continue
+        if start is not None:
+            pages.append((start, end))
+        start, end = paragraph_start, paragraph_end
+        while end - start > size:
+            cut = _cut_point(text, start, start + size)
+            pages.append((start, cut))
+            start = _skip_space(text, cut)
+    pages.append((start, end))
+    return pages
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, len(text)))
+    return [(start, end) for start, end in spans if text[start:end].strip()]
+
+
+def _cut_point(text: str, start: int, limit: int) -> int:
+    """The best place to end a page that must end by `limit`: after a sentence, else a word."""
+    window = text[start:limit]
+    floor = len(window) // 3  # a page should not be cut absurdly short to land on a sentence
+    sentence_ends = [match.end() for match in _SENTENCE_END.finditer(window)]
+    if text[limit : limit + 1].isspace() and window[-1:] in ".!?…":
+        sentence_ends.append(len(window))
+    if sentence_ends and sentence_ends[-1] > floor:
+        return start + len(window[: sentence_ends[-1]].rstrip())
+    spaces = [match.start() for match in _SPACE.finditer(window)]
+    if text[limit : limit + 1].isspace():
+        return limit
+    if spaces and spaces[-1] > 0:
+        return start + spaces[-1]
+    return limit
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position

@@ -1,0 +1,134 @@
+"""The SQLite connection: pragmas, numbered migrations and transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+_MIGRATION_NAME = re.compile(r"^(\d{3})-[\w-]+\.sql$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The numbered migrations shipped with the bot, as (number, SQL), in order."""
+    found = []
+    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 001, 002, … without gaps: {numbers}")
+    return found
+
+
+class Database:
+    """Two connections to one SQLite file in WAL mode.
+
+    Writes go through `transaction()`, one at a time, on the writer connection; reads use the
+    reader connection, which only ever sees committed data, so a reader never meets a story
+    half-written by an import running at the same moment.
+    """
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, clock: Clock):
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self.clock = clock
+
+    @classmethod
+    async def open(cls, path: Path | str, *, clock: Clock = utc_now) -> Database:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path)
+        try:
+            await _migrate(writer)
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader, clock)
+
+    async def close(self) -> None:
+        await self._reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed if the block ends normally, rolled back otherwise."""
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.rollback()
+                raise
+            await self._writer.commit()
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    def now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="seconds")
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    connection = await aiosqlite.connect(path, isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    await connection.execute("PRAGMA journal_mode = WAL")
+    await connection.execute("PRAGMA foreign_keys = ON")
+    await connection.execute("PRAGMA synchronous = NORMAL")
+    await connection.execute("PRAGMA busy_timeout = 5000")
+    return connection
+
+
+async def schema_version(connection: aiosqlite.Connection) -> int:
+    async with connection.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _migrate(connection: aiosqlite.Connection) -> None:
+    """Apply every migration newer than the file's `user_version`, all in one transaction."""
+    current = await schema_version(connection)
+    available = migrations()
+    if current > len(available):
+        raise RuntimeError(
+            f"the database is at schema version {current}, newer than this bot knows "
+            f"({len(available)}): upgrade the bot"
+        )
+    pending = [(number, sql) for number, sql in available if number > current]
+    if not pending:
+        return
+    script = "".join(sql + "\n" for _, sql in pending)
+    try:
+        await connection.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {pending[-1][0]};\nCOMMIT;"
+        )
+    except BaseException:
+        if connection.in_transaction:
+            await connection.rollback()
+        raise
+    log.info("database schema migrated from version %d to %d", current, pending[-1][0])

@@ -1,0 +1,204 @@
+"""Queries on the story library: stories, their tags, chapters and pages."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from bot.library.model import Rating, Status, StoryDraft, TagKind
+from bot.library.pages import paginate
+from bot.store.database import Database
+
+
+class SaveOutcome(enum.Enum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Story:
+    """A stored story; `warnings` and `tags` are filled only where a query says so."""
+
+    id: int
+    guild_id: int | None
+    title: str
+    author: str
+    summary: str
+    rating: Rating
+    status: Status
+    language: str
+    source: str
+    chapter_count: int
+    word_count: int
+    created_at: str
+    updated_at: str
+    warnings: tuple[str, ...] = ()
+    tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
+
+
+_STORY_COLUMNS = (
+    "id, guild_id, title, author, summary, rating, status, language, source, "
+    "chapter_count, word_count, created_at, updated_at"
+)
+
+
+def _story(row: aiosqlite.Row, **extra: object) -> Story:
+    return Story(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        title=row["title"],
+        author=row["author"],
+        summary=row["summary"],
+        rating=Rating(row["rating"]),
+        status=Status(row["status"]),
+        language=row["language"],
+        source=row["source"],
+        chapter_count=row["chapter_count"],
+        word_count=row["word_count"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+class LibraryQueries(Database):
+    async def save_story(
+        self,
+        draft: StoryDraft,
+        *,
+        source_key: str,
+        content_hash: str,
+        guild_id: int | None = None,
+        page_size: int,
+    ) -> tuple[SaveOutcome, int]:
+        """Add the story, or replace the one from the same source if its content changed.
+
+        One transaction: the story, its tags, chapters and pages are all written, or none is.
+        Replacing keeps the story's id (and so readers' progress and subscriptions).
+        """
+        async with self.transaction() as tx:
+            async with tx.execute(
+                "SELECT id, content_hash FROM story "
+                "WHERE ifnull(guild_id, 0) = ? AND source_key = ?",
+                (guild_id or 0, source_key),
+            ) as cursor:
+                existing = await cursor.fetchone()
+            if existing and existing["content_hash"] == content_hash:
+                return SaveOutcome.UNCHANGED, existing["id"]
+            now = self.now()
+            values = (
+                content_hash,
+                draft.title,
+                draft.author,
+                draft.summary,
+                draft.rating.value,
+                draft.status.value,
+                draft.language,
+                draft.source,
+                len(draft.chapters),
+                draft.word_count,
+                now,
+            )
+            if existing:
+                story_id = existing["id"]
+                await tx.execute(
+                    "UPDATE story SET content_hash = ?, title = ?, author = ?, summary = ?, "
+                    "rating = ?, status = ?, language = ?, source = ?, chapter_count = ?, "
+                    "word_count = ?, updated_at = ? WHERE id = ?",
+                    (*values, story_id),
+                )
+                await tx.execute("DELETE FROM chapter WHERE story_id = ?", (story_id,))
+                await tx.execute("DELETE FROM story_tag WHERE story_id = ?", (story_id,))
+            else:
+                cursor = await tx.execute(
+                    "INSERT INTO story (content_hash, title, author, summary, rating, status, "
+                    "language, source, chapter_count, word_count, updated_at, created_at, "
+                    "guild_id, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, now, guild_id, source_key),
+                )
+                story_id = cursor.lastrowid
+            await _insert_tags(tx, story_id, draft)
+            await _insert_chapters(tx, story_id, draft, page_size)
+        return (SaveOutcome.UPDATED if existing else SaveOutcome.ADDED), story_id
+
+    async def stories(self, guild_id: int | None = None) -> list[Story]:
+        """Every story visible in `guild_id` (the bundled ones and the guild's own), by title."""
+        rows = await self.fetch_all(
+            f"SELECT {_STORY_COLUMNS} FROM story WHERE guild_id IS NULL OR guild_id = ? "
+            "ORDER BY title COLLATE NOCASE, id",
+            (guild_id,),
+        )
+        return [_story(row) for row in rows]
+
+    async def story(self, story_id: int) -> Story | None:
+        """One story with its warnings and tags."""
+        row = await self.fetch_one(f"SELECT {_STORY_COLUMNS} FROM story WHERE id = ?", (story_id,))
+        if row is None:
+            return None
+        tags: dict[str, list[str]] = {}
+        for tag in await self.fetch_all(
+            "SELECT kind, name FROM story_tag WHERE story_id = ? ORDER BY kind, position",
+            (story_id,),
+        ):
+            tags.setdefault(tag["kind"], []).append(tag["name"])
+        return _story(
+            row,
+            warnings=tuple(tags.pop("warning", ())),
+            tags={TagKind(kind): tuple(names) for kind, names in tags.items()},
+        )
+
+    async def chapter_texts(self, story_id: int) -> list[str]:
+        """The prose of every chapter of a story, in order (for checks and exports, not reading)."""
+        rows = await self.fetch_all(
+            "SELECT text FROM chapter WHERE story_id = ? ORDER BY number", (story_id,)
+        )
+        return [row["text"] for row in rows]
+
+    async def meta(self, key: str) -> str | None:
+        row = await self.fetch_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+async def _insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraft) -> None:
+    rows = [(story_id, "warning", name, position) for position, name in enumerate(draft.warnings)]
+    for kind, names in draft.tags.items():
+        rows += [(story_id, kind.value, name, position) for position, name in enumerate(names)]
+    await tx.executemany(
+        "INSERT OR IGNORE INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+async def _insert_chapters(
+    tx: aiosqlite.Connection, story_id: int, draft: StoryDraft, page_size: int
+) -> None:
+    for number, chapter in enumerate(draft.chapters, start=1):
+        pages = paginate(chapter.text, page_size)
+        cursor = await tx.execute(
+            "INSERT INTO chapter (story_id, number, title, text, notes_before, notes_after, "
+            "word_count, page_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                story_id,
+                number,
+                chapter.title,
+                chapter.text,
+                chapter.notes_before,
+                chapter.notes_after,
+                chapter.word_count,
+                len(pages),
+            ),
+        )
+        await tx.executemany(
+            "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
+            [(cursor.lastrowid, page, start, end) for page, (start, end) in enumerate(pages, 1)],
+        )

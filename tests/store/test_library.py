@@ -1,0 +1,142 @@
+"""The library store on a real SQLite file: migrations, saving stories, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.library import pages
+from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
+from bot.store import SaveOutcome, Store
+from bot.store.database import migrations
+
+
+def _draft(title: str = "Prom Night", chapters: int = 2, words: str = "dance") -> StoryDraft:
+    return StoryDraft(
+        title=title,
+        author="Someone",
+        rating=Rating.TEEN,
+        warnings=("No Archive Warnings Apply",),
+        tags={TagKind.FANDOM: ("Glee",), TagKind.FREEFORM: ("Prom", "Fluff")},
+        chapters=tuple(
+            ChapterDraft(title=f"Part {n}", text=f"{words} {n}. " * 50, notes_after=f"note {n}")
+            for n in range(1, chapters + 1)
+        ),
+    )
+
+
+def _library_rows(path: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(path) as connection:
+        return {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("story", "story_tag", "chapter", "page")
+        }
+
+
+async def test_migrations_build_an_empty_file_and_rerun_as_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    store = await Store.open(path)
+    await store.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        schema = connection.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    store = await Store.open(path)
+    await store.close()
+    with sqlite3.connect(path) as connection:
+        assert (
+            connection.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+        )
+
+
+async def test_a_newer_database_than_the_bot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
+    with pytest.raises(RuntimeError, match="newer than this bot knows"):
+        await Store.open(path)
+
+
+async def test_saved_story_reads_back_with_tags_and_counts(store: Store) -> None:
+    outcome, story_id = await store.save_story(
+        _draft(), source_key="prom.txt", content_hash="a", page_size=1800
+    )
+    assert outcome is SaveOutcome.ADDED
+    story = await store.story(story_id)
+    assert story is not None
+    assert (story.title, story.chapter_count, story.word_count) == ("Prom Night", 2, 200)
+    assert story.rating is Rating.TEEN
+    assert story.warnings == ("No Archive Warnings Apply",)
+    assert story.tags == {TagKind.FANDOM: ("Glee",), TagKind.FREEFORM: ("Prom", "Fluff")}
+    assert [s.title for s in await store.stories()] == ["Prom Night"]
+
+
+async def test_same_content_again_changes_nothing(store: Store, tmp_path: Path) -> None:
+    _, story_id = await store.save_story(
+        _draft(), source_key="p.txt", content_hash="a", page_size=900
+    )
+    before = _library_rows(tmp_path / "library.db")
+    outcome, again = await store.save_story(
+        _draft(), source_key="p.txt", content_hash="a", page_size=900
+    )
+    assert (outcome, again) == (SaveOutcome.UNCHANGED, story_id)
+    assert _library_rows(tmp_path / "library.db") == before
+
+
+async def test_changed_content_replaces_the_story_in_place(store: Store) -> None:
+    _, story_id = await store.save_story(
+        _draft(), source_key="p.txt", content_hash="a", page_size=900
+    )
+    outcome, again = await store.save_story(
+        _draft(chapters=3, words="waltz"), source_key="p.txt", content_hash="b", page_size=900
+    )
+    assert (outcome, again) == (SaveOutcome.UPDATED, story_id)
+    story = await store.story(story_id)
+    assert story is not None and story.chapter_count == 3
+    texts = await store.chapter_texts(story_id)
+    assert len(texts) == 3 and all("waltz" in text and "dance" not in text for text in texts)
+    assert len(await store.stories()) == 1
+
+
+async def test_a_failure_halfway_through_leaves_the_library_as_it_was(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.save_story(_draft(), source_key="p.txt", content_hash="a", page_size=900)
+    before = _library_rows(tmp_path / "library.db")
+    calls = 0
+
+    def paginate_then_crash(text: str, size: int) -> list[tuple[int, int]]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first chapter is already written when this happens
+            raise OSError("disk unplugged")
+        return pages.paginate(text, size)
+
+    monkeypatch.setattr("bot.store.library.paginate", paginate_then_crash)
+    for source_key, content_hash in (("p.txt", "b"), ("new.txt", "c")):
+        with pytest.raises(OSError, match="disk unplugged"):
+            await store.save_story(
+                _draft(chapters=3), source_key=source_key, content_hash=content_hash, page_size=900
+            )
+        calls = 0
+    assert _library_rows(tmp_path / "library.db") == before
+
+
+async def test_pages_are_stored_once_per_chapter(store: Store, tmp_path: Path) -> None:
+    _, story_id = await store.save_story(
+        _draft(chapters=1), source_key="p.txt", content_hash="a", page_size=500
+    )
+    text = (await store.chapter_texts(story_id))[0]
+    stored = _library_rows(tmp_path / "library.db")["page"]
+    assert [(start, end) for _, _, start, end in stored] == pages.paginate(text, 500)
+
+
+async def test_guild_stories_are_visible_only_in_their_guild(store: Store) -> None:
+    await store.save_story(_draft("Bundled"), source_key="b.txt", content_hash="a", page_size=900)
+    await store.save_story(
+        _draft("Guild A's"), source_key="x", content_hash="x", guild_id=111, page_size=900
+    )
+    assert [s.title for s in await store.stories(111)] == ["Bundled", "Guild A's"]
+    assert [s.title for s in await store.stories(222)] == ["Bundled"]
