@@ -33,6 +33,7 @@ class Story:
     source: str
     chapter_count: int
     word_count: int
+    page_count: int
     created_at: str
     updated_at: str
     warnings: tuple[str, ...] = ()
@@ -41,7 +42,7 @@ class Story:
 
 _STORY_COLUMNS = (
     "id, guild_id, title, author, summary, rating, status, language, source, "
-    "chapter_count, word_count, created_at, updated_at"
+    "chapter_count, word_count, page_count, created_at, updated_at"
 )
 
 
@@ -58,6 +59,7 @@ def _story(row: aiosqlite.Row, **extra: object) -> Story:
         source=row["source"],
         chapter_count=row["chapter_count"],
         word_count=row["word_count"],
+        page_count=row["page_count"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         **extra,  # type: ignore[arg-type]
@@ -89,6 +91,7 @@ class LibraryQueries(Database):
             if existing and existing["content_hash"] == content_hash:
                 return SaveOutcome.UNCHANGED, existing["id"]
             now = self.now()
+            chapter_pages = [paginate(chapter.text, page_size) for chapter in draft.chapters]
             values = (
                 content_hash,
                 draft.title,
@@ -100,6 +103,7 @@ class LibraryQueries(Database):
                 draft.source,
                 len(draft.chapters),
                 draft.word_count,
+                sum(len(pages) for pages in chapter_pages),
                 now,
             )
             if existing:
@@ -107,7 +111,7 @@ class LibraryQueries(Database):
                 await tx.execute(
                     "UPDATE story SET content_hash = ?, title = ?, author = ?, summary = ?, "
                     "rating = ?, status = ?, language = ?, source = ?, chapter_count = ?, "
-                    "word_count = ?, updated_at = ? WHERE id = ?",
+                    "word_count = ?, page_count = ?, updated_at = ? WHERE id = ?",
                     (*values, story_id),
                 )
                 await tx.execute("DELETE FROM chapter WHERE story_id = ?", (story_id,))
@@ -115,13 +119,14 @@ class LibraryQueries(Database):
             else:
                 cursor = await tx.execute(
                     "INSERT INTO story (content_hash, title, author, summary, rating, status, "
-                    "language, source, chapter_count, word_count, updated_at, created_at, "
-                    "guild_id, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "language, source, chapter_count, word_count, page_count, updated_at, "
+                    "created_at, guild_id, source_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*values, now, guild_id, source_key),
                 )
                 story_id = cursor.lastrowid
             await _insert_tags(tx, story_id, draft)
-            await _insert_chapters(tx, story_id, draft, page_size)
+            await _insert_chapters(tx, story_id, draft, chapter_pages)
         return (SaveOutcome.UPDATED if existing else SaveOutcome.ADDED), story_id
 
     async def stories(self, guild_id: int | None = None) -> list[Story]:
@@ -180,13 +185,16 @@ async def _insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraf
 
 
 async def _insert_chapters(
-    tx: aiosqlite.Connection, story_id: int, draft: StoryDraft, page_size: int
+    tx: aiosqlite.Connection,
+    story_id: int,
+    draft: StoryDraft,
+    chapter_pages: list[list[tuple[int, int]]],
 ) -> None:
-    for number, chapter in enumerate(draft.chapters, start=1):
-        pages = paginate(chapter.text, page_size)
+    pages_before = 0
+    for number, (chapter, pages) in enumerate(zip(draft.chapters, chapter_pages, strict=True), 1):
         cursor = await tx.execute(
             "INSERT INTO chapter (story_id, number, title, text, notes_before, notes_after, "
-            "word_count, page_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "word_count, page_count, pages_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 story_id,
                 number,
@@ -196,8 +204,10 @@ async def _insert_chapters(
                 chapter.notes_after,
                 chapter.word_count,
                 len(pages),
+                pages_before,
             ),
         )
+        pages_before += len(pages)
         await tx.executemany(
             "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
             [(cursor.lastrowid, page, start, end) for page, (start, end) in enumerate(pages, 1)],

@@ -14,6 +14,7 @@ CREATE TABLE story (
     source        TEXT    NOT NULL,
     chapter_count INTEGER NOT NULL,
     word_count    INTEGER NOT NULL,
+    page_count    INTEGER NOT NULL,     -- of all chapters, for a reader's progress through the story
     created_at    TEXT    NOT NULL,
     updated_at    TEXT    NOT NULL
 );
@@ -40,6 +41,7 @@ CREATE TABLE chapter (
     notes_after  TEXT    NOT NULL,
     word_count   INTEGER NOT NULL,
     page_count   INTEGER NOT NULL,
+    pages_before INTEGER NOT NULL,      -- pages of the chapters before this one
     UNIQUE (story_id, number)
 );
 
