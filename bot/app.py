@@ -19,7 +19,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.help",)
+EXTENSIONS = ("bot.cogs.help", "bot.cogs.reading", "bot.cogs.browsing")
 _TREE_HASH_KEY = "command_tree_hash"
 
 

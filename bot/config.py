@@ -87,7 +87,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         library_dir=Path(text("LIBRARY_DIR", "data") or ""),
         dev_guild_id=integer("DEV_GUILD_ID", None, 1, 2**64 - 1),
         log_level=log_level,
-        page_size=integer("PAGE_SIZE", 1800, 500, 4000) or 1800,
+        page_size=integer("PAGE_SIZE", 1800, 500, 2000) or 1800,
         discord_rest_url=url("DISCORD_REST_URL"),
         discord_gateway_url=url("DISCORD_GATEWAY_URL"),
     )

@@ -31,7 +31,7 @@ def test_token_never_shows_itself() -> None:
     ("env", "message"),
     [
         ({"DEV_GUILD_ID": "my server"}, "DEV_GUILD_ID must be a whole number"),
-        ({"PAGE_SIZE": "100"}, "PAGE_SIZE must be between 500 and 4000"),
+        ({"PAGE_SIZE": "100"}, "PAGE_SIZE must be between 500 and 2000"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         ({"DISCORD_REST_URL": "localhost:8080"}, "DISCORD_REST_URL must be a full URL"),
     ],

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from bot.store.browsing import BrowseFilters, BrowsingQueries, SearchHit
 from bot.store.database import Database
 from bot.store.library import LibraryQueries, SaveOutcome, Story
+from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
 
 
-class Store(LibraryQueries, Database):
+class Store(BrowsingQueries, ReadingQueries, LibraryQueries, Database):
     """The bot's database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 
-__all__ = ["SaveOutcome", "Store", "Story"]
+__all__ = [
+    "Bookmark",
+    "BrowseFilters",
+    "Page",
+    "SaveOutcome",
+    "SearchHit",
+    "Store",
+    "Story",
+    "StoryChoice",
+]

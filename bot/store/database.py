@@ -20,6 +20,11 @@ Clock = Callable[[], datetime]
 _MIGRATION_NAME = re.compile(r"^(\d{3})-[\w-]+\.sql$")
 
 
+def escape_like(text: str) -> str:
+    """`text` with LIKE's wildcards escaped, for patterns written with ESCAPE '\\'."""
+    return text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

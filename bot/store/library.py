@@ -40,13 +40,13 @@ class Story:
     tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
 
 
-_STORY_COLUMNS = (
+STORY_COLUMNS = (
     "id, guild_id, title, author, summary, rating, status, language, source, "
     "chapter_count, word_count, page_count, created_at, updated_at"
 )
 
 
-def _story(row: aiosqlite.Row, **extra: object) -> Story:
+def story_from_row(row: aiosqlite.Row, **extra: object) -> Story:
     return Story(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -132,15 +132,15 @@ class LibraryQueries(Database):
     async def stories(self, guild_id: int | None = None) -> list[Story]:
         """Every story visible in `guild_id` (the bundled ones and the guild's own), by title."""
         rows = await self.fetch_all(
-            f"SELECT {_STORY_COLUMNS} FROM story WHERE guild_id IS NULL OR guild_id = ? "
+            f"SELECT {STORY_COLUMNS} FROM story WHERE guild_id IS NULL OR guild_id = ? "
             "ORDER BY title COLLATE NOCASE, id",
             (guild_id,),
         )
-        return [_story(row) for row in rows]
+        return [story_from_row(row) for row in rows]
 
     async def story(self, story_id: int) -> Story | None:
         """One story with its warnings and tags."""
-        row = await self.fetch_one(f"SELECT {_STORY_COLUMNS} FROM story WHERE id = ?", (story_id,))
+        row = await self.fetch_one(f"SELECT {STORY_COLUMNS} FROM story WHERE id = ?", (story_id,))
         if row is None:
             return None
         tags: dict[str, list[str]] = {}
@@ -149,7 +149,7 @@ class LibraryQueries(Database):
             (story_id,),
         ):
             tags.setdefault(tag["kind"], []).append(tag["name"])
-        return _story(
+        return story_from_row(
             row,
             warnings=tuple(tags.pop("warning", ())),
             tags={TagKind(kind): tuple(names) for kind, names in tags.items()},

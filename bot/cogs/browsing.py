@@ -1,0 +1,284 @@
+"""Finding stories: /stories to browse the library, /story info for one story, /search for text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.reading import resolve_story, story_autocomplete
+from bot.errors import UserFacingError
+from bot.library.model import Rating, Status, TagKind
+from bot.library.render import escape, plural, render_prose, shorten
+from bot.store import BrowseFilters, Story
+from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
+from bot.ui.items import StatefulItem
+from bot.ui.reader import OpenCopyButton, age_restricted_ok, ensure_allowed
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+_PER_PAGE = 8
+_SEARCH_HITS = 5
+_SORT_CHOICES = [
+    app_commands.Choice(name="Title", value="title"),
+    app_commands.Choice(name="Recently updated", value="updated"),
+    app_commands.Choice(name="Longest first", value="length"),
+]
+_TAG_FIELDS = (
+    ("Fandoms", TagKind.FANDOM),
+    ("Relationships", TagKind.RELATIONSHIP),
+    ("Characters", TagKind.CHARACTER),
+    ("Tags", TagKind.FREEFORM),
+)
+
+
+async def _tag_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    tags = await interaction.client.store.tags_like(interaction.guild_id, current)
+    return [app_commands.Choice(name=shorten(tag, 100), value=shorten(tag, 100)) for tag in tags]
+
+
+def _story_line(story: Story) -> str:
+    title, author = render_prose(shorten(story.title, 100)), render_prose(shorten(story.author, 60))
+    return (
+        f"**{title}** by {author}\n{story.rating.value} · "
+        f"{plural(story.chapter_count, 'chapter')} · {plural(story.word_count, 'word')} · "
+        f"{story.status.value}"
+    )
+
+
+async def _listing(
+    interaction: discord.Interaction[StoryBot], query_id: int, filters: BrowseFilters, offset: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    age_ok = await age_restricted_ok(interaction)
+    stories, total = await interaction.client.store.browse(
+        interaction.guild_id, filters, age_restricted_ok=age_ok, offset=offset, limit=_PER_PAGE
+    )
+    shown = [f for f in (filters.tag, filters.rating, filters.status, filters.author) if f]
+    embed = discord.Embed(
+        title=f"Library: {plural(total, 'story')}",
+        description="\n\n".join(_story_line(story) for story in stories)
+        or "No story matches that. Try fewer filters.",
+    )
+    footer = f"{offset + 1}–{offset + len(stories)} of {total}" if stories else ""
+    if shown:
+        footer += " · " + ", ".join(escape(text) for text in shown)
+    if not age_ok:
+        footer += " · Mature and Explicit stories are listed in age-restricted channels only."
+    embed.set_footer(text=shorten(footer.strip(" ·"), 2048))
+    view = discord.ui.View(timeout=None)
+    owner = interaction.user.id
+    view.add_item(BrowseButton.make("◀", owner, query_id, offset - _PER_PAGE, offset == 0))
+    view.add_item(
+        BrowseButton.make("▶", owner, query_id, offset + _PER_PAGE, offset + _PER_PAGE >= total)
+    )
+    if stories:
+        view.add_item(StoryInfoSelect.make(stories))
+    return embed, view
+
+
+def story_card(story: Story, *, reader_has_bookmark: bool = False) -> discord.Embed:
+    """Everything a reader wants to know before starting a story."""
+    embed = discord.Embed(
+        title=shorten(story.title, 256),
+        description=shorten(render_prose(story.summary) or "*No summary.*", 4096),
+        colour=discord.Colour.dark_teal(),
+    )
+    embed.set_author(name=shorten(f"by {story.author}", 256))
+    embed.add_field(name="Rating", value=story.rating.value)
+    if story.warnings:
+        embed.add_field(
+            name="Warnings",
+            value=shorten("||" + escape(", ".join(story.warnings)) + "||", 1024, "…||"),
+        )
+    for name, kind in _TAG_FIELDS:
+        if story.tags.get(kind):
+            embed.add_field(
+                name=name, value=shorten(escape(", ".join(story.tags[kind])), 1024), inline=False
+            )
+    updated = int(datetime.fromisoformat(story.updated_at).timestamp())
+    embed.add_field(name="Chapters", value=f"{story.chapter_count}")
+    embed.add_field(name="Words", value=f"{story.word_count:,}")
+    embed.add_field(name="Status", value=story.status.value.capitalize())
+    embed.add_field(name="Updated", value=f"<t:{updated}:D>")
+    return embed
+
+
+def _snippet(text: str) -> str:
+    """A search snippet with the matched words in bold and everything else shown as written."""
+    parts = []
+    for index, piece in enumerate(text.replace(HIT_END, HIT_START).split(HIT_START)):
+        parts.append(f"**{escape(piece)}**" if index % 2 else escape(piece))
+    return "".join(parts).replace("\n", " ")
+
+
+class Browsing(commands.Cog):
+    """Browsing, looking up and searching the library."""
+
+    story = app_commands.Group(name="story", description="One story of the library")
+
+    def __init__(self, bot: StoryBot):
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(BrowseButton, StoryInfoSelect)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(BrowseButton, StoryInfoSelect)
+
+    @app_commands.command(name="stories")
+    @app_commands.describe(
+        tag="Only stories with this tag (fandom, relationship, character or freeform)",
+        rating="Only stories with this rating",
+        status="Only complete or only in-progress stories",
+        author="Only stories by this author",
+        sort="The order to list them in (default: title)",
+    )
+    @app_commands.choices(
+        rating=[app_commands.Choice(name=r.value, value=r.value) for r in Rating],
+        status=[app_commands.Choice(name=s.value.capitalize(), value=s.value) for s in Status],
+        sort=_SORT_CHOICES,
+    )
+    @app_commands.autocomplete(tag=_tag_autocomplete)
+    async def stories(
+        self,
+        interaction: discord.Interaction[StoryBot],
+        tag: app_commands.Range[str, 1, 100] | None = None,
+        rating: str | None = None,
+        status: str | None = None,
+        author: app_commands.Range[str, 1, 100] | None = None,
+        sort: str = "title",
+    ) -> None:
+        """Browse the library, with filters and sorting."""
+        if rating and Rating(rating).age_restricted and not await age_restricted_ok(interaction):
+            await ensure_allowed(interaction, Rating(rating))
+        filters = BrowseFilters(
+            tag=(tag or "").strip(),
+            rating=rating or "",
+            status=status or "",
+            author=(author or "").strip(),
+            sort=sort,
+        )
+        query_id = await interaction.client.store.save_browse_filters(filters)
+        embed, view = await _listing(interaction, query_id, filters, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @story.command(name="info")
+    @app_commands.describe(story="The story (start typing its title or author)")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def info(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
+        """See a story's summary, rating, warnings, tags and length, and start reading."""
+        found = await resolve_story(interaction, story)
+        await send_story_card(interaction, found.id)
+
+    @app_commands.command(name="search")
+    @app_commands.describe(query="Words or a phrase from the story text")
+    async def search(
+        self, interaction: discord.Interaction[StoryBot], query: app_commands.Range[str, 1, 200]
+    ) -> None:
+        """Search the text of every story here and jump to the page that has it."""
+        if not fts_all_words(query):
+            raise UserFacingError("Type a few words to search for.")
+        store = interaction.client.store
+        age_ok = await age_restricted_ok(interaction)
+        hits = []
+        for match in (fts_phrase(query), fts_all_words(query)):
+            hits = await store.search(
+                interaction.guild_id, match, age_restricted_ok=age_ok, limit=_SEARCH_HITS
+            )
+            if hits:
+                break
+        if not hits:
+            await interaction.response.send_message(
+                f"Nothing here matches “{escape(shorten(query, 100))}”.", ephemeral=True
+            )
+            return
+        lines = [
+            f"**{number}. {render_prose(shorten(hit.story_title, 100))}** — chapter "
+            f"{hit.chapter_number}, page {hit.page_number}\n…{_snippet(hit.snippet)}…"
+            for number, hit in enumerate(hits, 1)
+        ]
+        embed = discord.Embed(
+            title=shorten(f"Search: {query}", 256), description=shorten("\n\n".join(lines), 4096)
+        )
+        view = discord.ui.View(timeout=None)
+        for number, hit in enumerate(hits, 1):
+            view.add_item(
+                OpenCopyButton.make(
+                    hit.story_id, hit.chapter_number, hit.page_number, label=f"Read #{number}"
+                )
+            )
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
+    story = await interaction.client.store.story(story_id)
+    if story is None or story.guild_id not in (None, interaction.guild_id):
+        raise UserFacingError("That story is not in the library any more.")
+    await ensure_allowed(interaction, story.rating)
+    view = discord.ui.View(timeout=None)
+    view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start reading"))
+    await interaction.response.send_message(embed=story_card(story), view=view, ephemeral=True)
+
+
+class BrowseButton(
+    StatefulItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"br:(?P<owner>\d+):(?P<query>\d+):(?P<offset>\d+)",
+):
+    """Previous / next page of a /stories listing."""
+
+    def __init__(self, item: discord.ui.Button[Any], *, owner: int, query: int, offset: int):
+        super().__init__(item)
+        self.owner, self.query, self.offset = owner, query, offset
+
+    @classmethod
+    def make(cls, label: str, owner: int, query: int, offset: int, disabled: bool) -> BrowseButton:
+        offset = max(offset, 0)
+        button = discord.ui.Button[Any](
+            label=label,
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"br:{owner}:{query}:{offset}",
+            disabled=disabled,
+        )
+        return cls(button, owner=owner, query=query, offset=offset)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        filters = await interaction.client.store.browse_filters(self.query)
+        if filters is None:
+            raise UserFacingError("That listing is too old: run /stories again.")
+        embed, view = await _listing(interaction, self.query, filters, self.offset)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+class StoryInfoSelect(
+    StatefulItem, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"brinfo"
+):
+    """Pick a story from a listing to see its card."""
+
+    @classmethod
+    def make(cls, stories: list[Story]) -> StoryInfoSelect:
+        select = discord.ui.Select[Any](
+            placeholder="More about a story…",
+            custom_id="brinfo",
+            options=[
+                discord.SelectOption(label=shorten(story.title, 100), value=str(story.id))
+                for story in stories
+            ],
+        )
+        return cls(select)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        await send_story_card(interaction, int(self.item.values[0]))
+
+
+async def setup(bot: StoryBot) -> None:
+    await bot.add_cog(Browsing(bot))

@@ -1,0 +1,64 @@
+"""Turning stored prose into Discord text: markdown escaped on purpose, italics kept on purpose.
+
+Prose is shown as written: a stray `*`, `_`, `~`, `|`, `>` or backtick is escaped so it shows as
+itself. Italics the source format meant (`_word_` as Gutenberg texts mark them, `*word*` in
+Markdown; HTML `<em>` is turned into `_word_` when it is imported) are rendered as italics.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A run between matching markers that starts and ends with a non-space, not glued to a word
+# (so snake_case and 2*3*4 stay as they are), within one paragraph.
+_ITALIC = re.compile(r"(?<![\w*_\\])([_*])(?=[^\s_*])([^\n]*?[^\s\\])\1(?![\w*_])")
+_SPECIAL = re.compile(r"([\\*_~|>`<\[\]#@:])")
+# List markers at the start of a line; the backslash goes before the punctuation, because
+# Discord only treats a backslash before punctuation as an escape.
+_LINE_START_LIST = re.compile(r"^([ \t]*\d*)([-+.)])(?=\s)", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Escape everything Discord would read as markdown, a mention or an emoji code."""
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _LINE_START_LIST.sub(r"\1\\\2", text)
+
+
+def render_prose(text: str) -> str:
+    """Prose as Discord should show it: escaped, with the source's italics as italics."""
+    parts = []
+    position = 0
+    for match in _ITALIC.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append("*" + escape(match.group(2)) + "*")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """`text` cut to at most `limit` characters, between words, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ellipsis)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    # a cut must not leave a dangling escape backslash behind
+    if (len(cut) - len(cut.rstrip("\\"))) % 2:
+        cut = cut[:-1]
+    return cut.rstrip() + ellipsis
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """A bar that reads at a glance on a phone: ▰▰▰▱▱▱▱▱▱▱ 30%."""
+    fraction = done / total if total else 1.0
+    filled = round(fraction * width)
+    return "▰" * filled + "▱" * (width - filled) + f" {round(fraction * 100)}%"
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 chapter", "3 chapters", "2 stories"."""
+    if count == 1:
+        return f"{count:,} {word}"
+    return f"{count:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"

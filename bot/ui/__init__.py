@@ -1,0 +1,1 @@
+"""Views, buttons, select menus and modals shared by cogs."""

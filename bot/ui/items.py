@@ -1,0 +1,38 @@
+"""What every stateful button and menu of the bot shares."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.errors import report_error
+
+
+class StatefulItem:
+    """Mixin for `DynamicItem`s whose state lives in their `custom_id`.
+
+    The template's named groups are the constructor's keyword arguments (digits as ints), and
+    errors reach the user through the one error handler: a dynamic item's errors would
+    otherwise only be logged.
+    """
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Any:
+        state = {
+            name: int(value) if value.isdigit() else value
+            for name, value in match.groupdict().items()
+        }
+        return cls(item, **state)  # type: ignore[call-arg]
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.run(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError

@@ -1,0 +1,359 @@
+"""The reader: one page of a story in an embed, with buttons that keep working after a restart.
+
+Every button and menu carries its state (reader, story, chapter, page) in its `custom_id` and is
+a `DynamicItem` registered once, so no per-message object is kept in memory and a message keeps
+working for as long as it exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserFacingError, report_error
+from bot.library.model import Rating
+from bot.library.render import progress_bar, render_prose, shorten
+from bot.store import Page
+from bot.ui.items import StatefulItem
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+_NOTES_FIELD = "Author's note"
+_EMBED_TOTAL = 6000
+_FIELD_VALUE = 1024
+_SELECT_OPTIONS = 25
+
+
+# ----------------------------------------------------------------------------- access
+
+
+def _age_restricted_channel(interaction: discord.Interaction) -> bool:
+    channel = interaction.channel
+    is_nsfw = getattr(channel, "is_nsfw", None)
+    return bool(is_nsfw and is_nsfw())
+
+
+async def age_restricted_ok(interaction: discord.Interaction[StoryBot]) -> bool:
+    """Whether Mature, Explicit and Not Rated stories may be shown where this interaction is."""
+    if interaction.guild_id is None:
+        return await interaction.client.store.mature_in_dms(interaction.user.id)
+    return _age_restricted_channel(interaction)
+
+
+async def ensure_allowed(interaction: discord.Interaction[StoryBot], rating: Rating) -> None:
+    """Refuse, with the reason, a story whose rating is not allowed where the reader is."""
+    if not rating.age_restricted or await age_restricted_ok(interaction):
+        return
+    if interaction.guild_id is None:
+        raise UserFacingError(
+            f"That story is rated {rating.value}. To read it in DMs, confirm you are an adult "
+            "with `/mature-content allow:True`."
+        )
+    raise UserFacingError(
+        f"That story is rated {rating.value}, so it can only be read in an age-restricted "
+        "channel of this server."
+    )
+
+
+# ----------------------------------------------------------------------------- showing a page
+
+
+async def show_page(
+    interaction: discord.Interaction[StoryBot],
+    story_id: int,
+    chapter: int,
+    page: int,
+    *,
+    edit: bool = False,
+    ephemeral: bool = True,
+) -> None:
+    """Show a page to the reader behind `interaction` and remember that they got there.
+
+    `edit` turns the page of the message the interaction came from; otherwise a new message
+    is sent (ephemeral unless the reader asked for a read-along). `page` 0 means the last page.
+    """
+    store = interaction.client.store
+    found = await store.page(story_id, chapter, page)
+    if found is None or found.guild_id not in (None, interaction.guild_id):
+        raise UserFacingError("That chapter is not in the library any more.")
+    await ensure_allowed(interaction, found.rating)
+    await store.save_bookmark(interaction.user.id, story_id, found.chapter_number, found.number)
+    chapters = await store.chapter_titles(
+        story_id, *_chapter_window(found.chapter_number, found.chapter_count)
+    )
+    embed = page_embed(found)
+    view = page_view(found, interaction.user.id, chapters)
+    if edit:
+        await interaction.response.edit_message(embed=embed, view=view)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+
+
+def page_embed(page: Page) -> discord.Embed:
+    """The page as a reader sees it: story, chapter heading, prose, notes and a progress footer."""
+    heading = f"**Chapter {page.chapter_number}: {render_prose(page.chapter_title)}**"
+    if page.chapter_title.lower().startswith(("chapter", "prologue", "epilogue")):
+        heading = f"**{render_prose(page.chapter_title)}**"
+    body = render_prose(page.text)
+    if page.number == page.page_count and page.chapter_number == page.chapter_count:
+        body += "\n\n*— The End —*"
+    embed = discord.Embed(
+        title=shorten(page.story_title, 256),
+        description=shorten(f"{heading}\n\n{body}", 4096),
+        colour=discord.Colour.dark_teal(),
+    )
+    embed.set_footer(
+        text=f"page {page.number} of {page.page_count} · chapter {page.chapter_number} of "
+        f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
+    )
+    notes = [note for note in (page.notes_before, page.notes_after) if note]
+    budget = _EMBED_TOTAL - len(embed) - len(_NOTES_FIELD) * len(notes)
+    for note in notes:
+        limit = min(_FIELD_VALUE, budget // len(notes))
+        embed.add_field(name=_NOTES_FIELD, value=shorten(render_prose(note), limit), inline=False)
+    return embed
+
+
+def page_view(page: Page, owner_id: int, chapters: list[tuple[int, str]]) -> discord.ui.View:
+    """The buttons under a page; each one knows exactly which page it leads to."""
+    first_page = page.chapter_number == 1 and page.number == 1
+    last_page = page.chapter_number == page.chapter_count and page.number == page.page_count
+    at_chapter_end = page.number == page.page_count
+    story, chapter = page.story_id, page.chapter_number
+    prev_target = (chapter, page.number - 1) if page.number > 1 else (chapter - 1, 0)
+    next_target = (chapter + 1, 1) if at_chapter_end else (chapter, page.number + 1)
+    view = discord.ui.View(timeout=None)
+    for action, label, target, disabled in (
+        ("first", "⏮", (1, 1), first_page),
+        ("prev", "◀", prev_target, first_page),
+        ("next", "Next chapter ▶" if at_chapter_end else "▶", next_target, last_page),
+        ("last", "⏭", (page.chapter_count, 0), last_page),
+    ):
+        view.add_item(TurnButton.make(action, label, owner_id, story, *target, disabled, row=0))
+    view.add_item(JumpButton.make(owner_id, story, chapter, page.page_count))
+    if page.chapter_count > 1:
+        view.add_item(
+            TurnButton.make("prevch", "« Chapter", owner_id, story, chapter - 1, 1, chapter == 1, 1)
+        )
+        view.add_item(
+            TurnButton.make(
+                "nextch",
+                "Chapter »",
+                owner_id,
+                story,
+                chapter + 1,
+                1,
+                chapter == page.chapter_count,
+                1,
+            )
+        )
+        view.add_item(ChapterSelect.make(page, owner_id, chapters))
+    return view
+
+
+def _chapter_window(chapter: int, chapter_count: int) -> tuple[int, int]:
+    """(offset, limit) of the chapters in the menu: all of them, or a window around `chapter`
+    leaving room for "earlier" and "later" entries."""
+    if chapter_count <= _SELECT_OPTIONS:
+        return 0, _SELECT_OPTIONS
+    shown = _SELECT_OPTIONS - 2
+    return max(0, min(chapter - 1 - shown // 2, chapter_count - shown)), shown
+
+
+# ----------------------------------------------------------------------------- items
+
+
+class _Owned(StatefulItem):
+    """Only the reader who opened a copy may turn its pages; anyone else is offered their own."""
+
+    owner: int
+    story: int
+    chapter: int
+    page: int
+
+    async def interaction_check(self, interaction: discord.Interaction[StoryBot]) -> bool:
+        if interaction.user.id == self.owner:
+            return True
+        view = discord.ui.View(timeout=None)
+        view.add_item(OpenCopyButton.make(self.story, self.chapter, self.page))
+        await interaction.response.send_message(
+            f"This copy belongs to <@{self.owner}>. Open your own to read at your own pace.",
+            view=view,
+            ephemeral=True,
+        )
+        return False
+
+
+class TurnButton(
+    _Owned,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rd:(?P<action>[a-z]+):(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+):
+    """First / previous / next / last page, previous / next chapter: each knows its target."""
+
+    def __init__(
+        self, item: discord.ui.Button[Any], *, owner: int, story: int, chapter: int, page: int
+    ):
+        super().__init__(item)
+        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
+
+    @classmethod
+    def make(
+        cls,
+        action: str,
+        label: str,
+        owner: int,
+        story: int,
+        chapter: int,
+        page: int,
+        disabled: bool,
+        row: int,
+    ) -> TurnButton:
+        chapter, page = max(chapter, 1), max(page, 0)
+        button = discord.ui.Button[Any](
+            label=label,
+            style=discord.ButtonStyle.primary
+            if action == "next"
+            else discord.ButtonStyle.secondary,
+            custom_id=f"rd:{action}:{owner}:{story}:{chapter}:{page}",
+            disabled=disabled,
+            row=row,
+        )
+        return cls(button, action=action, owner=owner, story=story, chapter=chapter, page=page)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        await show_page(interaction, self.story, self.chapter, self.page, edit=True)
+
+
+class JumpButton(
+    _Owned,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rdjump:(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+):
+    """Opens a small form to type a page number of this chapter (`page` is the page count)."""
+
+    def __init__(
+        self, item: discord.ui.Button[Any], *, owner: int, story: int, chapter: int, page: int
+    ):
+        super().__init__(item)
+        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
+
+    @classmethod
+    def make(cls, owner: int, story: int, chapter: int, pages: int) -> JumpButton:
+        button = discord.ui.Button[Any](
+            label="Page…",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"rdjump:{owner}:{story}:{chapter}:{pages}",
+            disabled=pages < 2,
+            row=0,
+        )
+        return cls(button, owner=owner, story=story, chapter=chapter, page=pages)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        await interaction.response.send_modal(JumpModal(self.story, self.chapter, self.page))
+
+
+class JumpModal(discord.ui.Modal, title="Go to page"):
+    def __init__(self, story: int, chapter: int, pages: int):
+        super().__init__(timeout=600)
+        self.story, self.chapter, self.pages = story, chapter, pages
+        self.number = discord.ui.TextInput[Any](
+            label=f"Page (1–{pages})", placeholder=str(pages), min_length=1, max_length=6
+        )
+        self.add_item(self.number)
+
+    async def on_submit(self, interaction: discord.Interaction[StoryBot]) -> None:
+        text = self.number.value.strip()
+        if not text.isdigit() or not 1 <= int(text) <= self.pages:
+            raise UserFacingError(f"Pick a page from 1 to {self.pages}, not “{text}”.")
+        await show_page(interaction, self.story, self.chapter, int(text), edit=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
+
+
+class ChapterSelect(
+    _Owned,
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"rdch:(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+):
+    """Pick a chapter. With more than 25 chapters the menu shows a window around the current
+    one, with "earlier" and "later" entries that move the window."""
+
+    def __init__(
+        self, item: discord.ui.Select[Any], *, owner: int, story: int, chapter: int, page: int
+    ):
+        super().__init__(item)
+        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
+
+    @classmethod
+    def make(cls, page: Page, owner: int, chapters: list[tuple[int, str]]) -> ChapterSelect:
+        options = [
+            discord.SelectOption(
+                label=shorten(f"{number}. {title}", 100),
+                value=str(number),
+                default=number == page.chapter_number,
+            )
+            for number, title in chapters
+        ]
+        if chapters[0][0] > 1:
+            options.insert(
+                0, discord.SelectOption(label="« Earlier chapters", value=f"w{chapters[0][0] - 1}")
+            )
+        if chapters[-1][0] < page.chapter_count:
+            options.append(
+                discord.SelectOption(label="Later chapters »", value=f"w{chapters[-1][0] + 1}")
+            )
+        select = discord.ui.Select[Any](
+            placeholder="Chapters",
+            options=options,
+            custom_id=f"rdch:{owner}:{page.story_id}:{page.chapter_number}:{page.number}",
+            row=2,
+        )
+        return cls(
+            select, owner=owner, story=page.story_id, chapter=page.chapter_number, page=page.number
+        )
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        choice = self.item.values[0]
+        if choice.isdigit():
+            await show_page(interaction, self.story, int(choice), 1, edit=True)
+            return
+        store = interaction.client.store
+        found = await store.page(self.story, self.chapter, self.page)
+        if found is None:
+            raise UserFacingError("That chapter is not in the library any more.")
+        offset, limit = _chapter_window(int(choice[1:]), found.chapter_count)
+        chapters = await store.chapter_titles(self.story, offset, limit)
+        await interaction.response.edit_message(view=page_view(found, self.owner, chapters))
+
+
+class OpenCopyButton(
+    StatefulItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"rdopen:(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+):
+    """Opens a private copy of a story at a page for whoever clicks (start reading, read here)."""
+
+    def __init__(self, item: discord.ui.Button[Any], *, story: int, chapter: int, page: int):
+        super().__init__(item)
+        self.story, self.chapter, self.page = story, chapter, page
+
+    @classmethod
+    def make(
+        cls, story: int, chapter: int, page: int, label: str = "Open my copy"
+    ) -> OpenCopyButton:
+        button = discord.ui.Button[Any](
+            label=label,
+            style=discord.ButtonStyle.primary,
+            custom_id=f"rdopen:{story}:{chapter}:{page}",
+        )
+        return cls(button, story=story, chapter=chapter, page=page)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        await show_page(interaction, self.story, self.chapter, self.page)
+
+
+READER_ITEMS = (TurnButton, JumpButton, ChapterSelect, OpenCopyButton)

@@ -1,0 +1,151 @@
+"""Reader queries on a real SQLite file: pages, finding stories, bookmarks, browsing, search."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
+from bot.store import BrowseFilters, Store
+from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
+
+PARAGRAPH = "The lantern swung over the quiet harbour while the gulls slept. " * 6
+
+
+def _story(title: str, rating: Rating = Rating.GENERAL, **kwargs: object) -> StoryDraft:
+    chapters = (
+        ChapterDraft("Arrival", "\n\n".join([PARAGRAPH] * 8), notes_before="A/N: hello"),
+        ChapterDraft(
+            "Departure",
+            "\n\n".join([PARAGRAPH] * 3 + ["The ship left at dawn."]),
+            notes_after="Thanks for reading!",
+        ),
+    )
+    return StoryDraft(title=title, chapters=chapters, rating=rating, **kwargs)  # type: ignore[arg-type]
+
+
+async def _add(store: Store, draft: StoryDraft, guild_id: int | None = None) -> int:
+    _, story_id = await store.save_story(
+        draft, source_key=draft.title, content_hash=draft.title, guild_id=guild_id, page_size=800
+    )
+    return story_id
+
+
+async def test_pages_carry_notes_only_at_the_chapter_edges(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    first = await store.page(story_id, 1, 1)
+    assert first is not None
+    assert first.notes_before == "A/N: hello"
+    assert first.page_count > 2
+    middle = await store.page(story_id, 1, 2)
+    assert middle is not None
+    assert (middle.notes_before, middle.notes_after) == ("", "")
+    last = await store.page(story_id, 2, 0)
+    assert last is not None
+    assert last.number == last.page_count
+    assert last.notes_after == "Thanks for reading!"
+    assert last.text.endswith("The ship left at dawn.")
+    assert last.pages_read == last.story_pages
+
+
+async def test_a_page_past_the_end_is_the_last_and_a_missing_chapter_is_none(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    last = await store.page(story_id, 1, 0)
+    beyond = await store.page(story_id, 1, 999)
+    assert beyond == last
+    assert await store.page(story_id, 3, 1) is None
+
+
+async def test_pages_joined_are_the_whole_chapter(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    first = await store.page(story_id, 1, 1)
+    assert first is not None
+    pages = [await store.page(story_id, 1, n) for n in range(1, first.page_count + 1)]
+    assert (
+        "\n\n".join(page.text for page in pages if page) == (await store.chapter_texts(story_id))[0]
+    )
+
+
+async def test_find_stories_ranks_title_prefix_first_and_hides_what_is_not_allowed(
+    store: Store,
+) -> None:
+    await _add(store, _story("The Long Harbour"))
+    await _add(store, _story("Harbour Lights"))
+    await _add(store, _story("Harbour After Dark", Rating.EXPLICIT))
+    await _add(store, _story("Elsewhere", author="Harbour Writer"))
+    found = await store.find_stories(None, "harb", age_restricted_ok=False)
+    assert [s.title for s in found] == ["Harbour Lights", "The Long Harbour", "Elsewhere"]
+    found = await store.find_stories(None, "harb", age_restricted_ok=True)
+    assert [s.title for s in found][:2] == ["Harbour After Dark", "Harbour Lights"]
+    assert await store.find_stories(None, "100%_", age_restricted_ok=True) == []
+
+
+async def test_visible_story_takes_an_id_or_a_title_but_only_from_here(store: Store) -> None:
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    assert (await store.visible_story(1, str(ours))).title == "Ours"  # type: ignore[union-attr]
+    assert (await store.visible_story(1, "ours")).id == ours  # type: ignore[union-attr]
+    assert await store.visible_story(2, str(ours)) is None
+    assert await store.visible_story(None, "Ours") is None
+
+
+async def test_bookmarks_newest_first_with_progress(store: Store) -> None:
+    first = await _add(store, _story("First"))
+    second = await _add(store, _story("Second"))
+    await store.save_bookmark(7, first, 2, 1)
+    await store.save_bookmark(7, second, 1, 1)
+    marks = await store.bookmarks(7, None)
+    assert [m.story_title for m in marks] == ["Second", "First"] or marks[0].updated_at == marks[
+        1
+    ].updated_at
+    by_story = {m.story_title: m for m in marks}
+    assert by_story["First"].pages_read > by_story["Second"].pages_read
+    assert await store.clear_bookmarks(7, first) == 1
+    assert [m.story_title for m in await store.bookmarks(7, None)] == ["Second"]
+    assert await store.clear_bookmarks(7) == 1
+    assert await store.bookmarks(7, None) == []
+
+
+async def test_browse_filters_and_sorts(store: Store) -> None:
+    await _add(store, _story("Zebra", tags={TagKind.FANDOM: ("Glee",)}, status=Status.IN_PROGRESS))
+    await _add(store, _story("Apple", tags={TagKind.FREEFORM: ("Fluff",)}, author="Ann"))
+    await _add(store, _story("Mature One", Rating.MATURE, tags={TagKind.FANDOM: ("Glee",)}))
+    stories, total = await store.browse(
+        None, BrowseFilters(), age_restricted_ok=False, offset=0, limit=10
+    )
+    assert ([s.title for s in stories], total) == (["Apple", "Zebra"], 2)
+    stories, total = await store.browse(
+        None, BrowseFilters(tag="glee"), age_restricted_ok=True, offset=0, limit=1
+    )
+    assert ([s.title for s in stories], total) == (["Mature One"], 2)
+    stories, _ = await store.browse(
+        None, BrowseFilters(status="in progress"), age_restricted_ok=True, offset=0, limit=10
+    )
+    assert [s.title for s in stories] == ["Zebra"]
+    stories, _ = await store.browse(
+        None, BrowseFilters(author="ann"), age_restricted_ok=True, offset=0, limit=10
+    )
+    assert [s.title for s in stories] == ["Apple"]
+    query = await store.save_browse_filters(BrowseFilters(tag="Glee", sort="updated"))
+    assert await store.save_browse_filters(BrowseFilters(tag="Glee", sort="updated")) == query
+    assert await store.browse_filters(query) == BrowseFilters(tag="Glee", sort="updated")
+
+
+@pytest.mark.parametrize("typed", ['"unclosed', "NEAR(", "dawn AND", "*", "left: dawn -"])
+def test_any_typed_query_becomes_valid_fts(typed: str) -> None:
+    assert fts_phrase(typed).startswith('"')
+    assert all(term.startswith('"') for term in fts_all_words(typed).split())
+
+
+async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    hits = await store.search(
+        None, fts_phrase("ship left at dawn"), age_restricted_ok=False, limit=5
+    )
+    assert len(hits) == 1
+    hit = hits[0]
+    assert (hit.story_id, hit.chapter_number) == (story_id, 2)
+    page = await store.page(story_id, 2, hit.page_number)
+    assert page is not None
+    assert "The ship left at dawn." in page.text
+    assert f"{HIT_START}ship left at dawn{HIT_END}" in hit.snippet
+    for typed in ['"unclosed', "NEAR(", "dawn AND"]:
+        await store.search(None, fts_all_words(typed), age_restricted_ok=False, limit=5)
