@@ -26,7 +26,7 @@ def paginate(text: str, size: int = DEFAULT_PAGE_SIZE) -> list[tuple[int, int]]:
         return [(0, len(text))]
     pages: list[tuple[int, int]] = []
     start = end = None
-    for paragraph_start, paragraph_end in _paragraphs(text):
+    for paragraph_start, paragraph_end in paragraph_spans(text):
         if start is not None and paragraph_end - start <= size:
             end = paragraph_end
             continue
@@ -41,7 +41,8 @@ def paginate(text: str, size: int = DEFAULT_PAGE_SIZE) -> list[tuple[int, int]]:
     return pages
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of `text` that has anything but white space in it."""
     spans = []
     position = 0
     for match in _PARAGRAPH_BREAK.finditer(text):
