@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot.library.excerpts import passages
 from bot.library.model import Rating, Status, StoryDraft, TagKind
 from bot.library.pages import paginate
 from bot.store.database import Database
+from bot.store.excerpts import add_excerpts, remove_excerpts
 
 
 class SaveOutcome(enum.Enum):
@@ -114,6 +116,7 @@ class LibraryQueries(Database):
                     "word_count = ?, page_count = ?, updated_at = ? WHERE id = ?",
                     (*values, story_id),
                 )
+                await remove_excerpts(tx, story_id)
                 await tx.execute("DELETE FROM chapter WHERE story_id = ?", (story_id,))
                 await tx.execute("DELETE FROM story_tag WHERE story_id = ?", (story_id,))
             else:
@@ -208,7 +211,9 @@ async def _insert_chapters(
             ),
         )
         pages_before += len(pages)
+        chapter_id = cursor.lastrowid
         await tx.executemany(
             "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
-            [(cursor.lastrowid, page, start, end) for page, (start, end) in enumerate(pages, 1)],
+            [(chapter_id, page, start, end) for page, (start, end) in enumerate(pages, 1)],
         )
+        await add_excerpts(tx, story_id, chapter_id, passages(chapter.text, pages))

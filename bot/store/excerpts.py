@@ -1,0 +1,139 @@
+"""Excerpts: stored with their chapter, drawn uniformly at random at a cost that does not grow
+with the library."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.library.model import Rating
+from bot.store.database import Database
+from bot.store.reading import VISIBLE, allowed_ratings
+
+_DRAW_TRIES = 24
+_NOTHING_EXCLUDED = "9999-12-31"
+
+# The filters of a draw, after VISIBLE's ?1 and ?2: ?3 a story id or NULL, ?4 an author or '',
+# ?5 a tag or '', ?6 the first local date whose daily posts in guild ?1 must not be repeated.
+_MATCHES = (
+    f"{VISIBLE} AND (?3 IS NULL OR story.id = ?3) "
+    "AND (?4 = '' OR story.author = ?4 COLLATE NOCASE) "
+    "AND (?5 = '' OR EXISTS (SELECT 1 FROM story_tag WHERE story_tag.story_id = story.id "
+    "AND story_tag.name = ?5 COLLATE NOCASE)) "
+    "AND NOT EXISTS (SELECT 1 FROM daily_post WHERE daily_post.guild_id = ?1 "
+    "AND daily_post.excerpt_id = excerpt.id AND daily_post.posted_on >= ?6)"
+)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    id: int
+    story_id: int
+    story_title: str
+    author: str
+    rating: Rating
+    chapter_number: int
+    chapter_title: str
+    page_number: int
+    text: str
+
+
+async def add_excerpts(
+    tx: aiosqlite.Connection, story_id: int, chapter_id: int, spans: list[tuple[int, int, int]]
+) -> None:
+    """Store a chapter's excerpts in the slots after the last one."""
+    cursor = await tx.execute("SELECT ifnull(max(slot), 0) FROM excerpt")
+    (last,) = await cursor.fetchone()  # type: ignore[misc]
+    await tx.executemany(
+        "INSERT INTO excerpt (slot, story_id, chapter_id, start_offset, end_offset, page_number) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (last + n, story_id, chapter_id, start, end, page)
+            for n, (start, end, page) in enumerate(spans, 1)
+        ],
+    )
+
+
+async def remove_excerpts(tx: aiosqlite.Connection, story_id: int) -> None:
+    """Delete a story's excerpts and move the last ones into the freed slots, so the slots stay
+    1..N without gaps. Costs as much as the story has excerpts, not the library."""
+    cursor = await tx.execute("SELECT slot FROM excerpt WHERE story_id = ?", (story_id,))
+    freed = sorted(row[0] for row in await cursor.fetchall())
+    if not freed:
+        return
+    await tx.execute("DELETE FROM excerpt WHERE story_id = ?", (story_id,))
+    cursor = await tx.execute("SELECT count(*) FROM excerpt")
+    (remaining,) = await cursor.fetchone()  # type: ignore[misc]
+    holes = [slot for slot in freed if slot <= remaining]
+    cursor = await tx.execute("SELECT id FROM excerpt WHERE slot > ? ORDER BY slot", (remaining,))
+    movers = [row[0] for row in await cursor.fetchall()]
+    await tx.executemany(
+        "UPDATE excerpt SET slot = ? WHERE id = ?", list(zip(holes, movers, strict=True))
+    )
+
+
+class ExcerptQueries(Database):
+    async def draw_excerpt(
+        self,
+        guild_id: int | None,
+        *,
+        age_restricted_ok: bool,
+        story_id: int | None = None,
+        author: str = "",
+        tag: str = "",
+        not_posted_since: str = _NOTHING_EXCLUDED,
+    ) -> Excerpt | None:
+        """A uniformly random excerpt among those that pass the filters, or None if none does.
+
+        Draws a random slot and keeps it if it passes (a few indexed lookups, whatever the size
+        of the library); only when few excerpts pass, and so tries keep missing, it counts the
+        ones that do and picks one of them by position. `not_posted_since` (a local date)
+        leaves out excerpts the guild got as a daily post on or after it.
+        """
+        filters = (
+            guild_id,
+            allowed_ratings(age_restricted_ok),
+            story_id,
+            author.strip(),
+            tag.strip(),
+            not_posted_since,
+        )
+        if story_id is None:
+            top = await self.fetch_one("SELECT max(slot) FROM excerpt")
+            if not top or top[0] is None:
+                return None
+            for _ in range(_DRAW_TRIES):
+                row = await self.fetch_one(
+                    "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
+                    f"WHERE {_MATCHES} AND excerpt.slot = ?7",
+                    (*filters, random.randint(1, top[0])),
+                )
+                if row:
+                    return await self.excerpt(row[0])
+        joined = f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES}"
+        count = await self.fetch_one(f"SELECT count(*) {joined}", filters)
+        if not count or not count[0]:
+            return None
+        row = await self.fetch_one(
+            f"SELECT excerpt.id {joined} ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
+            (*filters, random.randrange(count[0])),
+        )
+        return await self.excerpt(row[0]) if row else None
+
+    async def excerpt(self, excerpt_id: int) -> Excerpt | None:
+        row = await self.fetch_one(
+            "SELECT excerpt.id, story.id AS story_id, story.title AS story_title, story.author, "
+            "story.rating, chapter.number AS chapter_number, chapter.title AS chapter_title, "
+            "excerpt.page_number, substr(chapter.text, excerpt.start_offset + 1, "
+            "excerpt.end_offset - excerpt.start_offset) AS text "
+            "FROM excerpt JOIN chapter ON chapter.id = excerpt.chapter_id "
+            "JOIN story ON story.id = excerpt.story_id WHERE excerpt.id = ?",
+            (excerpt_id,),
+        )
+        return Excerpt(**{**dict(row), "rating": Rating(row["rating"])}) if row else None
+
+    async def excerpt_count(self) -> int:
+        row = await self.fetch_one("SELECT count(*) FROM excerpt")
+        return row[0] if row else 0
