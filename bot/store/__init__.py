@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from bot.store.browsing import BrowseFilters, BrowsingQueries, SearchHit
+from bot.store.daily import DailyPost, DailyQueries, DailySchedule, GuildSettings
 from bot.store.database import Database
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
 from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
 
 
-class Store(ExcerptQueries, BrowsingQueries, ReadingQueries, LibraryQueries, Database):
+class Store(
+    DailyQueries, ExcerptQueries, BrowsingQueries, ReadingQueries, LibraryQueries, Database
+):
     """The bot's database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 
 __all__ = [
     "Bookmark",
     "BrowseFilters",
+    "DailyPost",
+    "DailySchedule",
     "Excerpt",
+    "GuildSettings",
     "Page",
     "SaveOutcome",
     "SearchHit",

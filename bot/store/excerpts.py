@@ -122,6 +122,27 @@ class ExcerptQueries(Database):
         )
         return await self.excerpt(row[0]) if row else None
 
+    async def least_recent_daily_excerpt(
+        self, guild_id: int, *, age_restricted_ok: bool, tag: str = ""
+    ) -> Excerpt | None:
+        """The excerpt the guild got as a daily post longest ago, for when every one allowed
+        was posted within the no-repeat window (so the set is small: at most a year's posts)."""
+        row = await self.fetch_one(
+            "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
+            f"WHERE {_MATCHES} ORDER BY (SELECT max(posted_on) FROM daily_post "
+            "WHERE daily_post.guild_id = ?1 AND daily_post.excerpt_id = excerpt.id), excerpt.id "
+            "LIMIT 1",
+            (
+                guild_id,
+                allowed_ratings(age_restricted_ok),
+                None,
+                "",
+                tag.strip(),
+                _NOTHING_EXCLUDED,
+            ),
+        )
+        return await self.excerpt(row[0]) if row else None
+
     async def excerpt(self, excerpt_id: int) -> Excerpt | None:
         row = await self.fetch_one(
             "SELECT excerpt.id, story.id AS story_id, story.title AS story_title, story.author, "

@@ -45,6 +45,7 @@ CREATE TABLE daily_post (
     channel_id INTEGER NOT NULL,
     message_id INTEGER,                     -- NULL while claimed but not known to be sent
     late       INTEGER NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,  -- sends that failed; bounded before pausing
     claimed_at TEXT    NOT NULL,
     PRIMARY KEY (guild_id, posted_on)
 ) WITHOUT ROWID;

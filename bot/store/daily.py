@@ -1,0 +1,215 @@
+"""Queries for a guild's settings and its daily excerpt post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from bot.store.database import Database
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    moderator_role_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DailySchedule:
+    guild_id: int
+    channel_id: int
+    post_time: str
+    timezone: str
+    role_id: int | None
+    tag: str
+    next_post_at: datetime
+    paused_reason: str | None
+    paused_told: bool
+
+
+@dataclass(frozen=True)
+class DailyPost:
+    guild_id: int
+    posted_on: date
+    excerpt_id: int
+    channel_id: int
+    message_id: int | None
+    late: bool
+    attempts: int
+
+
+def _instant(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _schedule(row: object) -> DailySchedule:
+    values = dict(row)  # type: ignore[call-overload]
+    values["next_post_at"] = datetime.fromisoformat(values["next_post_at"])
+    values["paused_told"] = bool(values["paused_told"])
+    return DailySchedule(**values)
+
+
+def _post(row: object) -> DailyPost:
+    values = dict(row)  # type: ignore[call-overload]
+    values["posted_on"] = date.fromisoformat(values["posted_on"])
+    values["late"] = bool(values["late"])
+    return DailyPost(**values)
+
+
+_SCHEDULE_COLUMNS = (
+    "guild_id, channel_id, post_time, timezone, role_id, tag, next_post_at, paused_reason, "
+    "paused_told"
+)
+
+
+class DailyQueries(Database):
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        row = await self.fetch_one(
+            "SELECT guild_id, moderator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return GuildSettings(**dict(row)) if row else GuildSettings(guild_id)
+
+    async def set_moderator_role(self, guild_id: int, role_id: int | None) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings (guild_id, moderator_role_id) VALUES (?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE "
+                "SET moderator_role_id = excluded.moderator_role_id",
+                (guild_id, role_id),
+            )
+
+    async def set_daily(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        post_time: str,
+        timezone: str,
+        role_id: int | None,
+        tag: str,
+        next_post_at: datetime,
+        set_by: int,
+    ) -> None:
+        """Create or replace the guild's schedule; setting it again resumes a paused one."""
+        async with self.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO daily_schedule (guild_id, channel_id, post_time, timezone, role_id, "
+                "tag, next_post_at, paused_reason, paused_told, set_by, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
+                "channel_id = excluded.channel_id, post_time = excluded.post_time, "
+                "timezone = excluded.timezone, role_id = excluded.role_id, tag = excluded.tag, "
+                "next_post_at = excluded.next_post_at, paused_reason = NULL, paused_told = 0, "
+                "set_by = excluded.set_by, updated_at = excluded.updated_at",
+                (
+                    guild_id,
+                    channel_id,
+                    post_time,
+                    timezone,
+                    role_id,
+                    tag,
+                    _instant(next_post_at),
+                    set_by,
+                    self.now(),
+                ),
+            )
+
+    async def daily(self, guild_id: int) -> DailySchedule | None:
+        row = await self.fetch_one(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedule WHERE guild_id = ?", (guild_id,)
+        )
+        return _schedule(row) if row else None
+
+    async def remove_daily(self, guild_id: int) -> bool:
+        async with self.transaction() as tx:
+            cursor = await tx.execute("DELETE FROM daily_schedule WHERE guild_id = ?", (guild_id,))
+            return cursor.rowcount > 0
+
+    async def due_dailies(self, now: datetime, limit: int = 500) -> list[DailySchedule]:
+        """Active schedules due by `now`, most overdue first (one indexed range scan)."""
+        rows = await self.fetch_all(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedule "
+            "WHERE paused_reason IS NULL AND next_post_at <= ? ORDER BY next_post_at LIMIT ?",
+            (_instant(now), limit),
+        )
+        return [_schedule(row) for row in rows]
+
+    async def reschedule_daily(self, guild_id: int, next_post_at: datetime) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(
+                "UPDATE daily_schedule SET next_post_at = ? WHERE guild_id = ?",
+                (_instant(next_post_at), guild_id),
+            )
+
+    async def pause_daily(self, guild_id: int, reason: str) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(
+                "UPDATE daily_schedule SET paused_reason = ?, paused_told = 0 WHERE guild_id = ?",
+                (reason, guild_id),
+            )
+
+    async def mark_pause_told(self, guild_id: int) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(
+                "UPDATE daily_schedule SET paused_told = 1 WHERE guild_id = ?", (guild_id,)
+            )
+
+    async def claim_daily_post(
+        self, guild_id: int, posted_on: date, *, excerpt_id: int, channel_id: int, late: bool
+    ) -> DailyPost:
+        """The guild's post for `posted_on`: claimed now, or the claim made before (which may
+        already be sent, or may be a send whose outcome a stop left unknown)."""
+        async with self.transaction() as tx:
+            await tx.execute(
+                "INSERT OR IGNORE INTO daily_post (guild_id, posted_on, excerpt_id, channel_id, "
+                "late, claimed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, posted_on.isoformat(), excerpt_id, channel_id, int(late), self.now()),
+            )
+        post = await self.daily_post(guild_id, posted_on)
+        assert post is not None  # just written, or there before
+        return post
+
+    async def daily_post(self, guild_id: int, posted_on: date) -> DailyPost | None:
+        row = await self.fetch_one(
+            "SELECT guild_id, posted_on, excerpt_id, channel_id, message_id, late, attempts "
+            "FROM daily_post WHERE guild_id = ? AND posted_on = ?",
+            (guild_id, posted_on.isoformat()),
+        )
+        return _post(row) if row else None
+
+    async def last_daily_post(self, guild_id: int) -> DailyPost | None:
+        row = await self.fetch_one(
+            "SELECT guild_id, posted_on, excerpt_id, channel_id, message_id, late, attempts "
+            "FROM daily_post WHERE guild_id = ? AND message_id IS NOT NULL "
+            "ORDER BY posted_on DESC LIMIT 1",
+            (guild_id,),
+        )
+        return _post(row) if row else None
+
+    async def daily_post_sent(
+        self, guild_id: int, posted_on: date, message_id: int, next_post_at: datetime
+    ) -> None:
+        """Record the post as sent and when the next one is due, together."""
+        async with self.transaction() as tx:
+            await tx.execute(
+                "UPDATE daily_post SET message_id = ? WHERE guild_id = ? AND posted_on = ?",
+                (message_id, guild_id, posted_on.isoformat()),
+            )
+            await tx.execute(
+                "UPDATE daily_schedule SET next_post_at = ? WHERE guild_id = ?",
+                (_instant(next_post_at), guild_id),
+            )
+
+    async def daily_post_failed(self, guild_id: int, posted_on: date) -> int:
+        """Count a failed send of the post; how many have failed so far."""
+        async with self.transaction() as tx:
+            await tx.execute(
+                "UPDATE daily_post SET attempts = attempts + 1 "
+                "WHERE guild_id = ? AND posted_on = ?",
+                (guild_id, posted_on.isoformat()),
+            )
+            cursor = await tx.execute(
+                "SELECT attempts FROM daily_post WHERE guild_id = ? AND posted_on = ?",
+                (guild_id, posted_on.isoformat()),
+            )
+            row = await cursor.fetchone()
+        return row[0] if row else 0
