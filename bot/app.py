@@ -19,7 +19,14 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.help", "bot.cogs.reading", "bot.cogs.browsing")
+EXTENSIONS = (
+    "bot.cogs.help",
+    "bot.cogs.reading",
+    "bot.cogs.browsing",
+    "bot.cogs.excerpts",
+    "bot.cogs.daily",
+    "bot.cogs.settings",
+)
 _TREE_HASH_KEY = "command_tree_hash"
 
 

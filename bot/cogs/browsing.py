@@ -36,7 +36,7 @@ _TAG_FIELDS = (
 )
 
 
-async def _tag_autocomplete(
+async def tag_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
     tags = await interaction.client.store.tags_like(interaction.guild_id, current)
@@ -144,7 +144,7 @@ class Browsing(commands.Cog):
         status=[app_commands.Choice(name=s.value.capitalize(), value=s.value) for s in Status],
         sort=_SORT_CHOICES,
     )
-    @app_commands.autocomplete(tag=_tag_autocomplete)
+    @app_commands.autocomplete(tag=tag_autocomplete)
     async def stories(
         self,
         interaction: discord.Interaction[StoryBot],

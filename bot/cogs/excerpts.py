@@ -1,0 +1,62 @@
+"""/excerpt: a random passage from the library, to discover stories by."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.browsing import tag_autocomplete
+from bot.cogs.reading import resolve_story, story_autocomplete
+from bot.store import BrowseFilters
+from bot.ui.excerpts import AnotherExcerptButton, send_excerpt
+from bot.ui.reader import ensure_allowed
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+
+class Excerpts(commands.Cog):
+    """Random passages from the stories of the library."""
+
+    def __init__(self, bot: StoryBot):
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(AnotherExcerptButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(AnotherExcerptButton)
+
+    @app_commands.command(name="excerpt")
+    @app_commands.describe(
+        story="Only from this story",
+        tag="Only from stories with this tag",
+        author="Only from stories by this author",
+        public="Post it in the channel (default: only you see it)",
+    )
+    @app_commands.autocomplete(story=story_autocomplete, tag=tag_autocomplete)
+    async def excerpt(
+        self,
+        interaction: discord.Interaction[StoryBot],
+        story: str | None = None,
+        tag: app_commands.Range[str, 1, 100] | None = None,
+        author: app_commands.Range[str, 1, 100] | None = None,
+        public: bool = False,
+    ) -> None:
+        """A random passage from the library, with a button to read on from there."""
+        story_id = None
+        if story:
+            found = await resolve_story(interaction, story)
+            await ensure_allowed(interaction, found.rating)
+            story_id = found.id
+        query_id = await interaction.client.store.save_browse_filters(
+            BrowseFilters(tag=(tag or "").strip(), author=(author or "").strip())
+        )
+        await send_excerpt(interaction, query_id, story_id, ephemeral=not public)
+
+
+async def setup(bot: StoryBot) -> None:
+    await bot.add_cog(Excerpts(bot))

@@ -1,0 +1,99 @@
+"""An excerpt as readers see it, with "Read from here" and "Another"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import UserFacingError
+from bot.library.render import render_prose, shorten
+from bot.store import Excerpt
+from bot.ui.items import StatefulItem
+from bot.ui.reader import OpenCopyButton, age_restricted_ok
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+
+def excerpt_embed(excerpt: Excerpt, *, title: str | None = None, footer: str = "") -> discord.Embed:
+    embed = discord.Embed(
+        title=shorten(title or excerpt.story_title, 256),
+        description=shorten(render_prose(excerpt.text), 4096),
+        colour=discord.Colour.dark_gold(),
+    )
+    chapter = shorten(render_prose(excerpt.chapter_title), 200)
+    embed.add_field(name="From", value=shorten(render_prose(excerpt.story_title), 300), inline=True)
+    embed.add_field(name="By", value=shorten(render_prose(excerpt.author), 200), inline=True)
+    embed.add_field(name="Chapter", value=f"{excerpt.chapter_number}. {chapter}", inline=True)
+    if footer:
+        embed.set_footer(text=footer)
+    return embed
+
+
+def excerpt_view(excerpt: Excerpt, query_id: int, story_id: int | None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        OpenCopyButton.make(
+            excerpt.story_id, excerpt.chapter_number, excerpt.page_number, label="Read from here"
+        )
+    )
+    view.add_item(AnotherExcerptButton.make(query_id, story_id or 0))
+    return view
+
+
+async def send_excerpt(
+    interaction: discord.Interaction[StoryBot],
+    query_id: int,
+    story_id: int | None,
+    *,
+    edit: bool = False,
+    ephemeral: bool = True,
+) -> None:
+    """Draw an excerpt allowed where the reader is, with the filters saved as `query_id`."""
+    store = interaction.client.store
+    filters = await store.browse_filters(query_id)
+    if filters is None:
+        raise UserFacingError("Those filters are gone: run /excerpt again.")
+    excerpt = await store.draw_excerpt(
+        interaction.guild_id,
+        age_restricted_ok=await age_restricted_ok(interaction),
+        story_id=story_id,
+        author=filters.author,
+        tag=filters.tag,
+    )
+    if excerpt is None:
+        raise UserFacingError(
+            "I found no excerpt for that here. Try without filters, or in an age-restricted "
+            "channel for Mature and Explicit stories."
+        )
+    embed, view = excerpt_embed(excerpt), excerpt_view(excerpt, query_id, story_id)
+    if edit:
+        await interaction.response.edit_message(embed=embed, view=view)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+
+
+class AnotherExcerptButton(
+    StatefulItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"exmore:(?P<query>\d+):(?P<story>\d+)",
+):
+    """Another excerpt with the same filters: in place on your own copy, else just for you."""
+
+    def __init__(self, item: discord.ui.Button[Any], *, query: int, story: int):
+        super().__init__(item)
+        self.query, self.story = query, story
+
+    @classmethod
+    def make(cls, query: int, story: int) -> AnotherExcerptButton:
+        button = discord.ui.Button[Any](
+            label="Another",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"exmore:{query}:{story}",
+        )
+        return cls(button, query=query, story=story)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        own_copy = interaction.message is not None and interaction.message.flags.ephemeral
+        await send_excerpt(interaction, self.query, self.story or None, edit=own_copy)
