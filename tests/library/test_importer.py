@@ -1,0 +1,560 @@
+"""The importer, judged by what a reader would see of a story or an uploader is told."""
+
+from __future__ import annotations
+
+import codecs
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.library.importer import (
+    ImportRejected,
+    decode,
+    normalise,
+    parse_story,
+    split_chapters,
+)
+from bot.library.model import Rating, Status, StoryDraft, TagKind
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def story(text: str, filename: str = "story.txt", sidecar: str | None = None) -> StoryDraft:
+    """The story an upload of this text (and sidecar YAML) makes."""
+    return parse_story(text.encode(), filename, None if sidecar is None else sidecar.encode())
+
+
+def rejection(raw: bytes, filename: str = "story.txt", sidecar: bytes | None = None) -> str:
+    """What the uploader is told when this upload is refused."""
+    with pytest.raises(ImportRejected) as excinfo:
+        parse_story(raw, filename, sidecar)
+    return str(excinfo.value)
+
+
+def words(*texts: str) -> Counter[str]:
+    return Counter(word for text in texts for word in text.split())
+
+
+def story_words(draft: StoryDraft) -> Counter[str]:
+    """Every word a reader can see in the story's chapters and notes, titles aside."""
+    return words(
+        *(part for c in draft.chapters for part in (c.notes_before, c.text, c.notes_after))
+    )
+
+
+def titles(draft: StoryDraft) -> list[str]:
+    return [chapter.title for chapter in draft.chapters]
+
+
+# --- The sample stories (excerpts of the seed library) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "heading_words"),
+    [
+        ("kurt_smiles.txt", ""),
+        ("heart_broken.txt", "Chapter One: Heart Broken"),
+        ("last_dance.txt", ""),
+    ],
+)
+def test_every_word_of_a_sample_survives(sample: str, heading_words: str) -> None:
+    source = (SAMPLES / sample).read_text(encoding="utf-8")
+    assert story_words(story(source, sample)) + words(heading_words) == words(source)
+
+
+def test_kurt_smiles_is_one_chapter_that_opens_with_its_short_first_line() -> None:
+    draft = story((SAMPLES / "kurt_smiles.txt").read_text(encoding="utf-8"), "kurt_smiles.txt")
+    (chapter,) = draft.chapters
+    assert (draft.title, chapter.title) == ("Kurt Smiles", "Kurt Smiles")
+    assert chapter.text.startswith("Kurt smiles..\n\nThe school day is over")
+    assert chapter.text.endswith("He succumbed to it gratefully.")
+    assert (chapter.notes_before, chapter.notes_after) == ("", "")
+    assert (draft.author, draft.rating, draft.status) == (
+        "Unknown",
+        Rating.NOT_RATED,
+        Status.COMPLETE,
+    )
+
+
+def test_heart_broken_keeps_its_to_be_continued_teaser_apart() -> None:
+    draft = story((SAMPLES / "heart_broken.txt").read_text(encoding="utf-8"), "heart_broken.txt")
+    (chapter,) = draft.chapters
+    assert chapter.title == "Heart Broken"
+    assert chapter.text.startswith("He should have never seen them.")
+    assert chapter.text.endswith("the long walk towards of Kurt's home.")
+    assert chapter.notes_after == "To Be Continued...\n\nNext Chapter: Kurt wants to be alone."
+    assert chapter.notes_before == ""
+
+
+def test_last_dance_sets_its_scene_in_a_note() -> None:
+    draft = story((SAMPLES / "last_dance.txt").read_text(encoding="utf-8"), "last_dance.txt")
+    (chapter,) = draft.chapters
+    assert chapter.notes_before == (
+        "Scene: Senior Prom. Kurt and Blaine broke up sometime during the year, and Kurt is single."
+    )
+    assert chapter.text.startswith('"Kurt... um... may I have this dance?"\n\nKurt turned around')
+    assert chapter.text.endswith('came into his mind:\n\n"We keep dancing."')
+    assert "\n\n\n" not in chapter.text
+
+
+# --- Chapter headings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("Chapter One: Heart Broken", "Heart Broken"),
+        ("Chapter 1", "Chapter 1"),
+        ("CHAPTER IV.", "CHAPTER IV"),
+        ("Chapter 12 - The Return", "The Return"),
+        ("Chapter 12 – The Return", "The Return"),
+        ("Chapter twenty-one: Regionals", "Regionals"),
+        ("Chapter 3 The Return", "The Return"),
+        ("Ch. 3: Slushie", "Slushie"),
+        ("Part Two", "Part Two"),
+        ("Part 2 of 3", "Part 2 of 3"),
+        ("Prologue", "Prologue"),
+        ("Epilogue", "Epilogue"),
+        ("Interlude: Dalton", "Interlude: Dalton"),
+        ("**Chapter 7**", "Chapter 7"),
+        ("# Chapter 5: Sectionals", "Sectionals"),
+        ("## Heart Broken", "Heart Broken"),
+    ],
+)
+def test_heading_styles_start_chapters(heading: str, title: str) -> None:
+    draft = story(f"{heading}\n\nKurt smiled.\n\n{heading}\n\nBlaine smiled back.")
+    assert titles(draft) == [title, title]
+    assert [c.text for c in draft.chapters] == ["Kurt smiled.", "Blaine smiled back."]
+
+
+def test_headings_need_no_blank_lines_in_one_line_per_paragraph_text() -> None:
+    draft = story("Chapter 1\nKurt smiled.\nBlaine smiled.\nChapter 2\nThey sang.")
+    assert titles(draft) == ["Chapter 1", "Chapter 2"]
+    assert draft.chapters[0].text == "Kurt smiled.\n\nBlaine smiled."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chapter and verse, he knew every rule of the glee club.",
+        "Part of me wanted to stay with him.",
+        "Part one of the plan was simple.",
+        "Chapter 5. The next day he went back to the choir room.",
+        "Prologue was the word Rachel used for her first solo.",
+        "Next Chapter: Kurt wants to be alone.",
+    ],
+)
+def test_prose_that_begins_like_a_heading_stays_prose(line: str) -> None:
+    text = f"Kurt sat down.\n\n{line}\n\nBlaine sat next to him."
+    (chapter,) = story(text).chapters
+    assert chapter.text == text
+
+
+def test_a_wrapped_line_that_begins_like_a_heading_stays_in_its_paragraph() -> None:
+    lines = [
+        "She opened the old book to the page her sister had marked and read",
+        "Chapter 2. Then she read it aloud, slowly, to the whole of the",
+        "garden, while the Rabbit listened and the daisies nodded in the",
+        "warm afternoon air.",
+    ]
+    (chapter,) = story("\n".join(lines)).chapters
+    assert chapter.text == " ".join(lines)
+
+
+def test_a_markdown_title_over_chapters_names_the_story() -> None:
+    draft = story(
+        "# Glee Club\n\n## Chapter 1\n\nKurt sang.\n\n## Chapter 2: Regionals\n\nThey won.",
+        "glee.md",
+    )
+    assert draft.title == "Glee Club"
+    assert titles(draft) == ["Chapter 1", "Regionals"]
+    assert "Glee" not in story_words(draft)
+
+
+def test_a_lone_markdown_title_names_a_oneshot() -> None:
+    draft = story("# The Last Dance\n\nKurt and Dave danced.", "prom.md")
+    assert draft.title == "The Last Dance"
+    assert titles(draft) == ["The Last Dance"]
+    assert draft.chapters[0].text == "Kurt and Dave danced."
+
+
+def test_a_lone_chapter_heading_is_not_the_story_title() -> None:
+    draft = story("# Chapter 1\n\nKurt and Dave danced.", "my_story-draft.md")
+    assert (draft.title, titles(draft)) == ("My Story Draft", ["Chapter 1"])
+
+
+def test_a_text_without_headings_is_one_chapter_named_for_the_story() -> None:
+    draft = story("---\ntitle: Glee Club\n---\nKurt sang.\n\nBlaine sang.", "glee.md")
+    assert titles(draft) == ["Glee Club"]
+    assert [chapter.title for chapter in split_chapters("Kurt sang.")] == ["Chapter 1"]
+
+
+def test_a_short_preface_becomes_the_first_chapter_notes() -> None:
+    draft = story("For Sam, who read this first.\n\nChapter 1\n\nKurt sang.")
+    (chapter,) = draft.chapters
+    assert chapter.notes_before == "For Sam, who read this first."
+    assert chapter.text == "Kurt sang."
+
+
+def test_substantial_prose_before_the_first_heading_is_a_chapter_of_its_own() -> None:
+    opening = " ".join(["Kurt waited by the lockers."] * 25)
+    draft = story(f"{opening}\n\nChapter 1\n\nBlaine came.")
+    assert titles(draft) == ["Prologue", "Chapter 1"]
+    assert draft.chapters[0].text == opening
+
+
+def test_part_headings_over_chapters_become_notes_before_them() -> None:
+    draft = story("Part One\n\nChapter 1\n\nKurt.\n\nPart Two\n\nChapter 2\n\nBlaine.")
+    assert titles(draft) == ["Chapter 1", "Chapter 2"]
+    assert [c.notes_before for c in draft.chapters] == ["Part One", "Part Two"]
+    assert [c.text for c in draft.chapters] == ["Kurt.", "Blaine."]
+
+
+# --- Paragraphs and scene breaks -------------------------------------------------------------
+
+
+def test_one_line_per_paragraph_keeps_every_line_a_paragraph() -> None:
+    lines = [
+        "Kurt closed his locker and turned to look down the hall.",
+        "Blaine was waiting by the choir room door with two coffees.",
+        '"You remembered," Kurt said, taking the cup from his hand.',
+        '"I always remember," Blaine said, and he smiled at him.',
+    ]
+    (chapter,) = story("\n".join(lines)).chapters
+    assert chapter.text == "\n\n".join(lines)
+
+
+@pytest.mark.parametrize("scene_break", ["* * *", "***", "~~~", "-----", "o0o", "xXx", "-o0o-"])
+def test_scene_breaks_are_kept_as_written(scene_break: str) -> None:
+    (chapter,) = story(f"Kurt left.\n\n{scene_break}\n\nBlaine stayed.").chapters
+    assert chapter.text == f"Kurt left.\n\n{scene_break}\n\nBlaine stayed."
+
+
+def test_gutenberg_boilerplate_goes_and_wrapped_lines_join() -> None:
+    draft = parse_story((SAMPLES / "alice.txt").read_bytes(), "alice.txt")
+    assert (draft.title, draft.author) == ("Alice’s Adventures in Wonderland", "Lewis Carroll")
+    assert titles(draft) == ["Down the Rabbit-Hole", "The Pool of Tears"]
+    first, second = draft.chapters
+    assert first.text.split("\n\n")[0] == (
+        "Alice was beginning to get very tired of sitting by her sister on the bank, and of "
+        "having nothing to do: once or twice she had peeped into the book her sister was "
+        "reading, but it had no pictures or conversations in it, “and what is the use of a "
+        "book,” thought Alice “without pictures or conversations?”"
+    )
+    assert "There was nothing so _very_ remarkable in that;" in first.text
+    assert second.text.endswith(
+        "“How doth the little crocodile\nImprove his shining tail,\n"
+        "And pour the waters of the Nile\nOn every golden scale!”"
+    )
+    everything = "".join(f"{c.notes_before}{c.text}{c.notes_after}" for c in draft.chapters)
+    assert "Gutenberg" not in everything
+    assert "Updated editions" not in everything
+    assert first.notes_before.endswith(
+        "Contents\n\nCHAPTER I.     Down the Rabbit-Hole\nCHAPTER II.    The Pool of Tears"
+    )
+
+
+# --- Author's notes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "A/N: Thanks for all the reviews!",
+        "AN: Thanks for all the reviews!",
+        "Author's Note: Thanks for all the reviews!",
+        "Author's note: thanks for all the reviews!",
+        "Authors Note - Thanks for all the reviews!",
+        "(A/N: Thanks for all the reviews!)",
+        "Disclaimer: I don't own Glee.",
+        "I don't own Glee or any of its characters.",
+    ],
+)
+def test_notes_at_either_end_of_a_chapter_are_kept_apart(note: str) -> None:
+    (chapter,) = story(f"{note}\n\nKurt smiled.\n\nBlaine smiled.\n\n{note}").chapters
+    assert (chapter.notes_before, chapter.text, chapter.notes_after) == (
+        note,
+        "Kurt smiled.\n\nBlaine smiled.",
+        note,
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "An hour later, Kurt came back.",
+        "Note to self, Kurt thought: never sing Gaga at Dalton.",
+        "Scene after scene, the club rehearsed.",
+        "Warning lights flashed on the dashboard.",
+    ],
+)
+def test_prose_that_begins_like_a_note_stays_prose(line: str) -> None:
+    (chapter,) = story(f"{line}\n\nBlaine smiled.\n\n{line}").chapters
+    assert chapter.text == f"{line}\n\nBlaine smiled.\n\n{line}"
+    assert (chapter.notes_before, chapter.notes_after) == ("", "")
+
+
+def test_a_note_in_the_middle_of_a_chapter_stays_prose() -> None:
+    text = "Kurt smiled.\n\nA/N: Sorry this took so long!\n\nBlaine smiled."
+    (chapter,) = story(text).chapters
+    assert (chapter.notes_before, chapter.text, chapter.notes_after) == ("", text, "")
+
+
+def test_a_note_label_on_its_own_line_takes_the_paragraph_under_it() -> None:
+    (chapter,) = story("Kurt smiled.\n\nAuthor's Note:\n\nThis one is for Sam.").chapters
+    assert chapter.text == "Kurt smiled."
+    assert chapter.notes_after == "Author's Note:\n\nThis one is for Sam."
+
+
+def test_a_short_sign_off_under_the_last_note_belongs_to_it() -> None:
+    text = "Kurt smiled.\n\nThe End\n\nA/N: Thanks for reading!\n\nPlease review!\n\nxoxo"
+    (chapter,) = story(text).chapters
+    assert chapter.text == "Kurt smiled.\n\nThe End"
+    assert chapter.notes_after == "A/N: Thanks for reading!\n\nPlease review!\n\nxoxo"
+
+
+def test_tbc_and_a_teaser_end_the_chapter_as_notes() -> None:
+    (chapter,) = story("Kurt smiled.\n\n* * *\n\nTBC\n\nNext time: Regionals!").chapters
+    assert chapter.text == "Kurt smiled."
+    assert chapter.notes_after == "* * *\n\nTBC\n\nNext time: Regionals!"
+
+
+def test_a_chapter_that_is_only_a_note_shows_it_as_its_text() -> None:
+    draft = story("Chapter 1\n\nKurt smiled.\n\nChapter 2\n\nA/N: On hiatus, sorry!")
+    assert draft.chapters[1].text == "A/N: On hiatus, sorry!"
+
+
+# --- Metadata --------------------------------------------------------------------------------
+
+FRONT_MATTER = """\
+---
+title: Courage
+author: klainebow
+summary: Kurt learns to be brave.
+rating: T
+warnings: [no archive warnings apply]
+fandoms: Glee
+relationships:
+  - Kurt Hummel/Blaine Anderson
+characters: [Kurt Hummel, Blaine Anderson]
+tags: Angst, Hurt/Comfort
+status: wip
+language: en
+source: https://archiveofourown.org/works/1
+---
+Kurt smiled.
+"""
+
+
+@pytest.mark.parametrize("filename", ["courage.md", "courage.txt"])
+def test_front_matter_describes_the_story(filename: str) -> None:
+    draft = story(FRONT_MATTER, filename)
+    assert (draft.title, draft.author, draft.summary) == (
+        "Courage",
+        "klainebow",
+        "Kurt learns to be brave.",
+    )
+    assert (draft.rating, draft.status) == (Rating.TEEN, Status.IN_PROGRESS)
+    assert draft.warnings == ("No Archive Warnings Apply",)
+    assert draft.tags == {
+        TagKind.FANDOM: ("Glee",),
+        TagKind.RELATIONSHIP: ("Kurt Hummel/Blaine Anderson",),
+        TagKind.CHARACTER: ("Kurt Hummel", "Blaine Anderson"),
+        TagKind.FREEFORM: ("Angst", "Hurt/Comfort"),
+    }
+    assert (draft.language, draft.source) == ("en", "https://archiveofourown.org/works/1")
+    assert [c.text for c in draft.chapters] == ["Kurt smiled."]
+
+
+def test_a_sidecar_describes_the_story_and_front_matter_wins_per_key() -> None:
+    sidecar = "title: Prom\nauthor: klainebow\nrating: Mature\n"
+    plain = story("Kurt danced.", "prom.txt", sidecar)
+    assert (plain.title, plain.author, plain.rating) == ("Prom", "klainebow", Rating.MATURE)
+    both = story("---\ntitle: The Last Dance\nrating: gen\n---\nKurt danced.", "prom.md", sidecar)
+    assert (both.title, both.author, both.rating) == ("The Last Dance", "klainebow", Rating.GENERAL)
+
+
+def test_an_unknown_key_is_refused_with_a_suggestion() -> None:
+    assert rejection(b"---\nratng: T\n---\nKurt smiled.", "courage.md") == (
+        "In the front matter of “courage.md”, “ratng” is not a metadata key "
+        "(did you mean “rating”?): use title, author, summary, rating, warnings, fandoms, "
+        "relationships, characters, tags, status, language or source."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "expected"),
+    [
+        (
+            b"rating: R",
+            "In “courage.yaml”, rating “R” is not accepted: use General Audiences, "
+            "Teen And Up Audiences, Mature, Explicit or Not Rated.",
+        ),
+        (
+            b"warnings: [Major Character Death, Violence]",
+            "In “courage.yaml”, warnings “Violence” is not accepted: use Creator Chose Not To "
+            "Use Archive Warnings, Graphic Depictions Of Violence, Major Character Death, "
+            "No Archive Warnings Apply, Rape/Non-Con or Underage Sex.",
+        ),
+        (
+            b"status: abandoned",
+            "In “courage.yaml”, status “abandoned” is not accepted: use complete or in progress.",
+        ),
+        (
+            b"fandoms: {Glee: yes}",
+            "In “courage.yaml”, fandoms “{'Glee': True}” is not accepted: "
+            "use a name, or a list of names.",
+        ),
+        (
+            b"title: [Courage\nauthor: x",
+            "I can't read “courage.yaml” as YAML (line 2): "
+            "write one “key: value” per line, such as “title: The Last Dance”.",
+        ),
+        (
+            b"Just some words",
+            "I can't read “courage.yaml” as YAML: "
+            "write one “key: value” per line, such as “title: The Last Dance”.",
+        ),
+    ],
+)
+def test_a_bad_value_is_refused_saying_what_is_accepted(sidecar: bytes, expected: str) -> None:
+    assert rejection(b"Kurt smiled.", "courage.txt", sidecar) == expected
+
+
+def test_front_matter_without_its_closing_line_is_refused() -> None:
+    assert rejection(b"---\ntitle: Courage\n\nKurt smiled.", "courage.md") == (
+        "I can't find the end of the front matter of “courage.md”: "
+        "close it with a line of three dashes, “---”."
+    )
+
+
+def test_metadata_without_a_story_is_refused() -> None:
+    assert rejection(b"---\ntitle: Courage\n---\n", "courage.md") == (
+        "“courage.md” has metadata but no story after it."
+    )
+
+
+def test_without_a_title_the_file_name_is_made_readable() -> None:
+    assert story("Kurt smiled.", "my_story-draft.txt").title == "My Story Draft"
+
+
+# --- Encodings and refusals ------------------------------------------------------------------
+
+PROSE = "“I’m fine,” said Kurt. Café au lait, naïve Renée — Blaine’s treat."
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        codecs.BOM_UTF8 + PROSE.encode("utf-8"),
+        codecs.BOM_UTF16_LE + PROSE.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + PROSE.encode("utf-16-be"),
+        PROSE.encode("cp1252"),
+    ],
+    ids=["utf-8 with BOM", "utf-16 LE", "utf-16 BE", "windows-1252"],
+)
+def test_encodings_are_read_correctly(raw: bytes) -> None:
+    assert decode(raw) == PROSE
+    assert story_words(parse_story(raw, "story.txt")) == words(PROSE)
+
+
+def test_other_legacy_encodings_are_read_correctly() -> None:
+    russian = "Курт улыбнулся. Блейн ждал его у шкафчика, как всегда."
+    assert decode(russian.encode("cp1251")) == russian
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "expected"),
+    [
+        (b"", "notes.txt", "“notes.txt” is empty."),
+        (b" \r\n\r\n\t", "notes.txt", "“notes.txt” is empty."),
+        (
+            b"Kurt smiled.",
+            "cover.png",
+            "“cover.png” is not a text file: stories must be plain text or Markdown (.txt, .md).",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
+            "story.txt",
+            "“story.txt” is not a text file: stories must be plain text or Markdown (.txt, .md).",
+        ),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00word/document.xml",
+            "story.md",
+            "“story.md” is not a text file: stories must be plain text or Markdown (.txt, .md).",
+        ),
+        (
+            bytes(range(1, 9)) * 20 + b"Kurt smiled.",
+            "story.txt",
+            "“story.txt” is not a text file: stories must be plain text or Markdown (.txt, .md).",
+        ),
+        (
+            bytes(range(0x80, 0x100)) * 4,
+            "story.txt",
+            "“story.txt” uses a character encoding I can't read: "
+            "please save it as UTF-8 and upload it again.",
+        ),
+        (
+            b"1, 2, 3 ... 4!\n\n* * *\n\n2011-05-01\n",
+            "story.txt",
+            "“story.txt” has no letters in it, so there is no story to read.",
+        ),
+    ],
+)
+def test_what_is_not_a_story_is_refused_in_one_sentence(
+    raw: bytes, filename: str, expected: str
+) -> None:
+    assert rejection(raw, filename) == expected
+
+
+def test_a_huge_file_is_refused_before_it_is_read() -> None:
+    raw = b"a" * (50 * 2**20)
+    started = time.perf_counter()
+    message = rejection(raw, "huge.txt")
+    assert time.perf_counter() - started < 0.5
+    assert message == "“huge.txt” is 50 MB, larger than the 20 MB a story may be."
+
+
+def test_the_size_limit_can_be_lowered() -> None:
+    with pytest.raises(ImportRejected, match="larger than the 1 KB a story may be"):
+        parse_story(b"Kurt smiled. " * 200, "story.txt", max_bytes=1024)
+
+
+def test_one_line_of_megabytes_is_not_prose() -> None:
+    assert rejection(b"Kurt smiled. " * 300_000) == (
+        "“story.txt” has a line of 3,900,000 characters, which is not prose with line breaks: "
+        "please put each paragraph on a line of its own."
+    )
+
+
+# --- Normalising -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Kurt smiled.\r\nBlaine smiled.\rThey sang.", "Kurt smiled.\nBlaine smiled.\nThey sang."),
+        ("Kurt\tsmiled.\x07   \nBlaine\x1b smiled. \t", "Kurt smiled.\nBlaine smiled."),
+        ("Cafe\u0301 au lait", "Café au lait"),
+        ("Kurt\u200b smiled\u2060 at\ufeff Bla\u200bine.", "Kurt smiled at Blaine."),
+        (
+            "\u202eKurt\u202c \u2066smiled\u2069 \u202a\u202b\u202dat\u202c him.",
+            "Kurt smiled at him.",
+        ),
+        ("Page one.\fPage two.", "Page one.\nPage two."),
+    ],
+)
+def test_normalising_tidies_without_changing_words(raw: str, clean: str) -> None:
+    assert normalise(raw) == clean
+
+
+@pytest.mark.parametrize("text", ["A family: 👨\u200d👩\u200d👧.", "می\u200cخواهم"])
+def test_joiners_that_carry_meaning_are_kept(text: str) -> None:
+    assert normalise(text) == text
+
+
+def test_invisible_characters_leave_the_words_of_a_story_unchanged() -> None:
+    (chapter,) = story("Kurt\u200b smiled\u202e at Bla\u2060ine.").chapters
+    assert chapter.text == "Kurt smiled at Blaine."
