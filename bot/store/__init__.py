@@ -8,25 +8,44 @@ from bot.store.database import Database
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
 from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
+from bot.store.uploads import (
+    AuditEntry,
+    Delivery,
+    DuplicateUpload,
+    Notice,
+    Subscription,
+    UploadQueries,
+)
 
 
 class Store(
-    DailyQueries, ExcerptQueries, BrowsingQueries, ReadingQueries, LibraryQueries, Database
+    UploadQueries,
+    DailyQueries,
+    ExcerptQueries,
+    BrowsingQueries,
+    ReadingQueries,
+    LibraryQueries,
+    Database,
 ):
     """The bot's database: open with `await Store.open(path)`, close with `await store.close()`."""
 
 
 __all__ = [
+    "AuditEntry",
     "Bookmark",
     "BrowseFilters",
     "DailyPost",
     "DailySchedule",
+    "Delivery",
+    "DuplicateUpload",
     "Excerpt",
     "GuildSettings",
+    "Notice",
     "Page",
     "SaveOutcome",
     "SearchHit",
     "Store",
     "Story",
     "StoryChoice",
+    "Subscription",
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
 
 from bot.library.excerpts import passages
-from bot.library.model import Rating, Status, StoryDraft, TagKind
+from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.library.pages import paginate
 from bot.store.database import Database
 from bot.store.excerpts import add_excerpts, remove_excerpts
@@ -84,52 +85,24 @@ class LibraryQueries(Database):
         Replacing keeps the story's id (and so readers' progress and subscriptions).
         """
         async with self.transaction() as tx:
-            async with tx.execute(
+            cursor = await tx.execute(
                 "SELECT id, content_hash FROM story "
                 "WHERE ifnull(guild_id, 0) = ? AND source_key = ?",
                 (guild_id or 0, source_key),
-            ) as cursor:
-                existing = await cursor.fetchone()
+            )
+            existing = await cursor.fetchone()
             if existing and existing["content_hash"] == content_hash:
                 return SaveOutcome.UNCHANGED, existing["id"]
-            now = self.now()
-            chapter_pages = [paginate(chapter.text, page_size) for chapter in draft.chapters]
-            values = (
-                content_hash,
-                draft.title,
-                draft.author,
-                draft.summary,
-                draft.rating.value,
-                draft.status.value,
-                draft.language,
-                draft.source,
-                len(draft.chapters),
-                draft.word_count,
-                sum(len(pages) for pages in chapter_pages),
-                now,
+            story_id = await write_story(
+                tx,
+                draft,
+                story_id=existing["id"] if existing else None,
+                guild_id=guild_id,
+                source_key=source_key,
+                content_hash=content_hash,
+                now=self.now(),
+                page_size=page_size,
             )
-            if existing:
-                story_id = existing["id"]
-                await tx.execute(
-                    "UPDATE story SET content_hash = ?, title = ?, author = ?, summary = ?, "
-                    "rating = ?, status = ?, language = ?, source = ?, chapter_count = ?, "
-                    "word_count = ?, page_count = ?, updated_at = ? WHERE id = ?",
-                    (*values, story_id),
-                )
-                await remove_excerpts(tx, story_id)
-                await tx.execute("DELETE FROM chapter WHERE story_id = ?", (story_id,))
-                await tx.execute("DELETE FROM story_tag WHERE story_id = ?", (story_id,))
-            else:
-                cursor = await tx.execute(
-                    "INSERT INTO story (content_hash, title, author, summary, rating, status, "
-                    "language, source, chapter_count, word_count, page_count, updated_at, "
-                    "created_at, guild_id, source_key) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, now, guild_id, source_key),
-                )
-                story_id = cursor.lastrowid
-            await _insert_tags(tx, story_id, draft)
-            await _insert_chapters(tx, story_id, draft, chapter_pages)
         return (SaveOutcome.UPDATED if existing else SaveOutcome.ADDED), story_id
 
     async def stories(self, guild_id: int | None = None) -> list[Story]:
@@ -178,6 +151,61 @@ class LibraryQueries(Database):
             )
 
 
+async def write_story(
+    tx: aiosqlite.Connection,
+    draft: StoryDraft,
+    *,
+    story_id: int | None,
+    guild_id: int | None,
+    source_key: str,
+    content_hash: str,
+    now: str,
+    page_size: int,
+) -> int:
+    """Write a whole story inside the caller's transaction: a new one (`story_id` None), or a
+    replacement of story `story_id`'s text and metadata that keeps its id. Returns the id."""
+    chapter_pages = [paginate(chapter.text, page_size) for chapter in draft.chapters]
+    values = (
+        content_hash,
+        draft.title,
+        draft.author,
+        draft.summary,
+        draft.rating.value,
+        draft.status.value,
+        draft.language,
+        draft.source,
+        len(draft.chapters),
+        draft.word_count,
+        sum(len(pages) for pages in chapter_pages),
+        now,
+    )
+    if story_id is not None:
+        await tx.execute(
+            "UPDATE story SET content_hash = ?, title = ?, author = ?, summary = ?, "
+            "rating = ?, status = ?, language = ?, source = ?, chapter_count = ?, "
+            "word_count = ?, page_count = ?, updated_at = ? WHERE id = ?",
+            (*values, story_id),
+        )
+        await remove_excerpts(tx, story_id)
+        await tx.execute("DELETE FROM chapter WHERE story_id = ?", (story_id,))
+        await tx.execute("DELETE FROM story_tag WHERE story_id = ?", (story_id,))
+    else:
+        cursor = await tx.execute(
+            "INSERT INTO story (content_hash, title, author, summary, rating, status, "
+            "language, source, chapter_count, word_count, page_count, updated_at, "
+            "created_at, guild_id, source_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, now, guild_id, source_key),
+        )
+        story_id = cursor.lastrowid
+        assert story_id is not None
+    await _insert_tags(tx, story_id, draft)
+    await insert_chapters(
+        tx, story_id, draft.chapters, chapter_pages, first_number=1, pages_before=0
+    )
+    return story_id
+
+
 async def _insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraft) -> None:
     rows = [(story_id, "warning", name, position) for position, name in enumerate(draft.warnings)]
     for kind, names in draft.tags.items():
@@ -187,14 +215,18 @@ async def _insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraf
     )
 
 
-async def _insert_chapters(
+async def insert_chapters(
     tx: aiosqlite.Connection,
     story_id: int,
-    draft: StoryDraft,
+    chapters: Sequence[ChapterDraft],
     chapter_pages: list[list[tuple[int, int]]],
+    *,
+    first_number: int,
+    pages_before: int,
 ) -> None:
-    pages_before = 0
-    for number, (chapter, pages) in enumerate(zip(draft.chapters, chapter_pages, strict=True), 1):
+    """Write chapters (with their pages and excerpts) numbered from `first_number`."""
+    pairs = zip(chapters, chapter_pages, strict=True)
+    for number, (chapter, pages) in enumerate(pairs, first_number):
         cursor = await tx.execute(
             "INSERT INTO chapter (story_id, number, title, text, notes_before, notes_after, "
             "word_count, page_count, pages_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

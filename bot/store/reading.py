@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from bot.library.model import Rating
 from bot.store.database import Database, escape_like
 
-# Stories visible in a guild: the bundled library and the guild's own uploads. `?1` is the guild
-# id (NULL in DMs, where only the bundled library is visible) and `?2` a JSON list of the ratings
-# allowed where the reader is.
+# Stories visible in a guild: the bundled library and the guild's own uploads, not removed.
+# `?1` is the guild id (NULL in DMs, where only the bundled library is visible) and `?2` a JSON
+# list of the ratings allowed where the reader is.
 VISIBLE = (
-    "(story.guild_id IS NULL OR story.guild_id = ?1) "
+    "story.removed_at IS NULL AND (story.guild_id IS NULL OR story.guild_id = ?1) "
     "AND story.rating IN (SELECT value FROM json_each(?2))"
 )
 
