@@ -23,9 +23,11 @@ EXTENSIONS = (
     "bot.cogs.help",
     "bot.cogs.reading",
     "bot.cogs.browsing",
+    "bot.cogs.stories",
     "bot.cogs.excerpts",
     "bot.cogs.daily",
     "bot.cogs.settings",
+    "bot.cogs.subscriptions",
 )
 _TREE_HASH_KEY = "command_tree_hash"
 

@@ -34,6 +34,7 @@ class Settings:
     dev_guild_id: int | None
     log_level: str
     page_size: int
+    upload_max_bytes: int
     discord_rest_url: str | None
     discord_gateway_url: str | None
 
@@ -88,6 +89,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dev_guild_id=integer("DEV_GUILD_ID", None, 1, 2**64 - 1),
         log_level=log_level,
         page_size=integer("PAGE_SIZE", 1800, 500, 2000) or 1800,
+        upload_max_bytes=(integer("UPLOAD_MAX_MB", 4, 1, 25) or 4) * 2**20,
         discord_rest_url=url("DISCORD_REST_URL"),
         discord_gateway_url=url("DISCORD_GATEWAY_URL"),
     )

@@ -9,7 +9,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.reading import resolve_story, story_autocomplete
 from bot.errors import UserFacingError
 from bot.library.model import Rating, Status, TagKind
 from bot.library.render import escape, plural, render_prose, shorten
@@ -120,8 +119,6 @@ def _snippet(text: str) -> str:
 class Browsing(commands.Cog):
     """Browsing, looking up and searching the library."""
 
-    story = app_commands.Group(name="story", description="One story of the library")
-
     def __init__(self, bot: StoryBot):
         self.bot = bot
 
@@ -168,14 +165,6 @@ class Browsing(commands.Cog):
         embed, view = await _listing(interaction, query_id, filters, 0)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-    @story.command(name="info")
-    @app_commands.describe(story="The story (start typing its title or author)")
-    @app_commands.autocomplete(story=story_autocomplete)
-    async def info(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
-        """See a story's summary, rating, warnings, tags and length, and start reading."""
-        found = await resolve_story(interaction, story)
-        await send_story_card(interaction, found.id)
-
     @app_commands.command(name="search")
     @app_commands.describe(query="Words or a phrase from the story text")
     async def search(
@@ -217,6 +206,7 @@ class Browsing(commands.Cog):
 
 
 async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
+    """Answer with a story's card and a "Start reading" button, if it may be shown here."""
     story = await interaction.client.store.story(story_id)
     if story is None or story.guild_id not in (None, interaction.guild_id):
         raise UserFacingError("That story is not in the library any more.")

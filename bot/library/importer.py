@@ -11,7 +11,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -37,6 +37,7 @@ __all__ = [
     "normalise",
     "parse_story",
     "split_chapters",
+    "with_metadata",
 ]
 
 SUFFIXES = (".txt", ".md", ".markdown")
@@ -589,3 +590,14 @@ def parse_story(
         raise ImportRejected(f"{quoted(name)} has metadata but no story after it.")
     tags = {kind: metadata.pop(key) for key, kind in _TAG_KEYS.items() if key in metadata}
     return StoryDraft(title=title, chapters=tuple(chapters), tags=tags, **metadata)
+
+
+def with_metadata(draft: StoryDraft, fields: Mapping[str, object], where: str) -> StoryDraft:
+    """`draft` with metadata given apart from its file (an upload's options, say) taking
+    precedence; keys and values as in front matter, empty values left out.
+
+    Raises ImportRejected naming `where` for a key or value that is not accepted.
+    """
+    metadata = _read_metadata(fields, where)
+    tags = {kind: metadata.pop(key) for key, kind in _TAG_KEYS.items() if key in metadata}
+    return replace(draft, tags={**draft.tags, **tags}, **metadata)

@@ -108,9 +108,16 @@ class ReadingQueries(Database):
         return [(row["number"], row["title"]) for row in rows]
 
     async def find_stories(
-        self, guild_id: int | None, text: str, *, age_restricted_ok: bool, limit: int = 25
+        self,
+        guild_id: int | None,
+        text: str,
+        *,
+        age_restricted_ok: bool,
+        own_only: bool = False,
+        limit: int = 25,
     ) -> list[StoryChoice]:
-        """Stories whose title or author contains `text`, best matches first.
+        """Stories whose title or author contains `text`, best matches first; `own_only` leaves
+        out the bundled library.
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author.
@@ -119,6 +126,7 @@ class ReadingQueries(Database):
         rows = await self.fetch_all(
             "SELECT id, title, author, rating FROM story "
             f"WHERE {VISIBLE} AND (title LIKE ?3 ESCAPE '\\' OR author LIKE ?3 ESCAPE '\\') "
+            "AND (?7 = 0 OR story.guild_id IS NOT NULL) "
             "ORDER BY CASE WHEN title LIKE ?4 ESCAPE '\\' THEN 0 "
             "WHEN title LIKE ?5 ESCAPE '\\' THEN 1 WHEN title LIKE ?3 ESCAPE '\\' THEN 2 "
             "ELSE 3 END, title COLLATE NOCASE, id LIMIT ?6",
@@ -129,6 +137,7 @@ class ReadingQueries(Database):
                 f"{needle}%",
                 f"% {needle}%",
                 limit,
+                own_only,
             ),
         )
         return [

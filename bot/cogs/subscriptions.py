@@ -1,0 +1,392 @@
+"""Subscriptions: readers follow a story, an author or everything new, and are told once.
+
+Uploads write notices to the outbox in their own transaction; the sender here delivers them,
+one message per reader however many chapters arrived, and marks each sent or failed with the
+reason. A restart loses nothing: whatever is still pending is sent when the bot is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.cogs.reading import resolve_story, story_autocomplete
+from bot.errors import UserFacingError
+from bot.library.render import escape, plural, render_prose, shorten
+from bot.store import Delivery, Notice, Subscription
+from bot.ui.items import StatefulItem
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SENDERS = 8  # deliveries in flight at once; discord.py's rate limiter paces them
+_BATCH = 200
+_DM_CLOSED = 50007
+
+
+def _chapters(first: int, last: int) -> str:
+    return f"chapter {first}" if first == last else f"chapters {first}–{last}"
+
+
+def notice_lines(notices: list[Notice]) -> list[str]:
+    """One line per story, however many notices it has: new chapters are merged into a range."""
+    lines = []
+    for _, group in groupby(
+        sorted(notices, key=lambda n: (n.story_id, n.id)), key=lambda n: n.story_id
+    ):
+        items = list(group)
+        title = render_prose(shorten(items[0].story_title, 100))
+        story = f"“{title}” by {render_prose(shorten(items[0].author, 60))}"
+        first = min(n.first_chapter for n in items)
+        last = max(n.last_chapter for n in items)
+        if any(n.new_story for n in items):
+            lines.append(f"• New story: {story} ({plural(last, 'chapter')})")
+        else:
+            lines.append(f"• {story}: new {_chapters(first, last)}")
+    return lines
+
+
+def _describe(subscription: Subscription) -> str:
+    if subscription.kind == "all":
+        return "Everything new on this server"
+    if subscription.kind == "author":
+        return f"Author: {subscription.target}"
+    return f"Story: {subscription.story_title or 'a removed story'}"
+
+
+class Subscriptions(commands.Cog):
+    """Following stories and authors, and delivering the news."""
+
+    subscribe = app_commands.Group(
+        name="subscribe", description="Be told when something new arrives", guild_only=True
+    )
+    unsubscribe = app_commands.Group(
+        name="unsubscribe", description="Stop being told about something", guild_only=True
+    )
+
+    def __init__(self, bot: StoryBot):
+        self.bot = bot
+        self._sending = asyncio.Lock()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(SubscriptionSelect)
+        self.sender.start()
+
+    async def cog_unload(self) -> None:
+        self.sender.cancel()
+        self.bot.remove_dynamic_items(SubscriptionSelect)
+
+    # ------------------------------------------------------------------------- commands
+
+    async def _follow(
+        self, interaction: discord.Interaction[StoryBot], kind: str, target: str, what: str
+    ) -> None:
+        added = await interaction.client.store.subscribe(
+            interaction.user.id,
+            interaction.guild_id,
+            kind,
+            target,  # type: ignore[arg-type]
+        )
+        how = (
+            "in the announcements channel"
+            if await interaction.client.store.by_mention(interaction.user.id)
+            else "by DM"
+        )
+        await interaction.response.send_message(
+            (
+                f"Subscribed: I'll tell you {how} about {what}."
+                if added
+                else f"You already follow {what}."
+            )
+            + " See everything you follow with /subscriptions.",
+            ephemeral=True,
+        )
+
+    async def _unfollow(
+        self, interaction: discord.Interaction[StoryBot], kind: str, target: str, what: str
+    ) -> None:
+        removed = await interaction.client.store.unsubscribe(
+            interaction.user.id,
+            interaction.guild_id,
+            kind,
+            target,  # type: ignore[arg-type]
+        )
+        await interaction.response.send_message(
+            f"Unsubscribed from {what}." if removed else f"You weren't following {what}.",
+            ephemeral=True,
+        )
+
+    @subscribe.command(name="story")
+    @app_commands.describe(story="The story whose new chapters you want to hear about")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def subscribe_story(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
+        """Be told when a story gets new chapters."""
+        found = await resolve_story(interaction, story)
+        await self._follow(
+            interaction, "story", str(found.id), f"new chapters of “{escape(found.title)}”"
+        )
+
+    @subscribe.command(name="author")
+    @app_commands.describe(author="The author whose new stories and chapters you want")
+    async def subscribe_author(
+        self, interaction: discord.Interaction[StoryBot], author: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Be told when an author's stories arrive or grow."""
+        await self._follow(
+            interaction, "author", author.strip().lower(), f"new work by {escape(author.strip())}"
+        )
+
+    @subscribe.command(name="all")
+    async def subscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:
+        """Be told about every new story and chapter on this server."""
+        await self._follow(interaction, "all", "", "every new story and chapter here")
+
+    @unsubscribe.command(name="story")
+    @app_commands.describe(story="The story to stop following")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def unsubscribe_story(
+        self, interaction: discord.Interaction[StoryBot], story: str
+    ) -> None:
+        """Stop being told about a story."""
+        found = await resolve_story(interaction, story)
+        await self._unfollow(interaction, "story", str(found.id), f"“{escape(found.title)}”")
+
+    @unsubscribe.command(name="author")
+    @app_commands.describe(author="The author to stop following")
+    async def unsubscribe_author(
+        self, interaction: discord.Interaction[StoryBot], author: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Stop being told about an author."""
+        await self._unfollow(interaction, "author", author.strip().lower(), escape(author.strip()))
+
+    @unsubscribe.command(name="all")
+    async def unsubscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:
+        """Stop being told about everything new here (what you follow by name stays)."""
+        await self._unfollow(interaction, "all", "", "everything new here")
+
+    @app_commands.command(name="subscriptions")
+    @app_commands.guild_only()
+    async def subscriptions(self, interaction: discord.Interaction[StoryBot]) -> None:
+        """What you follow here, how you are told, and a way to stop."""
+        store = interaction.client.store
+        followed = await store.subscriptions(interaction.user.id, interaction.guild_id)  # type: ignore[arg-type]
+        by_mention = await store.by_mention(interaction.user.id)
+        lines = [f"• {escape(_describe(s))}" for s in followed] or [
+            "You don't follow anything here yet: try /subscribe."
+        ]
+        how = "mentions in the announcements channel" if by_mention else "DMs"
+        embed = discord.Embed(title="Your subscriptions", description="\n".join(lines)[:4000])
+        embed.set_footer(text=f"You are told by {how}.")
+        view = discord.ui.View(timeout=None)
+        view.add_item(SubscriptionSelect.make_delivery(interaction.user.id, by_mention))
+        if followed:
+            view.add_item(SubscriptionSelect.make_remove(interaction.user.id, followed))
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[StoryBot], command: Any
+    ) -> None:
+        """Tell a reader, once, that a DM to them failed (closed DMs can't be told by DM)."""
+        if interaction.guild_id is None or interaction.response.type not in (
+            discord.InteractionResponseType.channel_message,
+            discord.InteractionResponseType.deferred_channel_message,
+        ):
+            return
+        if not await interaction.client.store.take_dm_closed_news(interaction.user.id):
+            return
+        try:
+            await interaction.followup.send(
+                "I couldn't DM you about new stories you follow: your DMs are closed to me. "
+                "Open them, or choose mentions in the announcements channel with /subscriptions.",
+                ephemeral=True,
+            )
+        except discord.HTTPException:
+            log.info("could not tell user %d that their DMs are closed", interaction.user.id)
+
+    # ------------------------------------------------------------------------- delivery
+
+    @commands.Cog.listener()
+    async def on_outbox(self) -> None:
+        """An upload queued notices: deliver them now rather than at the next tick."""
+        if self.bot.is_ready():
+            asyncio.create_task(self.deliver_pending())  # noqa: RUF006 (held by the loop's lock)
+
+    @tasks.loop(seconds=30)
+    async def sender(self) -> None:
+        await self.deliver_pending()
+
+    @sender.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def deliver_pending(self) -> None:
+        """Deliver everything pending; a recipient that fails a passing way waits for the next
+        run (bounded by MAX_ATTEMPTS)."""
+        async with self._sending:
+            tried: set[tuple[str, int]] = set()
+            limit = asyncio.Semaphore(SENDERS)
+
+            async def deliver(delivery: Delivery) -> None:
+                async with limit:
+                    try:
+                        await self._deliver(delivery)
+                    except Exception:
+                        log.exception(
+                            "delivering to %s %d failed",
+                            delivery.recipient_kind,
+                            delivery.recipient_id,
+                        )
+
+            while True:
+                batch = [
+                    d
+                    for d in await self.bot.store.pending_deliveries(_BATCH + len(tried))
+                    if (d.recipient_kind, d.recipient_id) not in tried
+                ]
+                if not batch:
+                    return
+                tried.update((d.recipient_kind, d.recipient_id) for d in batch)
+                await asyncio.gather(*(deliver(d) for d in batch))
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        store = self.bot.store
+        ids = [notice.id for notice in delivery.notices]
+        guild = self.bot.get_guild(delivery.notices[0].guild_id)
+        lines = notice_lines(delivery.notices)
+        settings = await store.guild_settings(delivery.notices[0].guild_id)
+        try:
+            if delivery.recipient_kind == "channel":
+                role = (
+                    guild.get_role(settings.announce_role_id)
+                    if guild and settings.announce_role_id
+                    else None
+                )
+                await self._post(delivery.recipient_id, role.mention if role else None, lines, role)
+            elif await store.by_mention(delivery.recipient_id):
+                if settings.announce_channel_id is None:
+                    raise _Undeliverable("mentions chosen but no announcements channel is set")
+                await self._post(
+                    settings.announce_channel_id,
+                    f"<@{delivery.recipient_id}>",
+                    lines,
+                    discord.Object(delivery.recipient_id),
+                )
+            else:
+                user = self.bot.get_user(delivery.recipient_id) or await self.bot.fetch_user(
+                    delivery.recipient_id
+                )
+                where = f"on {guild.name}" if guild else "in a server you follow"
+                await user.send(
+                    f"New {where}:\n" + "\n".join(lines) + "\nRead with /read there.",
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    nonce=ids[0],
+                )
+        except _Undeliverable as error:
+            await store.undeliverable(ids, str(error))
+            return
+        except discord.Forbidden as error:
+            closed = delivery.recipient_kind == "user" and error.code == _DM_CLOSED
+            await store.undeliverable(
+                ids,
+                "DMs closed" if closed else f"not allowed to post ({error.code})",
+                dm_closed_user=delivery.recipient_id if closed else None,
+            )
+            return
+        except discord.NotFound as error:
+            await store.undeliverable(ids, f"recipient gone ({error.code})")
+            return
+        except discord.HTTPException as error:
+            await store.delivery_failed(ids, f"Discord error {error.status}", MAX_ATTEMPTS)
+            return
+        await store.delivered(ids)
+
+    async def _post(
+        self, channel_id: int, mention: str | None, lines: list[str], pinged: Any
+    ) -> None:
+        channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise _Undeliverable("the announcements channel is not a text channel")
+        mentions = discord.AllowedMentions.none()
+        if isinstance(pinged, discord.Role):
+            mentions = discord.AllowedMentions(everyone=False, users=False, roles=[pinged])
+        elif pinged is not None:
+            mentions = discord.AllowedMentions(everyone=False, roles=False, users=[pinged])
+        await channel.send(
+            ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines),
+            allowed_mentions=mentions,
+        )
+
+
+class _Undeliverable(Exception):
+    """A notice that can never be delivered; the message says why."""
+
+
+class SubscriptionSelect(
+    StatefulItem,
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"subs:(?P<action>remove|delivery):(?P<owner>\d+)",
+):
+    """On /subscriptions: stop following something, or choose how to be told."""
+
+    def __init__(self, item: discord.ui.Select[Any], *, action: str, owner: int):
+        super().__init__(item)
+        self.action, self.owner = action, owner
+
+    @classmethod
+    def make_remove(cls, owner: int, followed: list[Subscription]) -> SubscriptionSelect:
+        options = [
+            discord.SelectOption(
+                label=shorten(_describe(s), 100), value=f"{s.kind}:{s.target}"[:100]
+            )
+            for s in followed[:25]
+        ]
+        select = discord.ui.Select[Any](
+            placeholder="Stop following…", options=options, custom_id=f"subs:remove:{owner}"
+        )
+        return cls(select, action="remove", owner=owner)
+
+    @classmethod
+    def make_delivery(cls, owner: int, by_mention: bool) -> SubscriptionSelect:
+        options = [
+            discord.SelectOption(label="Tell me by DM", value="dm", default=not by_mention),
+            discord.SelectOption(
+                label="Mention me in the announcements channel", value="mention", default=by_mention
+            ),
+        ]
+        select = discord.ui.Select[Any](options=options, custom_id=f"subs:delivery:{owner}")
+        return cls(select, action="delivery", owner=owner)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        store = interaction.client.store
+        value = self.item.values[0]
+        if self.action == "delivery":
+            await store.set_by_mention(interaction.user.id, value == "mention")
+            message = (
+                "I'll mention you in the announcements channel from now on."
+                if value == "mention"
+                else "I'll tell you by DM from now on."
+            )
+        else:
+            kind, _, target = value.partition(":")
+            if interaction.guild_id is None:
+                raise UserFacingError("That only works in a server.")
+            await store.unsubscribe(interaction.user.id, interaction.guild_id, kind, target)
+            message = "Done: you no longer follow that."
+        await interaction.response.edit_message(content=message, embed=None, view=None)
+
+
+async def setup(bot: StoryBot) -> None:
+    await bot.add_cog(Subscriptions(bot))
