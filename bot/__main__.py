@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import os
 import sys
 from dataclasses import asdict
@@ -23,10 +22,8 @@ from rich.table import Table
 
 from bot.app import StoryBot, use_discord_endpoints
 from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
-from bot.importing import FileImport, import_files, story_files
+from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
-
-log = logging.getLogger("bot")
 
 OK, REJECTED, USAGE = 0, 1, 2
 ENV_FILE = Path(".env")
@@ -98,12 +95,7 @@ async def _serve(settings: Settings) -> None:
     use_discord_endpoints(settings.discord_rest_url, settings.discord_gateway_url)
     store = await Store.open(settings.database_path)
     try:
-        if not await store.stories():
-            files = story_files([settings.library_dir])
-            log.info(
-                "empty library: importing %d sample files from %s", len(files), settings.library_dir
-            )
-            await import_files(store, files, page_size=settings.page_size)
+        await import_library_if_empty(store, settings.library_dir, settings.page_size)
         async with StoryBot(settings, store) as bot:
             await bot.start(token.reveal())
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from bot.library.importer import SUFFIXES, ImportRejected, parse_story
 from bot.library.model import StoryDraft
 from bot.store import SaveOutcome, Store
+
+log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".yaml"
 
@@ -56,6 +59,17 @@ async def import_files(
         on_file(result)
         results.append(result)
     return results
+
+
+async def import_library_if_empty(store: Store, library_dir: Path, page_size: int) -> None:
+    """On first start, fill an empty library with the bundled stories."""
+    if await store.stories():
+        return
+    files = story_files([library_dir])
+    log.info("empty library: importing %d files from %s", len(files), library_dir)
+    for result in await import_files(store, files, page_size=page_size):
+        if result.error:
+            log.warning("skipped %s", result.error)
 
 
 async def _import_file(store: Store, path: Path, page_size: int) -> FileImport:

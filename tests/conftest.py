@@ -1,16 +1,25 @@
-"""Shared fixtures: a store on a real temporary SQLite file, and the Discord stand-in."""
+"""Shared fixtures: a store on a real SQLite file, and storybot on the Discord stand-in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.app import StoryBot
+from bot.config import Settings, load_settings
+from bot.importing import import_library_if_empty
 from bot.store import Store
+from tests.standin.fixtures import discord_world, running, standin  # noqa: F401
+from tests.standin.server import Standin
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LIBRARY = REPO / "data"
+
+BotRunner = Callable[..., AbstractAsyncContextManager[StoryBot]]
 
 
 @pytest.fixture
@@ -18,3 +27,49 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "library.db")
     yield opened
     await opened.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        {
+            "DISCORD_TOKEN": "standin-token",
+            "DATABASE_PATH": str(tmp_path / "storybot.db"),
+            "LIBRARY_DIR": str(SAMPLE_LIBRARY),
+        }
+    )
+
+
+class Clock:
+    """The bot's clock in a test: it stands still until the test moves it."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def storybot(standin: Standin, settings: Settings, clock: Clock) -> BotRunner:  # noqa: F811
+    """`async with storybot() as bot:` runs the real bot on the stand-in, as `run` starts it
+    (the sample library imported into an empty database). Leaving the block stops the bot;
+    entering again is a restart on the same database."""
+
+    @asynccontextmanager
+    async def run() -> AsyncIterator[StoryBot]:
+        opened = await Store.open(settings.database_path, clock=clock)
+        try:
+            await import_library_if_empty(opened, settings.library_dir, settings.page_size)
+            bot = StoryBot(settings, opened, guild_ready_timeout=0.05)
+            async with running(bot, standin):
+                yield bot
+        finally:
+            await opened.close()
+
+    return run

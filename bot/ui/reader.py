@@ -166,12 +166,23 @@ def _chapter_window(chapter: int, chapter_count: int) -> tuple[int, int]:
 
 
 class _Owned(StatefulItem):
-    """Only the reader who opened a copy may turn its pages; anyone else is offered their own."""
+    """Only the reader who opened a copy may turn its pages; anyone else is offered their own.
 
-    owner: int
-    story: int
-    chapter: int
-    page: int
+    `action` tells apart buttons that may lead to the same page (their custom_ids must differ).
+    """
+
+    def __init__(
+        self,
+        item: discord.ui.Item[Any],
+        *,
+        owner: int,
+        story: int,
+        chapter: int,
+        page: int,
+        action: str = "",
+    ):
+        super().__init__(item)  # type: ignore[call-arg]
+        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
 
     async def interaction_check(self, interaction: discord.Interaction[StoryBot]) -> bool:
         if interaction.user.id == self.owner:
@@ -192,12 +203,6 @@ class TurnButton(
     template=r"rd:(?P<action>[a-z]+):(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
 ):
     """First / previous / next / last page, previous / next chapter: each knows its target."""
-
-    def __init__(
-        self, item: discord.ui.Button[Any], *, owner: int, story: int, chapter: int, page: int
-    ):
-        super().__init__(item)
-        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
 
     @classmethod
     def make(
@@ -233,12 +238,6 @@ class JumpButton(
     template=r"rdjump:(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
 ):
     """Opens a small form to type a page number of this chapter (`page` is the page count)."""
-
-    def __init__(
-        self, item: discord.ui.Button[Any], *, owner: int, story: int, chapter: int, page: int
-    ):
-        super().__init__(item)
-        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
 
     @classmethod
     def make(cls, owner: int, story: int, chapter: int, pages: int) -> JumpButton:
@@ -281,12 +280,6 @@ class ChapterSelect(
 ):
     """Pick a chapter. With more than 25 chapters the menu shows a window around the current
     one, with "earlier" and "later" entries that move the window."""
-
-    def __init__(
-        self, item: discord.ui.Select[Any], *, owner: int, story: int, chapter: int, page: int
-    ):
-        super().__init__(item)
-        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
 
     @classmethod
     def make(cls, page: Page, owner: int, chapters: list[tuple[int, str]]) -> ChapterSelect:

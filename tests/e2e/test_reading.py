@@ -1,0 +1,201 @@
+"""Reading through the Discord stand-in: pages, chapters, restarts, progress, ratings, search."""
+
+from __future__ import annotations
+
+import re
+
+from bot.library.model import ChapterDraft, Rating, StoryDraft
+from tests.conftest import SAMPLE_LIBRARY, BotRunner
+from tests.standin.driver import Reply
+from tests.standin.server import Standin
+
+SAMPLES = {
+    "Hello, Princess": "000_6f9fc9c0cdbf0d79.txt",
+    "Heart Broken": "001_973e67e1a776df10.txt",
+    "We Keep Dancing": "002_d006954e598079f7.txt",
+}
+
+
+def _unescaped(text: str) -> str:
+    """What a reader sees of escaped markdown."""
+    return re.sub(r"\\([^\w\s])", r"\1", text)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def _page(reply: Reply) -> tuple[str, str]:
+    """(prose shown, footer) of a reader message."""
+    embed = reply.embeds[0]
+    body = embed["description"].removesuffix("\n\n*— The End —*")
+    body = _unescaped(body).split("\n\n", 1)[1]  # below the chapter heading
+    return body, embed["footer"]["text"]
+
+
+def _long_story(chapters: int, paragraphs: int = 12) -> StoryDraft:
+    return StoryDraft(
+        title="The Long Road",
+        author="Wren",
+        rating=Rating.GENERAL,
+        chapters=tuple(
+            ChapterDraft(
+                f"Part {n}",
+                "\n\n".join(
+                    f"Chapter {n} paragraph {p}. " + "The road went on and on. " * 12
+                    for p in range(paragraphs)
+                ),
+            )
+            for n in range(1, chapters + 1)
+        ),
+    )
+
+
+async def test_each_sample_story_reads_to_the_end_and_back(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot():
+        for title, filename in SAMPLES.items():
+            reply = await reader.slash("read", story=title, where="nsfw-reading")
+            assert reply.ephemeral
+            assert reply.embeds[0]["title"] == title
+            shown, footer = _page(reply)
+            pages = [shown]
+            total = int(re.search(r"page 1 of (\d+)", footer).group(1))
+            for number in range(2, total + 1):
+                await reply.click("▶")
+                shown, footer = _page(reply)
+                assert footer.startswith(f"page {number} of {total} · chapter 1 of 1")
+                pages.append(shown)
+            assert "100%" in footer
+            assert "The End" in reply.embeds[0]["description"]
+            source = (SAMPLE_LIBRARY / filename).read_text(encoding="utf-8")
+            read = _words(" ".join(pages))
+            assert " ".join(read) in " ".join(_words(source))
+            assert len(read) > 0.95 * len(_words(source))
+            for number in range(total - 1, 0, -1):
+                await reply.click("◀")
+                assert _page(reply)[1].startswith(f"page {number} of {total}")
+            assert _page(reply)[0] == pages[0]
+
+
+async def test_chapter_menu_and_jump_to_page(storybot: BotRunner, standin: Standin) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(
+            _long_story(30), source_key="long", content_hash="1", page_size=900
+        )
+        reply = await reader.slash("read", story="The Long Road")
+        assert "chapter 1 of 30" in _page(reply)[1]
+        await reply.select("Later chapters »")
+        await reply.select("14. Part 14")
+        shown, footer = _page(reply)
+        assert shown.startswith("Chapter 14 paragraph 0.")
+        assert "page 1 of" in footer
+        assert "chapter 14 of 30" in footer
+        await reply.click("Chapter »")
+        footer = _page(reply)[1]
+        assert "chapter 15 of 30" in footer
+        pages = int(re.search(r"page 1 of (\d+)", footer).group(1))
+        opened = await reply.click("Page…")
+        assert opened.modal
+        await opened.submit_modal({f"Page (1–{pages})": str(pages)})
+        assert _page(reply)[1].startswith(f"page {pages} of {pages} · chapter 15 of 30")
+        await reply.click("Next chapter ▶")
+        assert _page(reply)[1].startswith(f"page 1 of {pages} · chapter 16 of 30")
+        opened = await reply.click("Page…")
+        refused = await opened.submit_modal({f"Page (1–{pages})": "99"})
+        assert refused.ephemeral
+        assert f"Pick a page from 1 to {pages}" in refused.text
+
+
+async def test_buttons_and_continue_survive_a_restart(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot():
+        reply = await reader.slash("read", story="Heart Broken")
+        await reply.click("▶")
+        assert _page(reply)[1].startswith("page 2 of")
+    async with storybot():  # a restart: new process state, same database, same message
+        await reply.click("▶")
+        assert _page(reply)[1].startswith("page 3 of")
+        second = _page(reply)[0]
+    async with storybot():
+        back = await reader.slash("continue")
+        assert _page(back) == _page(reply)
+        assert _page(back)[0] == second
+        progress = await reader.slash("progress")
+        assert "Heart Broken" in progress.text
+        assert "chapter 1, page 3" in progress.text
+
+
+async def test_someone_else_gets_their_own_copy(storybot: BotRunner, standin: Standin) -> None:
+    reader, other = standin.user("reader"), standin.user("reader2")
+    async with storybot():
+        shared = await reader.slash("read", story="We Keep Dancing", public=True)
+        assert not shared.ephemeral
+        before = shared.embeds[0]["description"]
+        offer = await shared.click("▶", as_user=other)
+        assert offer.message is not shared.message
+        assert offer.ephemeral
+        assert "belongs to" in offer.text
+        assert shared.embeds[0]["description"] == before
+        own = await offer.click("Open my copy")  # where they wanted to go, at their own pace
+        assert own.ephemeral
+        assert _page(own)[1].startswith("page 2 of")
+        assert _page(shared)[1].startswith("page 1 of")
+
+
+async def test_mature_story_only_in_an_age_restricted_channel(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot():
+        refused = await reader.slash("read", story="Hello, Princess", where="general")
+        assert refused.ephemeral
+        assert not refused.embeds
+        assert "age-restricted channel" in refused.text
+        suggested = await reader.autocomplete("read", "story", "", where="general")
+        assert "Hello, Princess" not in {choice["name"].split(" — ")[0] for choice in suggested}
+        shown = await reader.slash("read", story="Hello, Princess", where="nsfw-reading")
+        assert shown.embeds[0]["title"] == "Hello, Princess"
+        in_dms = await reader.slash("read", story="Hello, Princess", where="dm")
+        assert "mature-content" in in_dms.text
+        await reader.slash("mature-content", allow=True, where="dm")
+        in_dms = await reader.slash("read", story="Hello, Princess", where="dm")
+        assert in_dms.embeds[0]["title"] == "Hello, Princess"
+
+
+async def test_search_finds_each_sample_and_opens_the_page(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    phrases = {
+        "Hello, Princess": "sinks to the floor with the lockers against his back",
+        "Heart Broken": "It was an original by Carmel",
+        "We Keep Dancing": "the rather imposing image of Dave Karofsky",
+    }
+    async with storybot():
+        for title, phrase in phrases.items():
+            found = await reader.slash("search", query=phrase, where="nsfw-reading")
+            assert f"1. {title}" in _unescaped(found.text)
+            opened = await found.click("Read #1")
+            assert opened.ephemeral
+            assert " ".join(_words(phrase)) in " ".join(_words(_page(opened)[0]))
+        broken = await reader.slash("search", query='"unclosed AND (', where="general")
+        assert broken.ephemeral
+        assert "Nothing here matches" in broken.text
+
+
+async def test_story_text_is_shown_as_written_and_pings_no_one(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    prose = "He shouted @everyone, then *whispered* a ||secret|| about 2*3 and <@123>."
+    story = StoryDraft(title="Loud", chapters=(ChapterDraft("One", prose),), rating=Rating.GENERAL)
+    async with storybot() as bot:
+        await bot.store.save_story(story, source_key="loud", content_hash="1", page_size=900)
+        reply = await standin.user("reader").slash("read", story="Loud", public=True)
+    assert _page(reply)[0] == prose
+    assert reply.message.allowed_mentions == {"parse": []}

@@ -1,0 +1,439 @@
+"""End-to-end tests of the Discord stand-in itself, driving a small bare discord.py bot."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import zlib
+
+import aiohttp
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from tests.standin.fixtures import discord_world, running, standin  # noqa: F401
+from tests.standin.server import Standin
+
+STORIES = ["Prom Night", "Prologue", "Winter Tale"]
+
+
+class NextPage(discord.ui.DynamicItem[discord.ui.Button], template=r"page:(?P<page>\d+)"):
+    """A page button that keeps its state in its custom_id, so it outlives the view."""
+
+    def __init__(self, page: int) -> None:
+        super().__init__(discord.ui.Button(label="Next", emoji="➡️", custom_id=f"page:{page}"))
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> NextPage:
+        return cls(int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        page = self.page + 1
+        view = discord.ui.View().add_item(NextPage(page))
+        await interaction.response.edit_message(
+            content=f"page {page} for {interaction.user.name}", view=view
+        )
+
+
+class Chapters(discord.ui.View):
+    @discord.ui.select(
+        options=[discord.SelectOption(label=f"Chapter {n}", value=str(n)) for n in (1, 2, 3)]
+    )
+    async def choose(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+        await interaction.response.edit_message(content=f"chapter {select.values[0]}", view=None)
+
+
+class GoToPage(discord.ui.Modal, title="Go to page"):
+    page: discord.ui.TextInput = discord.ui.TextInput(label="Page", max_length=4)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"going to page {self.page.value}", ephemeral=True)
+
+
+class Files(app_commands.Group):
+    """Work with uploaded files."""
+
+    @app_commands.command()
+    @app_commands.describe(file="The file to measure")
+    async def size(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Measure an uploaded file."""
+        await interaction.response.defer(thinking=True)
+        data = await file.read()
+        await interaction.edit_original_response(content=f"{file.filename}: {len(data)} bytes")
+
+
+def make_bot(standin: Standin) -> commands.Bot:
+    """A bare bot with one command per stand-in feature; "club" is a Story Club command."""
+    bot = commands.Bot(
+        command_prefix=commands.when_mentioned,
+        intents=discord.Intents.default(),
+        guild_ready_timeout=0.05,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+    tree = bot.tree
+    tree.add_command(Files(name="files"))
+
+    @tree.command()
+    async def hello(interaction: discord.Interaction) -> None:
+        """A message with an embed and a button."""
+        embed = discord.Embed(title="Prom Night", description="It was late.")
+        view = discord.ui.View().add_item(NextPage(1))
+        await interaction.response.send_message("page 1", embed=embed, view=view)
+
+    @tree.command()
+    async def chapters(interaction: discord.Interaction) -> None:
+        """A select menu of chapters."""
+        await interaction.response.send_message("pick one", view=Chapters())
+
+    @tree.command()
+    async def goto(interaction: discord.Interaction) -> None:
+        """A modal asking for a page."""
+        await interaction.response.send_modal(GoToPage())
+
+    @tree.command()
+    @app_commands.describe(story="The story to read")
+    async def find(interaction: discord.Interaction, story: str) -> None:
+        """Autocomplete of story titles."""
+        await interaction.response.send_message(f"reading {story}")
+
+    @find.autocomplete("story")
+    async def _stories(interaction: discord.Interaction, typed: str) -> list[app_commands.Choice]:
+        found = [s for s in STORIES if s.lower().startswith(typed.lower())]
+        return [app_commands.Choice(name=s, value=s) for s in found]
+
+    @tree.command()
+    async def whisper(interaction: discord.Interaction) -> None:
+        """DM the user."""
+        try:
+            await interaction.user.send("psst")
+        except discord.Forbidden as error:
+            await interaction.response.send_message(f"cannot DM you ({error.code})")
+        else:
+            await interaction.response.send_message("sent", ephemeral=True)
+
+    @tree.command()
+    @app_commands.describe(channel="Where to post", text="What to post")
+    async def post(
+        interaction: discord.Interaction, channel: discord.TextChannel, text: str
+    ) -> None:
+        """Post to a channel."""
+        try:
+            await channel.send(text)
+        except discord.HTTPException as error:
+            await interaction.response.send_message(f"failed {error.status} {error.code}")
+        else:
+            await interaction.response.send_message("posted", ephemeral=True)
+
+    @tree.command()
+    async def lifecycle(interaction: discord.Interaction) -> None:
+        """Original response and follow-up: send, get, edit, delete."""
+        await interaction.response.send_message("first")
+        original = await interaction.original_response()
+        second = await interaction.followup.send("second", wait=True)
+        await second.edit(content="second, edited")
+        await interaction.edit_original_response(content=f"{original.content}, edited")
+        await interaction.delete_original_response()
+        await interaction.followup.send(f"original was {original.content!r}")
+
+    @tree.command()
+    @app_commands.default_permissions(manage_guild=True)
+    async def settings(interaction: discord.Interaction) -> None:
+        """Only for those who can manage the server."""
+        await interaction.response.send_message("settings")
+
+    @tree.command(guild=discord.Object(standin.world.guild("Story Club").id))
+    async def club(interaction: discord.Interaction) -> None:
+        """A command registered in Story Club only."""
+        await interaction.response.send_message(f"club {interaction.guild}")
+
+    @tree.command()
+    async def twice(interaction: discord.Interaction) -> None:
+        """Acknowledges twice, as two racing handlers would."""
+        send = interaction.response.send_message
+        await asyncio.gather(send("one"), send("two"), return_exceptions=True)
+
+    @tree.command()
+    async def slow(interaction: discord.Interaction) -> None:
+        """Answers after the stand-in's deadline."""
+        await asyncio.sleep(standin.response_deadline + 0.1)
+        await interaction.response.send_message("too late")
+
+    @tree.command()
+    async def early(interaction: discord.Interaction) -> None:
+        """Follows up before acknowledging."""
+        with pytest.raises(discord.NotFound):
+            await interaction.followup.send("too early")
+        await interaction.response.send_message("ok")
+
+    @tree.command()
+    async def huge(interaction: discord.Interaction) -> None:
+        """Posts an embed over Discord's limits."""
+        assert isinstance(interaction.channel, discord.TextChannel)
+        try:
+            await interaction.channel.send(embed=discord.Embed(title="x" * 300))
+        except discord.HTTPException as error:
+            await interaction.response.send_message(f"rejected {error.code}")
+
+    @tree.command()
+    async def shout(interaction: discord.Interaction) -> None:
+        """Lets a ping through."""
+        mentions = discord.AllowedMentions(everyone=True)
+        await interaction.response.send_message("@everyone story time", allowed_mentions=mentions)
+
+    async def setup_hook() -> None:
+        bot.add_dynamic_items(NextPage)
+        await tree.sync()
+        await tree.sync(guild=discord.Object(standin.world.guild("Story Club").id))
+
+    bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    return bot
+
+
+async def test_registration_is_recorded(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        registered = standin.commands()
+        assert set(registered) == {
+            "files", "hello", "chapters", "goto", "find", "whisper", "post", "lifecycle",
+            "settings", "twice", "slow", "early", "huge", "shout",
+        }  # fmt: skip
+        assert list(standin.commands("Story Club")) == ["club"]
+        assert standin.commands("Other Club") == {}
+        size = registered["files"]["options"][0]
+        assert size["name"] == "size"
+        assert size["options"][0]["description"] == "The file to measure"
+        assert registered["hello"]["id"] != standin.commands("Story Club")["club"]["id"]
+        assert standin.handshakes == ["IDENTIFY /ws"]
+
+
+async def test_message_with_embed_and_button_is_updated_by_clicks(standin: Standin) -> None:
+    reader, other = standin.user("reader"), standin.user("reader2")
+    async with running(make_bot(standin), standin):
+        reply = await reader.slash("hello")
+        assert reply.text == "page 1\nProm Night\nIt was late."
+        assert reply.embeds[0]["title"] == "Prom Night"
+        assert not reply.ephemeral
+        second = await reply.click("Next")
+        assert second.content == "page 2 for reader"
+        assert second.message is reply.message
+        third = await second.click("➡️", as_user=other)
+        assert third.content == "page 3 for reader2"
+        assert standin.messages("general") == [reply.message]
+
+
+async def test_select_updates_the_message(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("chapters")
+        chosen = await reply.select("Chapter 3")
+        assert chosen.content == "chapter 3"
+        assert chosen.components == []
+
+
+async def test_modal_is_opened_and_submitted(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("goto")
+        assert reply.modal and reply.modal["title"] == "Go to page"
+        assert reply.message is None
+        answer = await reply.submit_modal({"Page": "5"})
+        assert answer.content == "going to page 5"
+        assert answer.ephemeral
+        assert standin.messages("general") == []
+
+
+async def test_autocomplete_suggests_and_the_choice_is_used(standin: Standin) -> None:
+    reader = standin.user("reader")
+    async with running(make_bot(standin), standin):
+        choices = await reader.autocomplete("find", "story", "pro")
+        assert [c["name"] for c in choices] == ["Prom Night", "Prologue"]
+        reply = await reader.slash("find", story=choices[1]["value"])
+        assert reply.content == "reading Prologue"
+
+
+async def test_subcommand_downloads_attachment_in_deferred_answer(standin: Standin) -> None:
+    story = standin.attachment("story.md", b"# Prom\n\nIt was late.")
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("files size", file=story)
+        assert reply.record.response_type == 5
+        assert reply.content == f"story.md: {len(story.data)} bytes"
+        assert reply.message and not reply.message.loading
+
+
+async def test_original_response_and_followups(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("lifecycle")
+        last = await reply.followup(1)
+        assert last.content == "original was 'first'"
+        assert reply.followups[0].content == "second, edited"
+        assert reply.message and reply.message.deleted
+        assert reply.content == "first, edited"
+        assert [m.content for m in standin.messages("general")] == ["second, edited", last.content]
+
+
+async def test_dms_and_users_who_cannot_be_dmed(standin: Standin) -> None:
+    standin.world.user("reader2").dms_open = False
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("whisper")
+        assert reply.content == "sent" and reply.ephemeral
+        assert [m.content for m in standin.dms("reader")] == ["psst"]
+        refused = await standin.user("reader2").slash("whisper")
+        assert refused.content == "cannot DM you (50007)"
+        in_dm = await standin.user("reader").slash("hello", where="dm")
+        assert in_dm.message in standin.dms("reader")
+
+
+async def test_channel_posts_and_missing_permissions(standin: Standin) -> None:
+    moderator = standin.user("moderator")
+    async with running(make_bot(standin), standin) as bot:
+        reply = await moderator.slash("post", channel="announcements", text="Chapter 2 is out")
+        assert reply.content == "posted"
+        posted = await standin.wait_for_message("announcements")
+        assert posted.content == "Chapter 2 is out"
+        assert posted.allowed_mentions == {"parse": []}
+        locked = await moderator.slash("post", channel="locked", text="hi")
+        assert locked.content == "failed 403 50013"
+        assert standin.messages("locked") == []
+        with pytest.raises(discord.NotFound) as unknown:
+            await bot.get_partial_messageable(1234).send("anyone?")
+        assert unknown.value.code == 10003
+
+
+async def test_commands_are_offered_only_where_discord_offers_them(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        with pytest.raises(AssertionError, match="lacks the permissions"):
+            await standin.user("reader").slash("settings")
+        assert (await standin.user("moderator").slash("settings")).content == "settings"
+        assert (await standin.user("reader").slash("club")).content == "club Story Club"
+        with pytest.raises(AssertionError, match="not registered for Other Club"):
+            await standin.user("reader2", guild="Other Club").slash("club")
+        with pytest.raises(AssertionError, match="no option 'chapter'"):
+            await standin.user("reader").slash("find", story="Prom", chapter=2)
+
+
+async def test_rate_limits_are_retried(standin: Standin) -> None:
+    reader = standin.user("reader")
+    standin.fail("POST", "/channels/{id}/messages", 429, retry_after=0.05)
+    standin.fail("POST", "/users/@me/channels", 429, retry_after=0.05, is_global=True)
+    async with running(make_bot(standin), standin):
+        assert (await reader.slash("post", channel="general", text="hi")).content == "posted"
+        assert (await reader.slash("whisper")).content == "sent"
+    general = standin.channel("general").id
+    assert standin.requests.count(f"POST /channels/{general}/messages") == 2
+    assert standin.requests.count("POST /users/@me/channels") == 2
+
+
+async def test_server_and_client_errors(standin: Standin) -> None:
+    reader = standin.user("reader")
+    general = standin.channel("general").id
+    async with running(make_bot(standin), standin):
+        standin.fail("POST", f"/channels/{general}/messages", 500)
+        assert (await reader.slash("post", channel="general", text="a")).content == "posted"
+        standin.fail("POST", f"/channels/{general}/messages", 404, 10003)
+        reply = await reader.slash("post", channel="general", text="b")
+        assert reply.content == "failed 404 10003"
+        standin.fail("POST", "/channels/{id}/messages", 403, 50013)
+        reply = await reader.slash("post", channel="general", text="c")
+        assert reply.content == "failed 403 50013"
+        posted = [m.content for m in standin.messages("general")]
+        assert posted == ["a", "failed 404 10003", "failed 403 50013"]
+
+
+async def test_gateway_drop_is_resumed_and_missed_events_replayed(standin: Standin) -> None:
+    reader = standin.user("reader")
+    async with running(make_bot(standin), standin):
+        await standin.drop_gateway()
+        assert standin.handshakes == ["IDENTIFY /ws", "RESUME /resume"]
+        await standin.gateway.drop(4000)
+        reply = await reader.slash("hello")
+        assert reply.content == "page 1"
+        assert standin.handshakes[-1] == "RESUME /resume"
+
+
+@pytest.mark.parametrize("compress", [None, "zlib-stream"])
+async def test_gateway_speaks_plain_and_zlib_stream(standin: Standin, compress: str | None) -> None:
+    inflate = zlib.decompressobj()
+    query = {"v": "10", "encoding": "json"} | ({"compress": compress} if compress else {})
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(standin.gateway_url, params=query) as socket,
+    ):
+
+        async def receive() -> dict:
+            message = await socket.receive()
+            raw = inflate.decompress(message.data) if compress else message.data
+            return json.loads(raw)
+
+        hello = await receive()
+        assert hello["op"] == 10
+        await socket.send_json({"op": 2, "d": {"token": standin.world.token, "intents": 1}})
+        ready = await receive()
+        assert (ready["t"], ready["s"]) == ("READY", 1)
+        assert [(await receive())["d"]["name"] for _ in range(2)] == ["Story Club", "Other Club"]
+        await socket.send_json({"op": 1, "d": 3})
+        assert (await receive())["op"] == 11
+
+
+async def test_second_acknowledgement_is_a_violation(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("twice")
+        assert reply.content == "one"
+        await standin.until(lambda: standin.violations, "the second acknowledgement")
+    assert [v.kind for v in standin.violations] == ["double-ack"]
+    standin.violations.clear()
+
+
+async def test_late_first_response_is_a_violation(standin: Standin) -> None:
+    standin.response_deadline = 0.2
+    async with running(make_bot(standin), standin):
+        with pytest.raises(AssertionError, match="did not acknowledge /slow within 0.2 s"):
+            await standin.user("reader").slash("slow")
+        await asyncio.sleep(0.2)
+    assert [v.kind for v in standin.violations] == ["unanswered"]
+    assert standin.messages("general") == []
+    standin.violations.clear()
+
+
+async def test_followup_before_acknowledging_is_a_violation(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        assert (await standin.user("reader").slash("early")).content == "ok"
+    assert [v.kind for v in standin.violations] == ["unacknowledged"]
+    standin.violations.clear()
+
+
+async def test_embed_over_limits_is_refused_and_a_violation(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        assert (await standin.user("reader").slash("huge")).content == "rejected 50035"
+    assert [v.kind for v in standin.violations] == ["invalid"]
+    assert "embeds.0.title" in standin.violations[0].detail
+    standin.violations.clear()
+
+
+async def test_pings_are_violations(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("shout")
+        assert reply.content == "@everyone story time"
+    assert [v.kind for v in standin.violations] == ["mentions"]
+    standin.violations.clear()
+
+
+async def test_unknown_routes_are_recorded(standin: Standin) -> None:
+    async with running(make_bot(standin), standin) as bot:
+        with pytest.raises(discord.NotFound):
+            await bot.http.request(discord.http.Route("GET", "/nowhere"))
+    assert standin.unknown_routes == ["GET /nowhere"]
+    standin.unknown_routes.clear()
+
+
+async def test_global_rate_limit(standin: Standin) -> None:
+    standin.global_rate_limit = 2
+    headers = {"Authorization": f"Bot {standin.world.token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        answers = []
+        for _ in range(3):
+            async with session.get(standin.rest_url + "/users/@me") as response:
+                answers.append((response.status, (await response.json()).get("global")))
+        assert answers == [(200, None), (200, None), (429, True)]
+        assert response.headers["X-RateLimit-Global"] == "true"

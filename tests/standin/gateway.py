@@ -1,0 +1,165 @@
+"""The stand-in's gateway: HELLO, IDENTIFY → READY and GUILD_CREATEs, heartbeats, RESUME.
+
+Frames go out as text, or zlib-stream compressed when the client asks for it: one compressor
+per connection, each frame ending in a sync flush, as discord.py expects without zstandard.
+A client asking for zstd-stream gets text frames, which discord.py also accepts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import zlib
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from tests.standin.server import Standin
+
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
+INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
+AUTHENTICATION_FAILED = 4004
+
+
+class Connection:
+    """One websocket; sends are serialised because they share one compression stream."""
+
+    def __init__(self, socket: web.WebSocketResponse, *, compress: bool) -> None:
+        self.socket = socket
+        self._compressor = zlib.compressobj() if compress else None
+        self._lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        text = json.dumps(frame)
+        async with self._lock:
+            if self.socket.closed:
+                return
+            if self._compressor is None:
+                await self.socket.send_str(text)
+            else:
+                packed = self._compressor.compress(text.encode())
+                await self.socket.send_bytes(packed + self._compressor.flush(zlib.Z_SYNC_FLUSH))
+
+
+class Session:
+    """A gateway session: numbered events, kept so a RESUME can replay what was missed."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.id = secrets.token_hex(16)
+        self.seq = 0
+        self.connection: Connection | None = connection
+        self._sent: deque[dict[str, Any]] = deque(maxlen=1000)
+        self._lock = asyncio.Lock()
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        async with self._lock:
+            self.seq += 1
+            frame = {"op": DISPATCH, "t": event, "s": self.seq, "d": data}
+            self._sent.append(frame)
+            if self.connection is not None:
+                await self.connection.send(frame)
+
+    async def resume(self, connection: Connection, seq: int) -> bool:
+        """Replay the events after `seq` on `connection`; False if some are gone."""
+        async with self._lock:
+            missed = [frame for frame in self._sent if frame["s"] > seq]
+            if seq < self.seq and missed[0]["s"] != seq + 1:
+                return False
+            self.connection = connection
+            for frame in missed:
+                await connection.send(frame)
+        await self.dispatch("RESUMED", {})
+        return True
+
+
+class Gateway:
+    """Serves the websocket for the stand-in's world; one bot session at a time."""
+
+    def __init__(self, standin: Standin) -> None:
+        self.standin = standin
+        self.session: Session | None = None
+        self.handshakes: list[str] = []
+        self.intents: int | None = None
+        self._connections: set[Connection] = set()
+
+    async def serve(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        connection = Connection(socket, compress=request.query.get("compress") == "zlib-stream")
+        self._connections.add(connection)
+        interval = int(self.standin.heartbeat_interval * 1000)
+        await connection.send({"op": HELLO, "d": {"heartbeat_interval": interval}})
+        try:
+            async for message in socket:
+                if message.type is WSMsgType.TEXT:
+                    await self._receive(connection, json.loads(message.data), request.path)
+        finally:
+            self._connections.discard(connection)
+            if self.session is not None and self.session.connection is connection:
+                self.session.connection = None
+        return socket
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        assert self.session, "the bot has not connected to the gateway"
+        await self.session.dispatch(event, data)
+
+    async def drop(self, code: int) -> None:
+        """Close the bot's connection as Discord does when it restarts a gateway node."""
+        assert self.session and self.session.connection, "the bot is not connected"
+        connection, self.session.connection = self.session.connection, None
+        await connection.socket.close(code=code)
+
+    async def close(self) -> None:
+        for connection in list(self._connections):
+            await connection.socket.close()
+
+    async def _receive(self, connection: Connection, frame: dict[str, Any], path: str) -> None:
+        op, data = frame.get("op"), frame.get("d")
+        if op == HEARTBEAT:
+            await connection.send({"op": HEARTBEAT_ACK})
+        elif op == IDENTIFY:
+            await self._identify(connection, data, path)
+        elif op == RESUME:
+            session = self.session
+            if (
+                session
+                and session.id == data["session_id"]
+                and await session.resume(connection, data["seq"] or 0)
+            ):
+                self.handshakes.append(f"RESUME {path}")
+                self.standin.notify()
+            else:
+                await connection.send({"op": INVALID_SESSION, "d": False})
+        elif op == REQUEST_MEMBERS:
+            guild = next(g for g in self.standin.world.guilds if str(g.id) == data["guild_id"])
+            world = self.standin.world
+            members = [world.member_payload(guild, world.user(name)) for name in guild.members]
+            chunk = {"guild_id": str(guild.id), "members": members, "chunk_index": 0}
+            await self.dispatch(
+                "GUILD_MEMBERS_CHUNK", chunk | {"chunk_count": 1, "nonce": data.get("nonce")}
+            )
+
+    async def _identify(self, connection: Connection, data: dict[str, Any], path: str) -> None:
+        world = self.standin.world
+        if data.get("token") != world.token:
+            await connection.socket.close(code=AUTHENTICATION_FAILED)
+            return
+        self.intents = data.get("intents")
+        self.session = session = Session(connection)
+        self.handshakes.append(f"IDENTIFY {path}")
+        guilds = [g for g in world.guilds if world.bot.name in g.members]
+        ready = {
+            "v": 10,
+            "user": world.bot.payload(),
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.id,
+            "resume_gateway_url": self.standin.url("/resume", scheme="ws"),
+            "application": {"id": str(world.application_id), "flags": 0},
+        }
+        await session.dispatch("READY", ready)
+        for guild in guilds:
+            await session.dispatch("GUILD_CREATE", world.guild_payload(guild))
+        self.standin.notify()

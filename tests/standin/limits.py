@@ -1,0 +1,206 @@
+"""Discord's documented limits on what a bot sends, checked as the API checks them.
+
+Each check returns problems as (path, message) pairs; `form_errors` nests them the way
+Discord's 50035 "Invalid Form Body" answer does, so discord.py prints them readably.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+Problem = tuple[str, str]
+
+ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, LABEL = 1, 2, 3, 4, 18
+SELECTS = {3, 5, 6, 7, 8}
+URL_STYLES = {5, 6}  # link and premium buttons carry no custom_id
+COMPONENTS_V2 = 1 << 15
+COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
+
+
+def _length(problems: list[Problem], path: str, value: Any, most: int, least: int = 0) -> None:
+    size = len(value) if value is not None else 0
+    if not least <= size <= most:
+        problems.append((path, f"Must be between {least} and {most} in length."))
+
+
+def embed_texts(embed: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
+    """Every text of an embed as (path, text, limit)."""
+    yield "title", embed.get("title") or "", 256
+    yield "description", embed.get("description") or "", 4096
+    for i, item in enumerate(embed.get("fields") or []):
+        yield f"fields.{i}.name", item.get("name") or "", 256
+        yield f"fields.{i}.value", item.get("value") or "", 1024
+    yield "footer.text", (embed.get("footer") or {}).get("text") or "", 2048
+    yield "author.name", (embed.get("author") or {}).get("name") or "", 256
+
+
+def walk_components(components: list[dict[str, Any]], path: str) -> Iterator[tuple[str, dict]]:
+    """Every component, nested ones included (rows, containers, sections, labels)."""
+    for i, component in enumerate(components):
+        here = f"{path}.{i}"
+        yield here, component
+        yield from walk_components(component.get("components") or [], f"{here}.components")
+        for key in ("component", "accessory"):
+            if key in component:
+                yield from walk_components([component[key]], f"{here}.{key}")
+
+
+def check_message(
+    body: dict[str, Any], *, creating: bool, has_files: bool = False
+) -> list[Problem]:
+    """Content, embeds and components of a message being sent or edited."""
+    problems: list[Problem] = []
+    _length(problems, "content", body.get("content"), 2000)
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        problems.append(("embeds", "Must be 10 or fewer in length."))
+    total = 0
+    for i, embed in enumerate(embeds):
+        for path, text, limit in embed_texts(embed):
+            _length(problems, f"embeds.{i}.{path}", text, limit)
+            total += len(text)
+        if len(embed.get("fields") or []) > 25:
+            problems.append((f"embeds.{i}.fields", "Must be 25 or fewer in length."))
+    if total > 6000:
+        problems.append(("embeds", "Embed size exceeds maximum size of 6000"))
+    components = body.get("components") or []
+    problems += check_components(components, layout=bool((body.get("flags") or 0) & COMPONENTS_V2))
+    if creating and not (body.get("content") or embeds or components or has_files):
+        problems.append(("content", "Cannot send an empty message"))
+    return problems
+
+
+def check_components(components: list[dict[str, Any]], *, layout: bool) -> list[Problem]:
+    """Action rows (or a v2 layout) of buttons and selects."""
+    problems: list[Problem] = []
+    if layout:
+        if sum(1 for _ in walk_components(components, "components")) > 40:
+            problems.append(("components", "Must be 40 or fewer components in total."))
+    else:
+        if len(components) > 5:
+            problems.append(("components", "Must be 5 or fewer in length."))
+        for i, row in enumerate(components):
+            children = row.get("components") or []
+            selects = sum(c.get("type") in SELECTS for c in children)
+            if row.get("type") != ACTION_ROW:
+                problems.append((f"components.{i}", "Top-level components must be action rows."))
+            elif not 1 <= len(children) <= 5 or (selects and len(children) != 1):
+                problems.append(
+                    (f"components.{i}", "A row holds 1 to 5 buttons or a single select.")
+                )
+    problems += _check_items(components, "components")
+    return problems
+
+
+def _check_items(components: list[dict[str, Any]], root: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for path, component in walk_components(components, root):
+        kind = component.get("type")
+        if "custom_id" in component:
+            custom_id = component["custom_id"]
+            _length(problems, f"{path}.custom_id", custom_id, 100, 1)
+            if custom_id in seen:
+                problems.append((f"{path}.custom_id", "Component custom id cannot be duplicated"))
+            seen.add(custom_id)
+        elif kind in SELECTS | {TEXT_INPUT} or (
+            kind == BUTTON and component.get("style") not in URL_STYLES
+        ):
+            problems.append((f"{path}.custom_id", "This field is required"))
+        if kind == BUTTON:
+            _length(problems, f"{path}.label", component.get("label"), 80)
+        if kind in SELECTS:
+            _length(problems, f"{path}.placeholder", component.get("placeholder"), 150)
+        if kind == STRING_SELECT:
+            options = component.get("options") or []
+            _length(problems, f"{path}.options", options, 25, 1)
+            for j, option in enumerate(options):
+                _length(problems, f"{path}.options.{j}.label", option.get("label"), 100, 1)
+                _length(problems, f"{path}.options.{j}.value", option.get("value"), 100, 1)
+                _length(problems, f"{path}.options.{j}.description", option.get("description"), 100)
+        if kind == TEXT_INPUT:
+            _length(problems, f"{path}.label", component.get("label"), 45)
+            _length(problems, f"{path}.placeholder", component.get("placeholder"), 100)
+            _length(problems, f"{path}.value", component.get("value"), 4000)
+        if kind == LABEL:
+            _length(problems, f"{path}.label", component.get("label"), 45, 1)
+    return problems
+
+
+def check_modal(data: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    _length(problems, "data.title", data.get("title"), 45, 1)
+    _length(problems, "data.custom_id", data.get("custom_id"), 100, 1)
+    _length(problems, "data.components", data.get("components"), 5, 1)
+    return problems + _check_items(data.get("components") or [], "data.components")
+
+
+def check_choices(data: dict[str, Any]) -> list[Problem]:
+    """An autocomplete answer."""
+    problems: list[Problem] = []
+    choices = data.get("choices") or []
+    _length(problems, "data.choices", choices, 25)
+    for i, choice in enumerate(choices):
+        _length(problems, f"data.choices.{i}.name", choice.get("name"), 100, 1)
+        if isinstance(choice.get("value"), str):
+            _length(problems, f"data.choices.{i}.value", choice["value"], 100)
+    return problems
+
+
+def check_commands(commands: list[dict[str, Any]]) -> list[Problem]:
+    """A bulk overwrite of application commands."""
+    problems: list[Problem] = []
+    names = [(c.get("name"), c.get("type", 1)) for c in commands]
+    if len(set(names)) != len(names):
+        problems.append(("", "Application command names must be unique"))
+    for i, command in enumerate(commands):
+        chat_input = command.get("type", 1) == 1
+        _check_name(problems, str(i), command.get("name"), lowercase=chat_input)
+        if chat_input:
+            _length(problems, f"{i}.description", command.get("description"), 100, 1)
+            problems += _check_options(command.get("options") or [], f"{i}.options")
+    return problems
+
+
+def _check_name(problems: list[Problem], path: str, name: Any, *, lowercase: bool) -> None:
+    if not isinstance(name, str) or not COMMAND_NAME.match(name):
+        problems.append((f"{path}.name", "Must be 1-32 letters, digits, - or _."))
+    elif lowercase and name != name.lower():
+        problems.append((f"{path}.name", "Command names must be lowercase."))
+
+
+def _check_options(options: list[dict[str, Any]], path: str) -> list[Problem]:
+    problems: list[Problem] = []
+    _length(problems, path, options, 25)
+    required_done = False
+    for i, option in enumerate(options):
+        here = f"{path}.{i}"
+        _check_name(problems, here, option.get("name"), lowercase=True)
+        _length(problems, f"{here}.description", option.get("description"), 100, 1)
+        choices = option.get("choices") or []
+        _length(problems, f"{here}.choices", choices, 25)
+        for j, choice in enumerate(choices):
+            _length(problems, f"{here}.choices.{j}.name", choice.get("name"), 100, 1)
+            if isinstance(choice.get("value"), str):
+                _length(problems, f"{here}.choices.{j}.value", choice["value"], 100)
+        if option.get("type") in (1, 2):
+            problems += _check_options(option.get("options") or [], f"{here}.options")
+        elif option.get("required"):
+            if required_done:
+                problems.append((here, "Required options must be placed before optional ones"))
+        else:
+            required_done = True
+    return problems
+
+
+def form_errors(problems: list[Problem]) -> dict[str, Any]:
+    """Problems nested as in Discord's `errors` object."""
+    errors: dict[str, Any] = {}
+    for path, message in problems:
+        node = errors
+        for key in filter(None, path.split(".")):
+            node = node.setdefault(key, {})
+        node.setdefault("_errors", []).append({"code": "INVALID_FORM_BODY", "message": message})
+    return errors

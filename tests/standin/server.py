@@ -1,0 +1,905 @@
+"""A stand-in for Discord on 127.0.0.1: REST API v10, a small CDN and the gateway.
+
+It keeps what the bot sent (messages, commands, interaction responses) for tests to inspect,
+answers as Discord does when the bot breaks a rule, and records each broken rule in
+`violations`. Requests to routes it does not know get Discord's 404 and land in `unknown_routes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import re
+import secrets
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from tests.standin.driver import Person
+from tests.standin.gateway import Gateway
+from tests.standin.limits import (
+    Problem,
+    check_choices,
+    check_commands,
+    check_message,
+    check_modal,
+    embed_texts,
+    form_errors,
+    walk_components,
+)
+from tests.standin.world import (
+    ATTACH_FILES,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Channel,
+    Guild,
+    User,
+    World,
+    snowflake,
+    timestamp,
+)
+
+API = "/api/v10"
+EPHEMERAL, LOADING = 1 << 6, 1 << 7
+# Flags a bot may set on a new message: suppress embeds, ephemeral, silent, components v2.
+SENDABLE_FLAGS = 1 << 2 | EPHEMERAL | 1 << 12 | 1 << 15
+APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, CHOICES, MODAL = 4, 5, 6, 7, 8, 9
+ALLOWED_CALLBACKS = {
+    APPLICATION_COMMAND: {MESSAGE, DEFERRED_MESSAGE, MODAL},
+    COMPONENT: {MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, MODAL},
+    AUTOCOMPLETE: {CHOICES},
+    MODAL_SUBMIT: {MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE},
+}
+ERROR_MESSAGES = {
+    0: "",
+    10003: "Unknown Channel",
+    10008: "Unknown Message",
+    10013: "Unknown User",
+    10015: "Unknown Webhook",
+    10062: "Unknown interaction",
+    40060: "Interaction has already been acknowledged.",
+    50001: "Missing Access",
+    50005: "Cannot edit a message authored by another user",
+    50007: "Cannot send messages to this user",
+    50013: "Missing Permissions",
+    50035: "Invalid Form Body",
+}
+MENTION = re.compile(r"@everyone|@here|<@!?(\d+)>|<@&(\d+)>")
+T = TypeVar("T")
+
+
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    # discord.py parses a body as JSON only if Content-Type is exactly application/json.
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+class DiscordError(Exception):
+    """An error answer in Discord's shape: {"message", "code", "errors"}."""
+
+    def __init__(self, status: int, code: int, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{status} {ERROR_MESSAGES[code]} ({code})")
+        self.status, self.code, self.errors = status, code, errors
+
+    def response(self) -> web.Response:
+        body: dict[str, Any] = {"message": ERROR_MESSAGES[self.code], "code": self.code}
+        if self.errors:
+            body["errors"] = self.errors
+        return json_response(body, self.status)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A rule of Discord's the bot broke: `kind` is short and stable, `detail` says where."""
+
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+@dataclass(eq=False)
+class Attachment:
+    """A file on the stand-in's CDN: uploaded by a user for a command, or sent by the bot."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    id: int = field(default_factory=snowflake)
+
+
+@dataclass(eq=False)
+class Message:
+    """A message as Discord stores it; `data` is exactly what the API returns for it."""
+
+    data: dict[str, Any]
+    channel: Channel
+    author: User
+    interaction: Interaction | None = None
+    allowed_mentions: dict[str, Any] | None = None
+    deleted: bool = False
+
+    @property
+    def id(self) -> int:
+        return int(self.data["id"])
+
+    @property
+    def content(self) -> str:
+        return self.data["content"]
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return self.data["embeds"]
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        return self.data["components"]
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        return self.data["attachments"]
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.data["flags"] & EPHEMERAL)
+
+    @property
+    def loading(self) -> bool:
+        return bool(self.data["flags"] & LOADING)
+
+    @property
+    def text(self) -> str:
+        """Content, embed texts and text displays, one per line, for easy asserts."""
+        parts = [self.content]
+        parts += [text for embed in self.embeds for _, text, _ in embed_texts(embed)]
+        parts += [c.get("content", "") for _, c in walk_components(self.components, "")]
+        return "\n".join(part for part in parts if part)
+
+
+@dataclass(eq=False)
+class Interaction:
+    """One interaction the stand-in sent the bot, and everything the bot answered to it."""
+
+    kind: int
+    user: User
+    channel: Channel
+    guild: Guild | None
+    label: str
+    source: Message | None = None
+    id: int = field(default_factory=snowflake)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    response_type: int | None = None
+    original: Message | None = None
+    followups: list[Message] = field(default_factory=list)
+    modal: dict[str, Any] | None = None
+    choices: list[dict[str, Any]] | None = None
+    resolved: bool = False
+    expired: bool = False
+
+
+@dataclass
+class _Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    code: int
+    times: int
+    retry_after: float
+    is_global: bool
+
+    def response(self) -> web.Response:
+        if self.status == 429:
+            return rate_limited(self.retry_after, is_global=self.is_global)
+        return DiscordError(self.status, self.code).response()
+
+
+def rate_limited(retry_after: float, *, is_global: bool) -> web.Response:
+    """A 429 with the headers discord.py reads (it needs `Via` to trust the body)."""
+    headers = {
+        "Retry-After": str(math.ceil(retry_after)),
+        "X-RateLimit-Limit": "1",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+        "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+        "X-RateLimit-Scope": "global" if is_global else "user",
+        "Via": "1.1 google",
+    }
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": retry_after,
+        "global": is_global,
+    }
+    return json_response(body, 429, headers)
+
+
+async def read_body(request: web.Request) -> tuple[dict[str, Any], list[Attachment]]:
+    """The JSON payload (plain, or `payload_json` of a multipart form) and any files."""
+    if request.content_type != "multipart/form-data":
+        return (await request.json() if request.can_read_body else {}), []
+    form = await request.post()
+    files = [
+        Attachment(f.filename, f.file.read(), f.content_type)
+        for name, f in form.items()
+        if name.startswith("files[") and isinstance(f, web.FileField)
+    ]
+    return json.loads(str(form.get("payload_json", "{}"))), files
+
+
+class Standin:
+    """Discord for one test: start it, point the bot at `rest_url`/`gateway_url`, drive it."""
+
+    def __init__(self, world: World | None = None) -> None:
+        self.world = world or World()
+        self.response_deadline = 3.0
+        self.reply_timeout = 5.0
+        self.heartbeat_interval = 41.25
+        self.global_rate_limit: float | None = None
+        self.violations: list[Violation] = []
+        self.unknown_routes: list[str] = []
+        self.requests: list[str] = []
+        self.gateway = Gateway(self)
+        self._registered: dict[int | None, dict[str, dict[str, Any]]] = {}
+        self._messages: dict[int, Message] = {}
+        self._interactions: dict[int, Interaction] = {}
+        self._files: dict[int, Attachment] = {}
+        self._faults: list[_Fault] = []
+        self._recent: deque[float] = deque()
+        self._taken: set[int] = set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._timers: list[asyncio.TimerHandle] = []
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+
+    # Life cycle and addresses
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._middleware])
+        app.add_routes(self._routes())
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        self._port = listener.getsockname()[1]
+        await web.SockSite(self._runner, listener).start()
+
+    async def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def url(self, path: str, *, scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self._port}{path}"
+
+    @property
+    def rest_url(self) -> str:
+        return self.url(API)
+
+    @property
+    def gateway_url(self) -> str:
+        return self.url("/ws", scheme="ws")
+
+    @property
+    def handshakes(self) -> list[str]:
+        """How each gateway connection began, e.g. ["IDENTIFY /ws", "RESUME /resume"]."""
+        return self.gateway.handshakes
+
+    # What tests use
+
+    def user(self, name: str, guild: str | None = None) -> Person:
+        """A person who acts in `guild` (by default the first guild they are a member of)."""
+        user = self.world.user(name)
+        if guild is None:
+            home = next((g for g in self.world.guilds if name in g.members), None)
+        else:
+            home = self.world.guild(guild)
+        return Person(self, user, home)
+
+    def channel(self, name: str = "general", guild: str | None = None) -> Channel:
+        return self.world.guild(guild).channel(name)
+
+    def attachment(
+        self, filename: str, data: bytes, content_type: str = "text/plain"
+    ) -> Attachment:
+        """A file a user uploads, to pass as an attachment option."""
+        return self._store(Attachment(filename, data, content_type))
+
+    def messages(
+        self, channel: str | Channel = "general", guild: str | None = None
+    ) -> list[Message]:
+        """What everyone sees in a channel, oldest first (no ephemeral or deleted ones)."""
+        if isinstance(channel, str):
+            channel = self.channel(channel, guild)
+        return [
+            m
+            for m in self._messages.values()
+            if m.channel is channel and not m.deleted and not m.ephemeral
+        ]
+
+    def dms(self, user: str | Person) -> list[Message]:
+        """The messages in the bot's DM channel with `user`."""
+        name = user if isinstance(user, str) else user.user.name
+        return self.messages(self.world.dm_channel(self.world.user(name)))
+
+    async def wait_for_message(
+        self,
+        channel: str | Channel = "general",
+        *,
+        guild: str | None = None,
+        check: Callable[[Message], bool] = lambda _: True,
+        timeout: float | None = None,  # noqa: ASYNC109 - becomes an assertion saying what is missing
+    ) -> Message:
+        """The oldest message in `channel` passing `check` that no earlier call returned."""
+        if isinstance(channel, str):
+            channel = self.channel(channel, guild)
+
+        def fresh() -> Message | None:
+            found = (m for m in self.messages(channel) if m.id not in self._taken and check(m))
+            return next(found, None)
+
+        message = await self.until(fresh, f"a message in #{channel.name}", timeout)
+        self._taken.add(message.id)
+        return message
+
+    def commands(self, guild: str | None = None) -> dict[str, dict[str, Any]]:
+        """The registered commands by name: global ones, or those of `guild`."""
+        key = self.world.guild(guild).id if guild else None
+        return dict(self._registered.get(key, {}))
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        code: int = 0,
+        *,
+        times: int = 1,
+        retry_after: float = 0.05,
+        is_global: bool = False,
+    ) -> None:
+        """Answer the next `times` requests matching with an error.
+
+        `path` is relative to the API base; `{anything}` matches one segment, so
+        "/channels/{id}/messages" matches every channel. Status 429 sends `retry_after`.
+        """
+        pattern = re.sub(r"\\{[^/]*?\\}", "[^/]+", re.escape(path))
+        self._faults.append(
+            _Fault(method, re.compile(pattern), status, code, times, retry_after, is_global)
+        )
+
+    async def drop_gateway(self, code: int = 4000) -> None:
+        """Cut the bot's gateway connection and wait until it has connected again."""
+        connections = len(self.handshakes)
+        await self.gateway.drop(code)
+        await self.until(lambda: self.handshakes[connections:], "the bot to reconnect")
+
+    # Waiting
+
+    def notify(self) -> None:
+        """Wake everything waiting in `until`; called after every change of state."""
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def until(
+        self,
+        probe: Callable[[], T | None],
+        what: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - becomes an assertion saying what is missing
+    ) -> T:
+        """Wait until `probe()` is truthy and return it; fail the test after `timeout`."""
+        timeout = self.reply_timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(timeout):
+                while not (result := probe()):
+                    waiter = asyncio.get_running_loop().create_future()
+                    self._waiters.append(waiter)
+                    await waiter
+        except TimeoutError:
+            raise AssertionError(f"waited {timeout} s for {what}; {self._summary()}") from None
+        return result
+
+    def _summary(self) -> str:
+        return f"violations so far: {[str(v) for v in self.violations]}"
+
+    # Interactions (the driver's side)
+
+    async def interact(
+        self,
+        kind: int,
+        user: User,
+        channel: Channel,
+        guild: Guild | None,
+        data: dict[str, Any],
+        *,
+        label: str,
+        source: Message | None = None,
+    ) -> Interaction:
+        """Send the bot an INTERACTION_CREATE and start its response deadline."""
+        record = Interaction(kind, user, channel, guild, label, source)
+        self._interactions[record.id] = record
+        world = self.world
+        payload: dict[str, Any] = {
+            "id": str(record.id),
+            "application_id": str(world.application_id),
+            "type": kind,
+            "token": record.token,
+            "version": 1,
+            "data": data,
+            "channel_id": str(channel.id),
+            "locale": "en-US",
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if guild is None:
+            payload["channel"] = world.channel_payload(channel, None)
+            payload |= {"user": user.payload(), "context": 1, "app_permissions": str(SEND_MESSAGES)}
+            payload["authorizing_integration_owners"] = {"0": "0"}
+        else:
+            permissions = str(guild.permissions(user, channel))
+            payload["channel"] = world.channel_payload(channel, guild) | {
+                "permissions": permissions
+            }
+            payload["member"] = world.member_payload(guild, user) | {"permissions": permissions}
+            payload |= {
+                "guild_id": str(guild.id),
+                "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+                "guild_locale": "en-US",
+                "context": 0,
+                "app_permissions": str(guild.permissions(world.bot, channel)),
+                "authorizing_integration_owners": {"0": str(guild.id)},
+            }
+        if source is not None:
+            payload["message"] = source.data
+        loop = asyncio.get_running_loop()
+        self._timers.append(loop.call_later(self.response_deadline, self._expire, record))
+        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    def _expire(self, record: Interaction) -> None:
+        record.expired = True
+        if record.response_type is None:
+            self._violate(
+                "unanswered",
+                f"{record.label} was not acknowledged within {self.response_deadline} s",
+            )
+        self.notify()
+
+    def find_command(self, name: str, guild: Guild | None) -> tuple[dict[str, Any], int | None]:
+        """The command a user in `guild` (None: a DM) sees under `name`, and its guild id."""
+        if guild is not None and name in self._registered.get(guild.id, {}):
+            return self._registered[guild.id][name], guild.id
+        command = self._registered.get(None, {}).get(name)
+        where = guild.name if guild else "DMs"
+        visible = sorted(
+            {*self._registered.get(None, {}), *self._registered.get(guild and guild.id, {})}
+        )
+        assert command, f"/{name} is not registered for {where}; registered: {visible}"
+        return command, None
+
+    # Serving
+
+    def _routes(self) -> list[web.RouteDef]:
+        webhook_message = API + "/webhooks/{app_id}/{token}/messages/{message_id}"
+        channel_message = API + "/channels/{channel_id}/messages/{message_id}"
+        return [
+            web.get(API + "/gateway", self._get_gateway),
+            web.get(API + "/gateway/bot", self._get_gateway),
+            web.get(API + "/users/@me", self._get_me),
+            web.post(API + "/users/@me/channels", self._open_dm),
+            web.get(API + "/users/{user_id}", self._get_user),
+            web.get(API + "/oauth2/applications/@me", self._get_application),
+            web.get(API + "/applications/{app_id}/commands", self._get_commands),
+            web.put(API + "/applications/{app_id}/commands", self._put_commands),
+            web.get(API + "/applications/{app_id}/guilds/{guild_id}/commands", self._get_commands),
+            web.put(API + "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands),
+            web.post(API + "/interactions/{interaction_id}/{token}/callback", self._callback),
+            web.post(API + "/webhooks/{app_id}/{token}", self._followup),
+            *(
+                web.route(m, webhook_message, self._webhook_message)
+                for m in ("GET", "PATCH", "DELETE")
+            ),
+            web.get(API + "/channels/{channel_id}", self._get_channel),
+            web.get(API + "/channels/{channel_id}/messages", self._list_messages),
+            web.post(API + "/channels/{channel_id}/messages", self._post_message),
+            *(
+                web.route(m, channel_message, self._channel_message)
+                for m in ("GET", "PATCH", "DELETE")
+            ),
+            web.get("/attachments/{attachment_id}/{filename}", self._download),
+            web.get("/ws", self.gateway.serve),
+            web.get("/resume", self.gateway.serve),
+        ]
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Callable[..., Any]
+    ) -> web.StreamResponse:
+        path = request.path.removeprefix(API)
+        route = f"{request.method} {path}"
+        if request.match_info.http_exception is not None:
+            self.unknown_routes.append(route)
+            return json_response({"message": "404: Not Found", "code": 0}, 404)
+        self.requests.append(route)
+        bot_route = request.path.startswith(API) and not path.startswith(
+            ("/interactions/", "/webhooks/")
+        )
+        if bot_route and request.headers.get("Authorization") != f"Bot {self.world.token}":
+            return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+        for fault in self._faults:
+            if fault.times and fault.method == request.method and fault.path.fullmatch(path):
+                fault.times -= 1
+                return fault.response()
+        if bot_route and (wait := self._global_wait()):
+            return rate_limited(wait, is_global=True)
+        try:
+            return await handler(request)
+        except DiscordError as error:
+            return error.response()
+
+    def _global_wait(self) -> float:
+        """Seconds until another request fits under `global_rate_limit` (per second), or 0."""
+        if not self.global_rate_limit:
+            return 0
+        now = time.monotonic()
+        while self._recent and self._recent[0] <= now - 1:
+            self._recent.popleft()
+        if len(self._recent) >= self.global_rate_limit:
+            return self._recent[0] + 1 - now
+        self._recent.append(now)
+        return 0
+
+    async def _get_gateway(self, request: web.Request) -> web.Response:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        return json_response(self.world.bot.payload())
+
+    async def _get_user(self, request: web.Request) -> web.Response:
+        user = next(
+            (u for u in self.world.users if str(u.id) == request.match_info["user_id"]), None
+        )
+        if user is None:
+            raise DiscordError(404, 10013)
+        return json_response(user.payload())
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        return json_response(self.world.application_payload())
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        body, _ = await read_body(request)
+        user = next(
+            (u for u in self.world.users if str(u.id) == str(body.get("recipient_id"))), None
+        )
+        if user is None:
+            raise DiscordError(400, 50035, form_errors([("recipient_id", "Unknown user")]))
+        return json_response(self.world.channel_payload(self.world.dm_channel(user), None))
+
+    def _command_scope(self, request: web.Request) -> int | None:
+        if request.match_info["app_id"] != str(self.world.application_id):
+            raise DiscordError(403, 50001)
+        if "guild_id" not in request.match_info:
+            return None
+        guild = next(
+            (g for g in self.world.guilds if str(g.id) == request.match_info["guild_id"]), None
+        )
+        if guild is None or self.world.bot.name not in guild.members:
+            raise DiscordError(403, 50001)
+        return guild.id
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        return json_response(list(self._registered.get(self._command_scope(request), {}).values()))
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        scope = self._command_scope(request)
+        body, _ = await read_body(request)
+        problems = check_commands(body)
+        if problems:
+            raise self._reject(f"registering commands ({request.path})", problems)
+        old = self._registered.get(scope, {})
+        registered = {}
+        for command in body:
+            kept = old.get(command["name"])
+            registered[command["name"]] = {
+                "type": 1,
+                "options": [],
+                **command,
+                "id": kept["id"] if kept else str(snowflake()),
+                "application_id": str(self.world.application_id),
+                "version": str(snowflake()),
+                "guild_id": None if scope is None else str(scope),
+            }
+        self._registered[scope] = registered
+        self.notify()
+        return json_response(list(registered.values()))
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        record = self._interactions.get(int(request.match_info["interaction_id"]))
+        if record is None or record.token != request.match_info["token"]:
+            raise DiscordError(404, 10062)
+        if record.expired and record.response_type is None:
+            raise DiscordError(404, 10062)
+        body, files = await read_body(request)
+        kind, data = body.get("type"), body.get("data") or {}
+        if record.response_type is not None:
+            self._violate("double-ack", f"{record.label} was acknowledged a second time")
+            raise DiscordError(400, 40060)
+        if kind not in ALLOWED_CALLBACKS[record.kind] or (
+            kind in (DEFERRED_UPDATE, UPDATE) and record.source is None
+        ):
+            raise self._reject(record.label, [("type", f"Callback type {kind} is not valid here")])
+        if kind in (MESSAGE, UPDATE):
+            self._check(
+                record.label, check_message(data, creating=kind == MESSAGE, has_files=bool(files))
+            )
+        elif kind == CHOICES:
+            self._check(record.label, check_choices(data))
+        elif kind == MODAL:
+            self._check(record.label, check_modal(data))
+        record.response_type = kind
+        if kind == MESSAGE:
+            record.original = self._create(record.channel, data, files, record)
+        elif kind == DEFERRED_MESSAGE:
+            flags = (data.get("flags") or 0) & EPHEMERAL | LOADING
+            record.original = self._create(record.channel, {"flags": flags}, [], record)
+        elif kind in (DEFERRED_UPDATE, UPDATE):
+            record.original = record.source
+            if kind == UPDATE:
+                self._update(record.source, data, files, record.label)
+        elif kind == CHOICES:
+            record.choices = data.get("choices") or []
+        else:
+            record.modal = data
+        record.resolved = kind not in (DEFERRED_MESSAGE, DEFERRED_UPDATE)
+        self.notify()
+        original = record.original
+        resource: dict[str, Any] = {"type": kind}
+        if original is not None and kind != DEFERRED_UPDATE:
+            resource["message"] = original.data
+        answer = {
+            "id": str(record.id),
+            "type": record.kind,
+            "response_message_id": str(original.id) if original else None,
+            "response_message_loading": kind == DEFERRED_MESSAGE,
+            "response_message_ephemeral": bool(original and original.ephemeral),
+        }
+        return json_response({"interaction": answer, "resource": resource})
+
+    def _webhook_interaction(self, request: web.Request, action: str) -> Interaction:
+        """The interaction a webhook route's token belongs to; it must be acknowledged."""
+        token = request.match_info["token"]
+        record = next((i for i in self._interactions.values() if i.token == token), None)
+        if record is None or request.match_info["app_id"] != str(self.world.application_id):
+            raise DiscordError(404, 10015)
+        if record.response_type is None:
+            self._violate("unacknowledged", f"{record.label}: {action} before acknowledging it")
+            raise DiscordError(404, 10015)
+        return record
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        record = self._webhook_interaction(request, "follow-up")
+        body, files = await read_body(request)
+        self._check(record.label, check_message(body, creating=True, has_files=bool(files)))
+        original = record.original
+        if original is not None and original.loading:
+            # The first follow-up to a "thinking" response takes the loading message's place.
+            self._update(original, body, files, record.label)
+            message = original
+        else:
+            message = self._create(record.channel, body, files, record)
+            record.followups.append(message)
+        record.resolved = True
+        self.notify()
+        if request.query.get("wait") in ("1", "true", "True"):
+            return json_response(message.data)
+        return web.Response(status=204)
+
+    async def _webhook_message(self, request: web.Request) -> web.StreamResponse:
+        action = f"{request.method} of a response"
+        record = self._webhook_interaction(request, action)
+        wanted = request.match_info["message_id"]
+        if wanted == "@original":
+            message = record.original
+        else:
+            message = next((m for m in record.followups if str(m.id) == wanted), None)
+        return await self._act_on(request, message, record)
+
+    async def _get_channel(self, request: web.Request) -> web.Response:
+        channel, guild = self._channel(request)
+        return json_response(self.world.channel_payload(channel, guild))
+
+    async def _list_messages(self, request: web.Request) -> web.Response:
+        channel, _ = self._channel(request)
+        limit = int(request.query.get("limit", 50))
+        return json_response([m.data for m in reversed(self.messages(channel))][:limit])
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        channel, guild = self._channel(request)
+        body, files = await read_body(request)
+        if guild is not None:
+            needed = VIEW_CHANNEL | SEND_MESSAGES | (ATTACH_FILES if files else 0)
+            if guild.permissions(self.world.bot, channel) & needed != needed:
+                raise DiscordError(403, 50013)
+        elif channel.recipient is not None and not channel.recipient.dms_open:
+            raise DiscordError(403, 50007)
+        label = f"message to #{channel.name}"
+        self._check(label, check_message(body, creating=True, has_files=bool(files)))
+        body["flags"] = (body.get("flags") or 0) & ~EPHEMERAL
+        message = self._create(channel, body, files, None)
+        self.notify()
+        return json_response(message.data)
+
+    async def _channel_message(self, request: web.Request) -> web.StreamResponse:
+        channel, _ = self._channel(request)
+        message = self._messages.get(int(request.match_info["message_id"]))
+        if message is None or message.channel is not channel or message.ephemeral:
+            raise DiscordError(404, 10008)
+        if request.method == "PATCH" and message.author is not self.world.bot:
+            raise DiscordError(403, 50005)
+        return await self._act_on(request, message, None)
+
+    async def _act_on(
+        self, request: web.Request, message: Message | None, record: Interaction | None
+    ) -> web.StreamResponse:
+        """GET, PATCH or DELETE one message."""
+        if message is None or message.deleted:
+            raise DiscordError(404, 10008)
+        if request.method == "DELETE":
+            message.deleted = True
+        elif request.method == "PATCH":
+            body, files = await read_body(request)
+            label = record.label if record else f"edit in #{message.channel.name}"
+            self._check(label, check_message(body, creating=False))
+            self._update(message, body, files, label)
+        if record is not None and request.method != "GET":
+            record.resolved = True
+        self.notify()
+        if request.method == "DELETE":
+            return web.Response(status=204)
+        return json_response(message.data)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        attachment = self._files.get(int(request.match_info["attachment_id"]))
+        if attachment is None:
+            return web.Response(status=404)
+        return web.Response(body=attachment.data, content_type=attachment.content_type)
+
+    # Messages
+
+    def _channel(self, request: web.Request) -> tuple[Channel, Guild | None]:
+        found = self.world.find_channel(int(request.match_info["channel_id"]))
+        if found is None:
+            raise DiscordError(404, 10003)
+        channel, guild = found
+        if guild is not None and not guild.permissions(self.world.bot, channel) & VIEW_CHANNEL:
+            raise DiscordError(403, 50001)
+        return found
+
+    def _create(
+        self,
+        channel: Channel,
+        body: dict[str, Any],
+        files: list[Attachment],
+        record: Interaction | None,
+    ) -> Message:
+        world = self.world
+        found = world.find_channel(channel.id)
+        data: dict[str, Any] = {
+            "id": str(snowflake()),
+            "channel_id": str(channel.id),
+            "author": world.bot.payload(),
+            "content": "",
+            "embeds": [],
+            "components": [],
+            "attachments": [],
+            "flags": (body.get("flags") or 0) & (SENDABLE_FLAGS | LOADING),
+            "timestamp": timestamp(),
+            "edited_timestamp": None,
+            "tts": bool(body.get("tts")),
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "type": 0,
+        }
+        if found and found[1] is not None:
+            data["guild_id"] = str(found[1].id)
+        if record is not None:
+            application_id = str(world.application_id)
+            data |= {"webhook_id": application_id, "application_id": application_id}
+            data["type"] = 20 if record.kind == APPLICATION_COMMAND else 0
+        message = Message(data, channel, world.bot, record)
+        self._messages[message.id] = message
+        label = record.label if record else f"message to #{channel.name}"
+        self._update(message, body, files, label, edit=False)
+        return message
+
+    def _update(
+        self,
+        message: Message,
+        body: dict[str, Any],
+        files: list[Attachment],
+        label: str,
+        *,
+        edit: bool = True,
+    ) -> None:
+        """Apply a create or edit body to `message`, as Discord merges edits."""
+        data = message.data
+        for key in ("content", "embeds", "components"):
+            if key in body:
+                data[key] = body[key] or ("" if key == "content" else [])
+        if "attachments" in body:
+            kept = {str(a.get("id")) for a in body["attachments"]}
+            data["attachments"] = [a for a in data["attachments"] if a["id"] in kept]
+        data["attachments"] += [self.attachment_payload(self._store(f)) for f in files]
+        if edit:
+            data["flags"] &= ~LOADING
+            data["edited_timestamp"] = timestamp()
+        if "allowed_mentions" in body:
+            message.allowed_mentions = body["allowed_mentions"]
+        if "content" in body or "embeds" in body:
+            self._check_mentions(message, label)
+
+    def _check_mentions(self, message: Message, label: str) -> None:
+        """Story text must ping no one unless allowed_mentions lets those pings through."""
+        allowed = message.allowed_mentions
+        parse = {"everyone", "users", "roles"} if allowed is None else set(allowed.get("parse", []))
+        users = set(map(str, (allowed or {}).get("users", [])))
+        roles = set(map(str, (allowed or {}).get("roles", [])))
+        pings = [
+            match.group()
+            for match in MENTION.finditer(message.text)
+            if (match.group(1) and ("users" in parse or match.group(1) in users))
+            or (match.group(2) and ("roles" in parse or match.group(2) in roles))
+            or (match.group().startswith("@") and "everyone" in parse)
+        ]
+        if pings:
+            self._violate("mentions", f"{label} would ping {pings}; allowed_mentions={allowed}")
+
+    def _store(self, attachment: Attachment) -> Attachment:
+        self._files[attachment.id] = attachment
+        return attachment
+
+    def attachment_payload(self, attachment: Attachment) -> dict[str, Any]:
+        url = self.url(f"/attachments/{attachment.id}/{attachment.filename}")
+        return {
+            "id": str(attachment.id),
+            "filename": attachment.filename,
+            "size": len(attachment.data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": attachment.content_type,
+        }
+
+    # Violations
+
+    def _violate(self, kind: str, detail: str) -> None:
+        self.violations.append(Violation(kind, detail))
+        self.notify()
+
+    def _check(self, label: str, problems: list[Problem]) -> None:
+        if problems:
+            raise self._reject(label, problems)
+
+    def _reject(self, label: str, problems: list[Problem]) -> DiscordError:
+        """Record a 50035 Invalid Form Body answer as a violation and return it to raise."""
+        self._violate("invalid", f"{label}: " + "; ".join(f"{p}: {m}" for p, m in problems))
+        return DiscordError(400, 50035, form_errors(problems))

@@ -1,0 +1,303 @@
+"""What exists in the stand-in's Discord: users, guilds, roles, channels, and their JSON forms."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from discord import Permissions
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+_increment = itertools.count()
+
+EVERYONE_PERMISSIONS = Permissions(
+    view_channel=True,
+    send_messages=True,
+    read_message_history=True,
+    embed_links=True,
+    attach_files=True,
+    add_reactions=True,
+    use_external_emojis=True,
+    use_application_commands=True,
+).value
+BOT_PERMISSIONS = EVERYONE_PERMISSIONS | Permissions(manage_messages=True).value
+MODERATOR_PERMISSIONS = Permissions(manage_guild=True, manage_messages=True).value
+VIEW_CHANNEL = Permissions(view_channel=True).value
+SEND_MESSAGES = Permissions(send_messages=True).value
+ATTACH_FILES = Permissions(attach_files=True).value
+ADMINISTRATOR = Permissions(administrator=True).value
+ALL_PERMISSIONS = Permissions.all().value
+
+
+def snowflake() -> int:
+    """A new, unique, time-ordered Discord id."""
+    return (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22 | next(_increment) % 4096
+
+
+def timestamp() -> str:
+    """The current time as Discord writes it."""
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(eq=False)
+class User:
+    """A Discord account; `dms_open=False` makes DMs to it fail with 50007."""
+
+    name: str
+    bot: bool = False
+    dms_open: bool = True
+    id: int = field(default_factory=snowflake)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": None if self.bot else self.name.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+
+@dataclass(eq=False)
+class Role:
+    name: str
+    permissions: int = 0
+    id: int = field(default_factory=snowflake)
+
+
+@dataclass(eq=False)
+class Channel:
+    """A text (0), announcement (5) or DM (1) channel.
+
+    `overwrites` maps "@everyone", a role name or a member name to (allow, deny) bits.
+    """
+
+    name: str
+    type: int = 0
+    nsfw: bool = False
+    overwrites: dict[str, tuple[int, int]] = field(default_factory=dict)
+    recipient: User | None = None
+    id: int = field(default_factory=snowflake)
+
+
+@dataclass(eq=False)
+class Guild:
+    """A server; `members` maps member names to their role names, `owner` is a user name."""
+
+    name: str
+    channels: list[Channel]
+    members: dict[str, list[str]]
+    roles: list[Role] = field(default_factory=list)
+    everyone: int = EVERYONE_PERMISSIONS
+    owner: str | None = None
+    id: int = field(default_factory=snowflake)
+
+    def channel(self, name: str) -> Channel:
+        found = next((c for c in self.channels if c.name == name), None)
+        assert found, f"no channel #{name} in {self.name} (has {[c.name for c in self.channels]})"
+        return found
+
+    def role(self, name: str) -> Role:
+        found = next((r for r in self.roles if r.name == name), None)
+        assert found, f"no role {name!r} in {self.name} (has {[r.name for r in self.roles]})"
+        return found
+
+    def permissions(self, user: User, channel: Channel | None = None) -> int:
+        """Discord's permission resolution: roles, then channel overwrites."""
+        if self.owner == user.name:
+            return ALL_PERMISSIONS
+        roles = [self.role(name) for name in self.members[user.name]]
+        value = self.everyone
+        for role in roles:
+            value |= role.permissions
+        if value & ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        if channel is None:
+            return value
+        allow, deny = channel.overwrites.get("@everyone", (0, 0))
+        value = value & ~deny | allow
+        allow = deny = 0
+        for role in roles:
+            role_allow, role_deny = channel.overwrites.get(role.name, (0, 0))
+            allow, deny = allow | role_allow, deny | role_deny
+        value = value & ~deny | allow
+        allow, deny = channel.overwrites.get(user.name, (0, 0))
+        value = value & ~deny | allow
+        return value if value & VIEW_CHANNEL else 0
+
+
+def role_payload(role: Role, position: int = 0) -> dict[str, Any]:
+    return {
+        "id": str(role.id),
+        "name": role.name,
+        "permissions": str(role.permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
+def _default_users() -> list[User]:
+    return [User("storybot", bot=True), User("moderator"), User("reader"), User("reader2")]
+
+
+def _default_guilds() -> list[Guild]:
+    bot_role = Role("Storybot", BOT_PERMISSIONS)
+    story_club = Guild(
+        "Story Club",
+        channels=[
+            Channel("general"),
+            Channel("nsfw-reading", nsfw=True),
+            Channel("locked", overwrites={"Storybot": (0, SEND_MESSAGES)}),
+            Channel("announcements", type=5),
+        ],
+        roles=[bot_role, Role("Moderator", MODERATOR_PERMISSIONS)],
+        members={"storybot": ["Storybot"], "moderator": ["Moderator"], "reader": [], "reader2": []},
+    )
+    other_club = Guild(
+        "Other Club",
+        channels=[Channel("general")],
+        roles=[Role("Storybot", BOT_PERMISSIONS)],
+        members={"storybot": ["Storybot"], "reader2": []},
+    )
+    return [story_club, other_club]
+
+
+@dataclass
+class World:
+    """Everything Discord knows; tweak it before the bot connects.
+
+    The first user is the bot; `app_owner` names the application's owner.
+    """
+
+    users: list[User] = field(default_factory=_default_users)
+    guilds: list[Guild] = field(default_factory=_default_guilds)
+    app_owner: str = "moderator"
+    token: str = "standin-token"
+    dm_channels: dict[int, Channel] = field(default_factory=dict)
+
+    @property
+    def bot(self) -> User:
+        return self.users[0]
+
+    @property
+    def application_id(self) -> int:
+        return self.bot.id
+
+    def user(self, name: str) -> User:
+        found = next((u for u in self.users if u.name == name), None)
+        assert found, f"no user {name!r} (has {[u.name for u in self.users]})"
+        return found
+
+    def guild(self, name: str | None = None) -> Guild:
+        """The named guild, or the first one."""
+        if name is None:
+            return self.guilds[0]
+        found = next((g for g in self.guilds if g.name == name), None)
+        assert found, f"no guild {name!r} (has {[g.name for g in self.guilds]})"
+        return found
+
+    def dm_channel(self, user: User) -> Channel:
+        """The bot's DM channel with `user`, opened on first use."""
+        if user.id not in self.dm_channels:
+            self.dm_channels[user.id] = Channel(f"dm-{user.name}", type=1, recipient=user)
+        return self.dm_channels[user.id]
+
+    def find_channel(self, channel_id: int) -> tuple[Channel, Guild | None] | None:
+        for guild in self.guilds:
+            for channel in guild.channels:
+                if channel.id == channel_id:
+                    return channel, guild
+        for channel in self.dm_channels.values():
+            if channel.id == channel_id:
+                return channel, None
+        return None
+
+    def channel_payload(self, channel: Channel, guild: Guild | None) -> dict[str, Any]:
+        if guild is None:
+            assert channel.recipient
+            return {"id": str(channel.id), "type": 1, "recipients": [channel.recipient.payload()]}
+        overwrites = []
+        for name, (allow, deny) in channel.overwrites.items():
+            if name == "@everyone":
+                target, kind = guild.id, 0
+            elif any(r.name == name for r in guild.roles):
+                target, kind = guild.role(name).id, 0
+            else:
+                target, kind = self.user(name).id, 1
+            overwrites.append(
+                {"id": str(target), "type": kind, "allow": str(allow), "deny": str(deny)}
+            )
+        return {
+            "id": str(channel.id),
+            "type": channel.type,
+            "guild_id": str(guild.id),
+            "name": channel.name,
+            "position": guild.channels.index(channel),
+            "nsfw": channel.nsfw,
+            "topic": None,
+            "parent_id": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "permission_overwrites": overwrites,
+        }
+
+    def member_payload(self, guild: Guild, user: User) -> dict[str, Any]:
+        return {
+            "user": user.payload(),
+            "roles": [str(guild.role(name).id) for name in guild.members[user.name]],
+            "nick": None,
+            "joined_at": timestamp(),
+            "deaf": False,
+            "mute": False,
+            "pending": False,
+            "flags": 0,
+        }
+
+    def guild_payload(self, guild: Guild) -> dict[str, Any]:
+        """The GUILD_CREATE event data."""
+        members = [u for u in self.users if u.name in guild.members]
+        roles = [Role("@everyone", guild.everyone, id=guild.id), *guild.roles]
+        return {
+            "id": str(guild.id),
+            "name": guild.name,
+            "owner_id": str(self.user(guild.owner).id) if guild.owner else None,
+            "unavailable": False,
+            "large": False,
+            "member_count": len(members),
+            "roles": [role_payload(role, position) for position, role in enumerate(roles)],
+            "channels": [self.channel_payload(c, guild) for c in guild.channels],
+            "members": [self.member_payload(guild, u) for u in members],
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "preferred_locale": "en-US",
+            "joined_at": timestamp(),
+        }
+
+    def application_payload(self) -> dict[str, Any]:
+        """What GET /oauth2/applications/@me returns."""
+        return {
+            "id": str(self.application_id),
+            "name": self.bot.name,
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.user(self.app_owner).payload(),
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "bot": self.bot.payload(),
+        }
