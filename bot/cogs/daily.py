@@ -7,6 +7,7 @@ after checking the channel for a post that did go out.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from datetime import date, datetime, timedelta
@@ -94,6 +95,7 @@ class Daily(commands.Cog):
 
     def __init__(self, bot: StoryBot):
         self.bot = bot
+        self._posting = asyncio.Lock()
 
     async def cog_load(self) -> None:
         self.scheduler.start()
@@ -113,10 +115,11 @@ class Daily(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def post_due(self) -> None:
-        """Post every daily excerpt that is due by the store's clock."""
-        now = self.bot.store.clock()
-        for schedule in await self.bot.store.due_dailies(now):
-            await self._post_for(schedule, now)
+        """Post every daily excerpt that is due by the store's clock (one run at a time)."""
+        async with self._posting:
+            now = self.bot.store.clock()
+            for schedule in await self.bot.store.due_dailies(now):
+                await self._post_for(schedule, now)
 
     async def _post_for(self, schedule: DailySchedule, now: datetime) -> None:
         store = self.bot.store
