@@ -145,3 +145,28 @@ async def test_ordinary_members_cannot_set_the_daily_post(
         assert "is not a time of day" in refused.text
         refused = await standin.user("moderator").slash("daily set", channel="locked", time="09:00")
         assert "I can't post in" in refused.text
+
+
+async def test_a_stop_between_sending_and_recording_does_not_post_twice(
+    storybot: BotRunner, standin: Standin, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await standin.user("moderator").slash("daily set", channel="general", time="09:00")
+
+        async def power_cut(*args: object) -> None:
+            raise SystemExit("the power went out")
+
+        monkeypatch.setattr(bot.store, "daily_post_sent", power_cut)
+        clock.now = _at(9)
+        with pytest.raises(SystemExit):
+            await bot.get_cog("Daily").post_due()
+        monkeypatch.undo()
+    assert len(standin.messages("general")) == 1
+    clock.now = _at(9, 3)
+    async with storybot() as bot:
+        await bot.get_cog("Daily").post_due()
+        await bot.get_cog("Daily").post_due()
+        status = await standin.user("moderator").slash("daily status")
+    assert len(standin.messages("general")) == 1
+    assert "Last post: 2026-06-01" in status.text
