@@ -150,7 +150,7 @@ class Uploads(commands.Cog):
             draft = await asyncio.to_thread(parse_upload, raw, name, max_bytes=limit)
             draft = with_metadata(draft, options, "the upload's options")
         except ImportRejected as error:
-            raise UserFacingError(f"{error} I accept {_ACCEPTED}.") from None
+            raise UserFacingError(str(error)) from None
         existing = await interaction.client.store.story(target) if target else None
         preview = UploadPreview(
             interaction,
@@ -158,10 +158,8 @@ class Uploads(commands.Cog):
             hashlib.sha256(raw).hexdigest(),
             appending_to=existing.id if existing else None,
         )
-        await interaction.followup.send(
-            embed=preview_embed(draft, existing.title if existing else None),
-            view=preview,
-            ephemeral=True,
+        await interaction.edit_original_response(
+            embed=preview_embed(draft, existing.title if existing else None), view=preview
         )
 
     @announce.command(name="set")

@@ -50,23 +50,10 @@ STORY_COLUMNS = (
 
 
 def story_from_row(row: aiosqlite.Row, **extra: object) -> Story:
-    return Story(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        title=row["title"],
-        author=row["author"],
-        summary=row["summary"],
-        rating=Rating(row["rating"]),
-        status=Status(row["status"]),
-        language=row["language"],
-        source=row["source"],
-        chapter_count=row["chapter_count"],
-        word_count=row["word_count"],
-        page_count=row["page_count"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        **extra,  # type: ignore[arg-type]
-    )
+    """A Story from a row of STORY_COLUMNS (and `warnings`/`tags`, when given)."""
+    values = dict(row)
+    values["rating"], values["status"] = Rating(row["rating"]), Status(row["status"])
+    return Story(**values, **extra)  # type: ignore[arg-type]
 
 
 class LibraryQueries(Database):

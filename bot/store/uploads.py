@@ -7,7 +7,7 @@ never lost (nor sent for an upload that did not happen).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -50,6 +50,9 @@ class Notice:
     last_chapter: int
     new_story: bool
     attempts: int
+
+
+_NOTICE_FIELDS = tuple(field.name for field in fields(Notice))
 
 
 @dataclass(frozen=True)
@@ -437,19 +440,8 @@ class UploadQueries(Database):
         for row in rows:
             key = (row["recipient_kind"], row["recipient_id"])
             delivery = deliveries.setdefault(key, Delivery(*key, []))
-            delivery.notices.append(
-                Notice(
-                    id=row["id"],
-                    guild_id=row["guild_id"],
-                    story_id=row["story_id"],
-                    story_title=row["story_title"],
-                    author=row["author"],
-                    first_chapter=row["first_chapter"],
-                    last_chapter=row["last_chapter"],
-                    new_story=bool(row["new_story"]),
-                    attempts=row["attempts"],
-                )
-            )
+            values = {name: row[name] for name in _NOTICE_FIELDS}
+            delivery.notices.append(Notice(**{**values, "new_story": bool(row["new_story"])}))
         return list(deliveries.values())
 
     async def delivered(self, notice_ids: list[int]) -> None:

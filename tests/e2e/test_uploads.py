@@ -1,0 +1,239 @@
+"""Moderators' uploads and readers' subscriptions, through the Discord stand-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import BotRunner
+from tests.standin.driver import Person, Reply
+from tests.standin.server import Standin
+
+MARKDOWN = b"""---
+title: The Lighthouse Keeper
+author: Ada Quill
+rating: General Audiences
+warnings: [No Archive Warnings Apply]
+fandoms: [Original Work]
+tags: [Sea, Found Family]
+status: in progress
+---
+
+## Chapter 1: The Lamp
+
+The lamp had not gone out in forty years, and Mara did not mean to be the one who let it.
+
+She climbed the stairs every evening with the oil can knocking against her knee.
+
+## Chapter 2: The Storm
+
+The storm came in sideways, the way the old keeper had warned her it would.
+"""
+
+MORE_CHAPTERS = b"""Chapter 3: The Boat
+
+A boat came out of the dark with no lights at all, and Mara rang the bell until her arms ached.
+
+Chapter 4: The Stranger
+
+The stranger in the boat said his name was Tobias and that he had come for the lamp.
+
+Chapter 5: The Morning
+
+By morning the sea was flat and bright, and Tobias was still asleep by the stove.
+"""
+
+
+async def upload(
+    moderator: Person, standin: Standin, name: str, data: bytes, **options: object
+) -> Reply:
+    return await moderator.slash("upload", file=standin.attachment(name, data), **options)
+
+
+async def _titles(reader: Person, where: str = "general") -> str:
+    return (await reader.slash("stories", where=where)).text
+
+
+async def test_an_upload_is_previewed_then_readable_once_confirmed(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        preview = await upload(moderator, standin, "lighthouse.md", MARKDOWN)
+        assert preview.ephemeral
+        assert "New story: The Lighthouse Keeper" in preview.text
+        assert "1. The Lamp" in preview.text
+        assert "2. The Storm" in preview.text
+        assert "The lamp had not gone out" in preview.text
+        assert "The Lighthouse Keeper" not in await _titles(reader)
+        done = await preview.click("Confirm")
+        assert "Added “The Lighthouse Keeper” with 2 chapters" in done.text
+        opened = await reader.slash("read", story="The Lighthouse Keeper")
+        assert "The lamp had not gone out in forty years" in opened.embeds[0]["description"]
+        info = await reader.slash("story info", story="The Lighthouse Keeper")
+        assert "Ada Quill" in info.text
+        assert "||No Archive Warnings Apply||" in info.text
+
+
+async def test_cancel_and_details_fixed_before_confirming(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        preview = await upload(moderator, standin, "lighthouse.md", MARKDOWN)
+        cancelled = await preview.click("Cancel")
+        assert "nothing was saved" in cancelled.text
+        assert "Lighthouse" not in await _titles(reader)
+        preview = await upload(moderator, standin, "lighthouse.md", MARKDOWN)
+        form = await preview.click("Fix details")
+        await form.submit_modal({"Title": "The Last Lighthouse", "Rating": "teen"})
+        assert "The Last Lighthouse" in preview.text
+        assert "Teen And Up Audiences" in preview.text
+        await preview.click("Confirm")
+        assert "The Last Lighthouse" in await _titles(reader)
+
+
+async def test_ordinary_members_cannot_upload(storybot: BotRunner, standin: Standin) -> None:
+    async with storybot():
+        with pytest.raises(AssertionError, match="lacks the permissions"):
+            await upload(standin.user("reader"), standin, "lighthouse.md", MARKDOWN)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("empty.txt", b"", "“empty.txt” is empty."),
+        ("cover.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "is not a text file"),
+        ("odd.txt", bytes(range(0x80, 0x100)) * 4, "character encoding I can't read"),
+        ("story.pdf", b"%PDF-1.7", "I can't read “story.pdf”: upload plain text (.txt)"),
+        ("huge.txt", b"word " * (2**20), "is 5.0 MB; uploads can be at most 4.0 MB"),
+    ],
+)
+async def test_each_bad_upload_gets_its_own_reply_and_changes_nothing(
+    storybot: BotRunner, standin: Standin, name: str, data: bytes, says: str
+) -> None:
+    moderator = standin.user("moderator")
+    async with storybot():
+        before = await _titles(moderator)
+        refused = await upload(moderator, standin, name, data)
+        assert refused.ephemeral
+        assert not refused.components
+        assert says in refused.text
+        assert await _titles(moderator) == before
+
+
+async def test_the_same_file_twice_is_refused_politely(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    async with storybot():
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        again = await (await upload(moderator, standin, "copy.md", MARKDOWN)).click("Confirm")
+        assert "This file was uploaded here before, as “The Lighthouse Keeper”" in again.text
+        assert (await moderator.slash("stories")).text.count("The Lighthouse Keeper") == 1
+
+
+async def test_new_chapters_reach_subscribers_once_batched_and_the_announcements_once(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        await reader.slash("subscribe story", story="The Lighthouse Keeper")
+        await moderator.slash("announce set", channel="announcements")
+        preview = await upload(
+            moderator, standin, "more.txt", MORE_CHAPTERS, story="The Lighthouse Keeper"
+        )
+        assert "New chapters for “The Lighthouse Keeper”" in preview.text
+        done = await preview.click("Confirm")
+        assert "Added chapters 3–5." in done.text
+        dm = await standin.wait_for_message(standin.world.dm_channel(reader.user))
+        announced = await standin.wait_for_message("announcements")
+        bot_dms = standin.dms(reader)
+        assert len(bot_dms) == 1
+        assert "“The Lighthouse Keeper” by Ada Quill: new chapters 3–5" in dm.text
+        assert "new chapters 3–5" in announced.text
+        assert len(standin.messages("announcements")) == 1
+        opened = await reader.slash("read", story="The Lighthouse Keeper", chapter=4)
+        assert "Tobias" in opened.embeds[0]["description"]
+
+
+async def test_closed_dms_fail_the_delivery_and_the_reader_is_told_once(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    standin.world.user("reader").dms_open = False
+    async with storybot() as bot:
+        await reader.slash("subscribe all")
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        cog = bot.get_cog("Subscriptions")
+        await cog.deliver_pending()
+        counts = await bot.store.outbox_counts()
+        assert counts == {"failed": 1}
+        told = await (await reader.slash("progress")).followup()
+        assert "your DMs are closed to me" in told.text
+        again = await reader.slash("progress")
+        assert again.followups == []
+
+
+async def test_a_restart_between_upload_and_delivery_delivers_exactly_once(
+    storybot: BotRunner, standin: Standin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        await reader.slash("subscribe author", author="ada quill")
+        cog = bot.get_cog("Subscriptions")
+        cog.sender.cancel()
+
+        async def stopped() -> None:
+            return None
+
+        monkeypatch.setattr(cog, "deliver_pending", stopped)
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        assert await bot.store.outbox_counts() == {"pending": 1}
+    async with storybot() as bot:
+        await standin.wait_for_message(standin.world.dm_channel(reader.user))
+        await bot.get_cog("Subscriptions").deliver_pending()
+        assert await bot.store.outbox_counts() == {"sent": 1}
+    async with storybot() as bot:
+        await bot.get_cog("Subscriptions").deliver_pending()
+    assert len(standin.dms(reader)) == 1
+    assert (
+        "New story: “The Lighthouse Keeper” by Ada Quill (2 chapters)"
+        in standin.dms(reader)[0].text
+    )
+
+
+async def test_a_guilds_uploads_are_invisible_in_another_guild(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    elsewhere = standin.user("reader2", guild="Other Club")
+    async with storybot():
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        assert "The Lighthouse Keeper" in await _titles(standin.user("reader2"))
+        assert "The Lighthouse Keeper" not in await _titles(elsewhere)
+        refused = await elsewhere.slash("read", story="The Lighthouse Keeper")
+        assert "couldn't find a story called" in refused.text
+        found = await elsewhere.slash("search", query="lamp had not gone out")
+        assert "Nothing here matches" in found.text
+
+
+async def test_a_removed_story_vanishes_and_can_be_restored(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        asked = await moderator.slash("story remove", story="The Lighthouse Keeper")
+        removed = await asked.click("Remove it")
+        assert "Removed" in removed.text
+        assert "Lighthouse" not in await _titles(reader)
+        gone = await reader.slash("search", query="lamp had not gone out")
+        assert "Nothing here matches" in gone.text
+        await removed.click("Undo")
+        assert "Lighthouse" in await _titles(reader)
+        history = await moderator.slash("story history", story="The Lighthouse Keeper")
+        for action in ("upload", "remove", "restore"):
+            assert action in history.text
+        bundled = await moderator.slash("story remove", story="We Keep Dancing")
+        assert "bundled library" in bundled.text
