@@ -28,7 +28,8 @@ class Reply:
     """What a person sees after acting: a message, a modal or choices, and follow-ups.
 
     `message` is the new message for a command (or a click answered with a new message),
-    and the clicked message itself for a click answered by updating it.
+    and the clicked message itself for a click answered by updating it. A deferred answer
+    (type 5 or 6) counts as given once the bot edits that message or sends a follow-up.
     """
 
     def __init__(self, person: Person, record: Interaction) -> None:

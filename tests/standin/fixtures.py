@@ -1,10 +1,10 @@
 """pytest fixtures for end-to-end tests: a fresh stand-in per test, and a bot running on it.
 
-from tests.standin.fixtures import discord_world, running, standin  # noqa: F401
+In tests/conftest.py: `from tests.standin.fixtures import discord_world, running, standin`, then
 
-async def test_read(standin):
-    async with running(make_bot(), standin):
-        reply = await standin.user("reader").slash("read", story="Prom")
+    async def test_read(standin):
+        async with running(make_bot(), standin):
+            reply = await standin.user("reader").slash("read", story="Prom")
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import discord
 import pytest
@@ -56,6 +57,7 @@ async def running(
     construct test clients with e.g. `guild_ready_timeout=0.05`.
     """
     use_discord_endpoints(standin.rest_url, standin.gateway_url)
+    before = asyncio.all_tasks()
     task = asyncio.create_task(client.start(standin.world.token))
     try:
         async with asyncio.timeout(timeout):
@@ -68,3 +70,16 @@ async def running(
     finally:
         await client.close()
         await task
+        # close() leaves discord.py's view-timeout tasks running; they end with the client.
+        leftovers = [t for t in asyncio.all_tasks() - before if _runs_discord_code(t)]
+        for leftover in leftovers:
+            leftover.cancel()
+        await asyncio.gather(*leftovers, return_exceptions=True)
+
+
+def _runs_discord_code(task: asyncio.Task[object]) -> bool:
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and Path(code.co_filename).is_relative_to(_DISCORD_PACKAGE)
+
+
+_DISCORD_PACKAGE = Path(discord.__file__).parent

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from tests.standin.world import by_id
+
 if TYPE_CHECKING:
     from tests.standin.server import Standin
 
@@ -134,8 +136,9 @@ class Gateway:
             else:
                 await connection.send({"op": INVALID_SESSION, "d": False})
         elif op == REQUEST_MEMBERS:
-            guild = next(g for g in self.standin.world.guilds if str(g.id) == data["guild_id"])
             world = self.standin.world
+            guild = by_id(world.guilds, data["guild_id"])
+            assert guild, f"the bot asked for members of unknown guild {data['guild_id']}"
             members = [world.member_payload(guild, world.user(name)) for name in guild.members]
             chunk = {"guild_id": str(guild.id), "members": members, "chunk_index": 0}
             await self.dispatch(

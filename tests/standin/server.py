@@ -41,6 +41,7 @@ from tests.standin.world import (
     Guild,
     User,
     World,
+    by_id,
     snowflake,
     timestamp,
 )
@@ -227,7 +228,7 @@ def rate_limited(retry_after: float, *, is_global: bool) -> web.Response:
     return json_response(body, 429, headers)
 
 
-async def read_body(request: web.Request) -> tuple[dict[str, Any], list[Attachment]]:
+async def read_body(request: web.Request) -> tuple[Any, list[Attachment]]:
     """The JSON payload (plain, or `payload_json` of a multipart form) and any files."""
     if request.content_type != "multipart/form-data":
         return (await request.json() if request.can_read_body else {}), []
@@ -255,7 +256,8 @@ class Standin:
         self.gateway = Gateway(self)
         self._registered: dict[int | None, dict[str, dict[str, Any]]] = {}
         self._messages: dict[int, Message] = {}
-        self._interactions: dict[int, Interaction] = {}
+        self._interactions: dict[str, Interaction] = {}
+        self._deferred: set[Interaction] = set()
         self._files: dict[int, Attachment] = {}
         self._faults: list[_Fault] = []
         self._recent: deque[float] = deque()
@@ -392,7 +394,7 @@ class Standin:
     # Waiting
 
     def notify(self) -> None:
-        """Wake everything waiting in `until`; called after every change of state."""
+        """Wake everything waiting in `until`: after each request, gateway event or deadline."""
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -434,7 +436,7 @@ class Standin:
     ) -> Interaction:
         """Send the bot an INTERACTION_CREATE and start its response deadline."""
         record = Interaction(kind, user, channel, guild, label, source)
-        self._interactions[record.id] = record
+        self._interactions[record.token] = record
         world = self.world
         payload: dict[str, Any] = {
             "id": str(record.id),
@@ -532,6 +534,16 @@ class Standin:
     async def _middleware(
         self, request: web.Request, handler: Callable[..., Any]
     ) -> web.StreamResponse:
+        try:
+            return await self._answer(request, handler)
+        finally:
+            # Any request may be what a test is waiting for.
+            self.notify()
+
+    async def _answer(
+        self, request: web.Request, handler: Callable[..., Any]
+    ) -> web.StreamResponse:
+        """Unknown routes, authorisation, injected faults and the global limit, then `handler`."""
         path = request.path.removeprefix(API)
         route = f"{request.method} {path}"
         if request.match_info.http_exception is not None:
@@ -574,9 +586,7 @@ class Standin:
         return json_response(self.world.bot.payload())
 
     async def _get_user(self, request: web.Request) -> web.Response:
-        user = next(
-            (u for u in self.world.users if str(u.id) == request.match_info["user_id"]), None
-        )
+        user = by_id(self.world.users, request.match_info["user_id"])
         if user is None:
             raise DiscordError(404, 10013)
         return json_response(user.payload())
@@ -586,9 +596,7 @@ class Standin:
 
     async def _open_dm(self, request: web.Request) -> web.Response:
         body, _ = await read_body(request)
-        user = next(
-            (u for u in self.world.users if str(u.id) == str(body.get("recipient_id"))), None
-        )
+        user = by_id(self.world.users, body.get("recipient_id"))
         if user is None:
             raise DiscordError(400, 50035, form_errors([("recipient_id", "Unknown user")]))
         return json_response(self.world.channel_payload(self.world.dm_channel(user), None))
@@ -598,9 +606,7 @@ class Standin:
             raise DiscordError(403, 50001)
         if "guild_id" not in request.match_info:
             return None
-        guild = next(
-            (g for g in self.world.guilds if str(g.id) == request.match_info["guild_id"]), None
-        )
+        guild = by_id(self.world.guilds, request.match_info["guild_id"])
         if guild is None or self.world.bot.name not in guild.members:
             raise DiscordError(403, 50001)
         return guild.id
@@ -628,12 +634,11 @@ class Standin:
                 "guild_id": None if scope is None else str(scope),
             }
         self._registered[scope] = registered
-        self.notify()
         return json_response(list(registered.values()))
 
     async def _callback(self, request: web.Request) -> web.Response:
-        record = self._interactions.get(int(request.match_info["interaction_id"]))
-        if record is None or record.token != request.match_info["token"]:
+        record = self._interactions.get(request.match_info["token"])
+        if record is None or str(record.id) != request.match_info["interaction_id"]:
             raise DiscordError(404, 10062)
         if record.expired and record.response_type is None:
             raise DiscordError(404, 10062)
@@ -668,8 +673,10 @@ class Standin:
             record.choices = data.get("choices") or []
         else:
             record.modal = data
-        record.resolved = kind not in (DEFERRED_MESSAGE, DEFERRED_UPDATE)
-        self.notify()
+        if kind in (DEFERRED_MESSAGE, DEFERRED_UPDATE):
+            self._deferred.add(record)
+        else:
+            record.resolved = True
         original = record.original
         resource: dict[str, Any] = {"type": kind}
         if original is not None and kind != DEFERRED_UPDATE:
@@ -685,8 +692,7 @@ class Standin:
 
     def _webhook_interaction(self, request: web.Request, action: str) -> Interaction:
         """The interaction a webhook route's token belongs to; it must be acknowledged."""
-        token = request.match_info["token"]
-        record = next((i for i in self._interactions.values() if i.token == token), None)
+        record = self._interactions.get(request.match_info["token"])
         if record is None or request.match_info["app_id"] != str(self.world.application_id):
             raise DiscordError(404, 10015)
         if record.response_type is None:
@@ -706,8 +712,7 @@ class Standin:
         else:
             message = self._create(record.channel, body, files, record)
             record.followups.append(message)
-        record.resolved = True
-        self.notify()
+        self._settle(lambda deferred: deferred is record)
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(message.data)
         return web.Response(status=204)
@@ -744,7 +749,6 @@ class Standin:
         self._check(label, check_message(body, creating=True, has_files=bool(files)))
         body["flags"] = (body.get("flags") or 0) & ~EPHEMERAL
         message = self._create(channel, body, files, None)
-        self.notify()
         return json_response(message.data)
 
     async def _channel_message(self, request: web.Request) -> web.StreamResponse:
@@ -769,9 +773,9 @@ class Standin:
             label = record.label if record else f"edit in #{message.channel.name}"
             self._check(label, check_message(body, creating=False))
             self._update(message, body, files, label)
-        if record is not None and request.method != "GET":
-            record.resolved = True
-        self.notify()
+        if request.method != "GET":
+            # Whatever route it came by, a visible change settles a deferred answer.
+            self._settle(lambda deferred: deferred is record or deferred.original is message)
         if request.method == "DELETE":
             return web.Response(status=204)
         return json_response(message.data)
@@ -889,11 +893,16 @@ class Standin:
             "content_type": attachment.content_type,
         }
 
+    def _settle(self, settles: Callable[[Interaction], bool]) -> None:
+        """Mark the deferred answers that `settles` picks as given."""
+        for record in [r for r in self._deferred if settles(r)]:
+            record.resolved = True
+            self._deferred.discard(record)
+
     # Violations
 
     def _violate(self, kind: str, detail: str) -> None:
         self.violations.append(Violation(kind, detail))
-        self.notify()
 
     def _check(self, label: str, problems: list[Problem]) -> None:
         if problems:

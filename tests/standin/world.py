@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from discord import Permissions
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 _increment = itertools.count()
+
+
+class _HasId(Protocol):
+    id: int
+
+
+Found = TypeVar("Found", bound=_HasId)
 
 EVERYONE_PERMISSIONS = Permissions(
     view_channel=True,
@@ -35,6 +43,11 @@ ALL_PERMISSIONS = Permissions.all().value
 def snowflake() -> int:
     """A new, unique, time-ordered Discord id."""
     return (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22 | next(_increment) % 4096
+
+
+def by_id(items: Iterable[Found], wanted: object) -> Found | None:
+    """The item whose id is `wanted` (an int or a JSON string), if any."""
+    return next((item for item in items if str(item.id) == str(wanted)), None)
 
 
 def timestamp() -> str:
