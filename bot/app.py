@@ -29,6 +29,7 @@ EXTENSIONS = (
     "bot.cogs.daily",
     "bot.cogs.settings",
     "bot.cogs.subscriptions",
+    "bot.cogs.uploads",
 )
 _TREE_HASH_KEY = "command_tree_hash"
 

@@ -60,6 +60,13 @@ class Settings(commands.Cog):
         )
         embed = discord.Embed(title="Settings")
         embed.add_field(name="Moderator role", value=role, inline=False)
+        announcements = (
+            f"<#{settings.announce_channel_id}>"
+            + (f", pinging <@&{settings.announce_role_id}>" if settings.announce_role_id else "")
+            if settings.announce_channel_id
+            else "off (set with `/announce set`)"
+        )
+        embed.add_field(name="Announcements of new stories", value=announcements, inline=False)
         embed.add_field(
             name="Daily excerpt",
             value=describe_daily(await store.daily(interaction.guild_id)),  # type: ignore[arg-type]

@@ -12,6 +12,8 @@ from bot.store.database import Database
 class GuildSettings:
     guild_id: int
     moderator_role_id: int | None = None
+    announce_channel_id: int | None = None
+    announce_role_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ _SCHEDULE_COLUMNS = (
 class DailyQueries(Database):
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         row = await self.fetch_one(
-            "SELECT guild_id, moderator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            "SELECT guild_id, moderator_role_id, announce_channel_id, announce_role_id "
+            "FROM guild_settings WHERE guild_id = ?",
+            (guild_id,),
         )
         return GuildSettings(**dict(row)) if row else GuildSettings(guild_id)
 

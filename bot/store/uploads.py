@@ -7,6 +7,7 @@ never lost (nor sent for an upload that did not happen).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
@@ -80,9 +81,8 @@ async def _audit(
     )
 
 
-async def _check_new_upload(
-    tx: aiosqlite.Connection, guild_id: int, content_hash: str, story_id: int
-) -> None:
+async def _check_new_upload(tx: aiosqlite.Connection, guild_id: int, content_hash: str) -> None:
+    """Refuse a file this guild uploaded before (unless that story was removed since)."""
     cursor = await tx.execute(
         "SELECT story.title FROM upload JOIN story ON story.id = upload.story_id "
         "WHERE upload.guild_id = ? AND upload.content_hash = ? AND story.removed_at IS NULL",
@@ -91,6 +91,11 @@ async def _check_new_upload(
     row = await cursor.fetchone()
     if row:
         raise DuplicateUpload(row[0])
+
+
+async def _record_upload(
+    tx: aiosqlite.Connection, guild_id: int, content_hash: str, story_id: int
+) -> None:
     await tx.execute(
         "INSERT OR REPLACE INTO upload (guild_id, content_hash, story_id) VALUES (?, ?, ?)",
         (guild_id, content_hash, story_id),
@@ -143,17 +148,18 @@ class UploadQueries(Database):
         """
         now = self.now()
         async with self.transaction() as tx:
+            await _check_new_upload(tx, guild_id, content_hash)
             story_id = await write_story(
                 tx,
                 draft,
                 story_id=None,
                 guild_id=guild_id,
-                source_key=content_hash,
+                source_key=f"upload:{secrets.token_hex(8)}",
                 content_hash=content_hash,
                 now=now,
                 page_size=page_size,
             )
-            await _check_new_upload(tx, guild_id, content_hash, story_id)
+            await _record_upload(tx, guild_id, content_hash, story_id)
             await _audit(
                 tx,
                 guild_id,
@@ -195,7 +201,8 @@ class UploadQueries(Database):
             )
             story = await cursor.fetchone()
             assert story is not None and story["guild_id"] is not None
-            await _check_new_upload(tx, story["guild_id"], content_hash, story_id)
+            await _check_new_upload(tx, story["guild_id"], content_hash)
+            await _record_upload(tx, story["guild_id"], content_hash, story_id)
             pages = [paginate(chapter.text, page_size) for chapter in chapters]
             first = story["chapter_count"] + 1
             await insert_chapters(

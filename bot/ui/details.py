@@ -27,7 +27,8 @@ class StoryDetailsModal(discord.ui.Modal):
                 label="Author", default=draft.author, max_length=100
             ),
             "rating": discord.ui.TextInput[Any](
-                label="Rating (General, Teen, Mature, Explicit, Not Rated)",
+                label="Rating",
+                placeholder="General, Teen, Mature, Explicit or Not Rated",
                 default=draft.rating.value,
                 max_length=40,
             ),

@@ -1,0 +1,509 @@
+"""Uploads in every accepted format, judged by the story a reader gets or the uploader is told."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from bot.library.formats import UPLOAD_SUFFIXES, parse_upload
+from bot.library.model import Rating, Status, StoryDraft, TagKind
+from bot.library.text import ImportRejected
+
+MAX_BYTES = 20 * 2**20
+
+# Shaped as AO3's "Download → HTML" writes a work: preface with the tag list, byline, summary and
+# notes; #chapters with each chapter's heading, notes, text and end notes; the afterword.
+AO3_HTML = """<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">
+<head>
+  <meta charset="utf-8"/>
+  <title>The Lighthouse Keeper - quiet_owl - Sample Saga</title>
+  <style type="text/css">p.message{text-align:center} .userstuff{padding:1em}</style>
+  <script>document.write("tracking pixel")</script>
+</head>
+<body>
+<div id="preface">
+  <h2 class="toc-heading">Preface</h2>
+  <p class="message">
+    <b>The Lighthouse Keeper</b><br/>
+    Posted originally on the <a href="https://archiveofourown.org/">Archive of Our Own</a> at
+    <a href="https://archiveofourown.org/works/123456">https://archiveofourown.org/works/123456</a>.
+  </p>
+  <div class="meta">
+    <dl class="tags">
+      <dt>Rating:</dt>
+      <dd><a href="https://archiveofourown.org/tags/Teen">Teen And Up Audiences</a></dd>
+      <dt>Archive Warnings:</dt>
+      <dd><a href="x">Graphic Depictions Of Violence</a>, <a href="x">Major Character Death</a></dd>
+      <dt>Category:</dt>
+      <dd><a href="x">F/M</a></dd>
+      <dt>Fandom:</dt>
+      <dd><a href="x">Sample Saga</a></dd>
+      <dt>Relationship:</dt>
+      <dd><a href="x">Mara/Ivo</a></dd>
+      <dt>Characters:</dt>
+      <dd><a href="x">Mara</a>, <a href="x">Ivo</a></dd>
+      <dt>Additional Tags:</dt>
+      <dd><a href="x">Slow Burn</a>, <a href="x">Storms &amp; Lanterns</a></dd>
+      <dt>Language:</dt>
+      <dd>English</dd>
+      <dt>Stats:</dt>
+      <dd>
+        Published: 2021-01-02
+        Updated: 2021-03-04
+        Words: 1,234
+        Chapters: 2/?
+      </dd>
+    </dl>
+    <h1>The Lighthouse Keeper</h1>
+    <div class="byline">by <a rel="author" href="https://archiveofourown.org/users/quiet_owl">quiet_owl</a></div>
+    <p>Summary</p>
+    <blockquote class="userstuff">
+      <p>A keeper and a <em>storm</em>.</p><p>Second line.</p>
+    </blockquote>
+    <p>Notes</p>
+    <blockquote class="userstuff"><p>Thanks to my beta!</p></blockquote>
+    <div class="endnote-link">See the end of the work for more <a href="#endnotes">notes</a></div>
+  </div>
+</div>
+<div id="chapters" class="userstuff">
+  <div class="meta group">
+    <h2 class="heading">Chapter 1: First Light</h2>
+    <p>Chapter Notes</p>
+    <blockquote class="userstuff"><p>This one is short.</p></blockquote>
+    <div class="endnote-link">
+      See the end of the chapter for <a href="#endnotes1">more notes</a>
+    </div>
+  </div>
+  <!--chapter content-->
+  <div class="userstuff">
+    <p>The lamp   had <em>never</em>
+       gone out.</p>
+    <p>Mara climbed the stairs,<br/>one by one.</p>
+    <hr/>
+    <p>By morning the <strong>storm</strong> had passed &mdash; almost.</p>
+    <script>alert("not prose")</script>
+  </div>
+  <!--/chapter content-->
+  <div class="meta" id="endnotes1">
+    <p>Chapter End Notes</p>
+    <blockquote class="userstuff"><p>More soon!</p></blockquote>
+  </div>
+  <div class="meta group">
+    <h2 class="heading">Chapter 2</h2>
+    <p>Chapter Summary</p>
+    <blockquote class="userstuff"><p>Ivo arrives.</p></blockquote>
+  </div>
+  <div class="userstuff"><p>Ivo came with the tide.</p></div>
+</div>
+<div id="afterword">
+  <h2 class="toc-heading">Afterword</h2>
+  <div class="meta">
+    <div id="endnotes">
+      <p>End Notes</p><blockquote class="userstuff"><p>The end, for now.</p></blockquote>
+    </div>
+  </div>
+  <p class="message">
+    Please <a href="x">drop by the Archive and comment</a> to let the creator know.
+  </p>
+</div>
+</body>
+</html>
+"""
+
+AO3_ONESHOT = """<html><body>
+<div id="preface"><div class="meta">
+  <dl class="tags"><dt>Rating:</dt><dd><a href="x">Explicit</a></dd>
+  <dt>Stats:</dt><dd>Published: 2020-01-02 Words: 9 Chapters: 1/1</dd></dl>
+  <h1>Solo Fic</h1>
+  <div class="byline">by <a rel="author" href="x">one</a>, <a rel="author" href="x">two</a></div>
+</div></div>
+<div id="chapters" class="userstuff"><div class="userstuff"><p>Just the one chapter.</p></div></div>
+</body></html>
+"""
+
+
+def story(raw: bytes | str, filename: str) -> StoryDraft:
+    """The story an upload makes."""
+    return parse_upload(
+        raw.encode() if isinstance(raw, str) else raw, filename, max_bytes=MAX_BYTES
+    )
+
+
+def refusal(raw: bytes | str, filename: str, *, max_bytes: int = MAX_BYTES) -> str:
+    """What the uploader is told when this upload is refused."""
+    with pytest.raises(ImportRejected) as refused:
+        parse_upload(raw.encode() if isinstance(raw, str) else raw, filename, max_bytes=max_bytes)
+    return str(refused.value)
+
+
+# --- AO3 HTML -------------------------------------------------------------------------------
+
+
+def test_ao3_html_metadata_comes_from_its_preface() -> None:
+    draft = story(AO3_HTML, "The_Lighthouse_Keeper.html")
+
+    assert draft.title == "The Lighthouse Keeper"
+    assert draft.author == "quiet_owl"
+    assert draft.rating is Rating.TEEN
+    assert draft.warnings == ("Graphic Depictions Of Violence", "Major Character Death")
+    assert draft.tags == {
+        TagKind.FANDOM: ("Sample Saga",),
+        TagKind.RELATIONSHIP: ("Mara/Ivo",),
+        TagKind.CHARACTER: ("Mara", "Ivo"),
+        TagKind.FREEFORM: ("Slow Burn", "Storms & Lanterns"),
+    }
+    assert draft.status is Status.IN_PROGRESS
+    assert draft.language == "English"
+    assert draft.summary == "A keeper and a _storm_.\n\nSecond line."
+    assert draft.source == "https://archiveofourown.org/works/123456"
+
+
+def test_ao3_html_chapters_keep_prose_and_notes_apart() -> None:
+    first, second = story(AO3_HTML, "keeper.html").chapters
+
+    assert [first.title, second.title] == ["First Light", "Chapter 2"]
+    assert first.text == (
+        "The lamp had _never_ gone out.\n\n"
+        "Mara climbed the stairs,\none by one.\n\n"
+        "* * *\n\n"
+        "By morning the storm had passed — almost."
+    )
+    assert first.notes_before == "Thanks to my beta!\n\nThis one is short."
+    assert first.notes_after == "More soon!"
+    assert second.text == "Ivo came with the tide."
+    assert second.notes_before == "Chapter Summary\n\nIvo arrives."
+    assert second.notes_after == "The end, for now."
+
+
+def test_ao3_html_shows_nothing_of_the_page_around_the_story() -> None:
+    draft = story(AO3_HTML, "keeper.html")
+    shown = "\n".join(
+        part for c in draft.chapters for part in (c.text, c.notes_before, c.notes_after)
+    )
+
+    for leak in ("tracking", "not prose", "text-align", "Posted originally", "Preface", "Rating"):
+        assert leak not in shown
+    assert "See the end" not in shown
+    assert "drop by the Archive" not in shown
+
+
+def test_ao3_oneshot_is_one_chapter_named_after_the_story() -> None:
+    draft = story(AO3_ONESHOT, "solo.htm")
+
+    assert [(c.title, c.text) for c in draft.chapters] == [("Solo Fic", "Just the one chapter.")]
+    assert draft.author == "one, two"
+    assert draft.rating is Rating.EXPLICIT
+    assert draft.status is Status.COMPLETE
+
+
+# --- Plain HTML -----------------------------------------------------------------------------
+
+
+def test_plain_html_splits_chapters_at_its_headings() -> None:
+    page = """<html><head><title>Tide Tables | My Site</title>
+    <meta name="author" content="Rin"><style>body { color: red }</style></head>
+    <body><nav><a href="/">Home</a> · <a href="/stories">Stories</a></nav>
+    <h1>Tide Tables</h1>
+    <h2>One</h2><p>The sea was <i>calm</i>.</p><p>Then it wasn't.</p>
+    <h2>Chapter 2: Two</h2><div>Loose text in a div.<br>Next line.<p>And a paragraph.</p></div>
+    </body></html>"""
+    draft = story(page, "tides.html")
+
+    assert draft.title == "Tide Tables"
+    assert draft.author == "Rin"
+    assert [c.title for c in draft.chapters] == ["One", "Two"]
+    assert draft.chapters[0].text == "The sea was _calm_.\n\nThen it wasn't."
+    assert draft.chapters[1].text == "Loose text in a div.\nNext line.\n\nAnd a paragraph."
+    assert "Home" not in draft.chapters[0].text + draft.chapters[0].notes_before
+
+
+def test_plain_html_without_headings_is_one_chapter() -> None:
+    page = "<p>First.</p><p>Second line one<br><br>Second line two</p><p>Glued <em>un</em>done</p>"
+    draft = story(page, "little_story.html")
+
+    assert draft.title == "little_story"
+    assert [c.title for c in draft.chapters] == ["little_story"]
+    assert draft.chapters[0].text == "First.\n\nSecond line one\n\nSecond line two\n\nGlued undone"
+
+
+# --- EPUB -----------------------------------------------------------------------------------
+
+CONTAINER = """<?xml version="1.0"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="content.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>"""
+
+
+def package(metadata: str, documents: list[str], spine: list[str] | None = None) -> str:
+    """A package file listing these documents (ids are their names), read in `spine` order."""
+    items = "".join(
+        f'<item id="{doc.rpartition("/")[2]}" href="{doc}" media-type="application/xhtml+xml"/>'
+        for doc in documents
+    )
+    refs = "".join(
+        f'<itemref idref="{doc.rpartition("/")[2]}" linear="yes"/>' for doc in spine or documents
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<package version="2.0" xmlns="http://www.idpf.org/2007/opf" unique-identifier="uid">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf">
+    {metadata}
+  </metadata>
+  <manifest><item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>{items}</manifest>
+  <spine toc="ncx">{refs}</spine>
+</package>"""
+
+
+def xhtml(body: str, body_class: str = "") -> str:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Page</title>
+<link href="stylesheet.css" type="text/css" rel="stylesheet"/></head>
+<body class="{body_class}">{body}</body></html>"""
+
+
+def epub(files: dict[str, str | bytes], *, container: bool = True) -> bytes:
+    """An EPUB zip holding these files, after the mimetype and (unless told) the container."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
+        if container:
+            book.writestr("META-INF/container.xml", CONTAINER)
+        for name, content in files.items():
+            book.writestr(name, content)
+    return buffer.getvalue()
+
+
+FANFICFARE_METADATA = """
+<dc:identifier id="uid">fanficfare-uid:example.org-u1-s4242</dc:identifier>
+<dc:title id="id">Lantern Weather</dc:title>
+<dc:creator opf:role="aut">Quiet Owl</dc:creator>
+<dc:contributor>FanFicFare [https://github.com/JimmXinu/FanFicFare]</dc:contributor>
+<dc:language>en</dc:language>
+<dc:description>&lt;p&gt;A keeper and a &lt;i&gt;storm&lt;/i&gt;.&lt;/p&gt;</dc:description>
+<dc:subject>Drama</dc:subject><dc:subject>Hurt/Comfort</dc:subject>
+<dc:subject>Last Update: 2019/08/09</dc:subject>
+<dc:source>https://example.org/s/4242</dc:source>
+"""
+
+
+def fanficfare_chapter(title: str, text: str) -> str:
+    return xhtml(
+        f'<h3 class="fff_chapter_title">{title}</h3><div>'
+        '<div class="fff_chapter_notes fff_head_notes"><b>Author\'s Note:</b>'
+        f"<blockquote><p>Notes for {title}.</p></blockquote></div>"
+        f'<div class="userstuff module">{text}</div></div>',
+        "fff_chapter",
+    )
+
+
+def fanficfare_epub() -> bytes:
+    documents = ["OEBPS/title_page.xhtml", "OEBPS/file0002.xhtml", "OEBPS/file0001.xhtml"]
+    return epub(
+        {
+            "content.opf": package(
+                FANFICFARE_METADATA,
+                documents,
+                spine=["OEBPS/title_page.xhtml", "OEBPS/file0001.xhtml", "OEBPS/file0002.xhtml"],
+            ),
+            "OEBPS/title_page.xhtml": xhtml(
+                "<h3>Lantern Weather by Quiet Owl</h3><div><b>Status:</b> In-Progress<br />"
+                "<b>Rating:</b> T<br /><b>Words:</b> 9,999<br /></div>",
+                "fff_titlepage",
+            ),
+            "OEBPS/file0001.xhtml": fanficfare_chapter(
+                "Chapter 1: Arrival", "<p>The <em>ferry</em> was late.</p><p>Again.</p>"
+            ),
+            "OEBPS/file0002.xhtml": fanficfare_chapter("Departure", "<p>She left at dawn.</p>"),
+        }
+    )
+
+
+def test_fanficfare_epub_metadata_comes_from_its_package() -> None:
+    draft = story(fanficfare_epub(), "Lantern Weather.epub")
+
+    assert draft.title == "Lantern Weather"
+    assert draft.author == "Quiet Owl"
+    assert draft.summary == "A keeper and a _storm_."
+    assert draft.language == "en"
+    assert draft.tags == {TagKind.FREEFORM: ("Drama", "Hurt/Comfort")}
+    assert draft.source == "https://example.org/s/4242"
+
+
+def test_fanficfare_epub_chapters_follow_the_spine_without_the_title_page() -> None:
+    chapters = story(fanficfare_epub(), "lantern.epub").chapters
+
+    assert [c.title for c in chapters] == ["Arrival", "Departure"]
+    assert chapters[0].text == "The _ferry_ was late.\n\nAgain."
+    assert chapters[0].notes_before == "Author's Note:\n\nNotes for Chapter 1: Arrival."
+    assert chapters[1].text == "She left at dawn."
+    assert all("Status" not in c.text + c.notes_before for c in chapters)
+
+
+def test_ao3_epub_split_by_calibre_reads_as_its_html_does() -> None:
+    preface, chapters = AO3_HTML.split('<div id="chapters" class="userstuff">')
+    first, second = chapters.split('<div class="meta group">\n    <h2 class="heading">Chapter 2')
+    parts = [
+        preface,
+        f'<div id="chapters" class="userstuff1">{first}</div>',
+        f'<div id="chapters" class="userstuff1"><div class="meta group"><h2 class="heading">'
+        f"Chapter 2{second}",
+    ]
+    documents = [f"split_00{number}.xhtml" for number in range(len(parts))]
+    files: dict[str, str | bytes] = {
+        "content.opf": package(
+            "<dc:title>Lantern</dc:title><dc:subject>Fanworks</dc:subject>", documents
+        ),
+        **{name: xhtml(part) for name, part in zip(documents, parts, strict=True)},
+    }
+    from_epub = story(epub(files), "keeper.epub")
+    from_html = story(AO3_HTML, "keeper.html")
+
+    assert from_epub.title == "The Lighthouse Keeper"
+    assert from_epub.tags == from_html.tags
+    assert from_epub.chapters == from_html.chapters
+
+
+# --- Refusals -------------------------------------------------------------------------------
+
+
+def encrypted(book: bytes) -> bytes:
+    """The book with every file marked encrypted in its central directory."""
+    marked = bytearray(book)
+    start = marked.find(b"PK\x01\x02")
+    while start != -1:
+        marked[start + 8] |= 0x1
+        start = marked.find(b"PK\x01\x02", start + 1)
+    return bytes(marked)
+
+
+def zip_bomb() -> bytes:
+    """200 MB of zeros in under a megabyte."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("META-INF/container.xml", CONTAINER)
+        with book.open("OEBPS/chapter.xhtml", "w") as member:
+            zeros = b"\0" * 2**20
+            for _ in range(200):
+                member.write(zeros)
+    return buffer.getvalue()
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE package [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+  <!ENTITY lol9 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<package xmlns="http://www.idpf.org/2007/opf"><metadata>&lol9;</metadata></package>"""
+
+CHAPTER = xhtml("<h1>One</h1><p>Words.</p>")
+ONE_CHAPTER = package("<dc:title>T</dc:title>", ["one.xhtml"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "message"),
+    [
+        (b"%PDF-1.7", "story.pdf", "“story.pdf” is not a kind of file I can read"),
+        (b"story", "no_suffix", "please upload a story as plain text, Markdown, HTML or EPUB"),
+        (b"PK\x03\x04 not really", "broken.epub", "“broken.epub” is not a readable EPUB"),
+        (
+            epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER}, container=False),
+            "bare.epub",
+            "it has no META-INF/container.xml to say where the book is",
+        ),
+        (
+            epub({"one.xhtml": CHAPTER}),
+            "no_package.epub",
+            "the package file its META-INF/container.xml names is not in it",
+        ),
+        (
+            epub({"content.opf": ONE_CHAPTER}),
+            "missing.epub",
+            "one.xhtml, which its package file lists, is not in it",
+        ),
+        (
+            epub({"content.opf": "<package><metadata>", "one.xhtml": CHAPTER}),
+            "bad_xml.epub",
+            "content.opf in it is not readable XML",
+        ),
+        (
+            epub({"content.opf": BILLION_LAUGHS}),
+            "laughs.epub",
+            "declares XML entities in content.opf, which I never expand",
+        ),
+        (
+            epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER, "../../etc/cron.d/x": "*"}),
+            "climb.epub",
+            "has a file named “../../etc/cron.d/x”, outside the book's own folder",
+        ),
+        (
+            epub({"content.opf": ONE_CHAPTER, "/etc/passwd": "root"}),
+            "absolute.epub",
+            "has a file named “/etc/passwd”",
+        ),
+        (
+            epub({f"OEBPS/{n}.xhtml": "" for n in range(2_000)}),
+            "crowded.epub",
+            "holds 2,002 files, more than the 2,000 an EPUB story may have",
+        ),
+        (
+            encrypted(epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER})),
+            "locked.epub",
+            "is encrypted (with DRM or a password), so I can't read it",
+        ),
+        (
+            epub({f"OEBPS/{n}.xhtml": b"\0" * 2**20 for n in range(51)}),
+            "heavy.epub",
+            "would unpack to more than 50 MB",
+        ),
+        (
+            epub({"content.opf": ONE_CHAPTER, "one.xhtml": xhtml("<div>" * 5_000 + "deep")}),
+            "deep.epub",
+            "“deep.epub” nests its HTML too deeply to be read as a story",
+        ),
+        (
+            epub({"content.opf": ONE_CHAPTER, "one.xhtml": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"}),
+            "picture.epub",
+            "one.xhtml in “picture.epub” is not HTML: it holds binary data",
+        ),
+        (
+            "<html><head><title>Nothing</title><script>var story = 1;</script></head>"
+            "<body><nav>Home · About</nav><!-- no story --></body></html>",
+            "empty.html",
+            "“empty.html” has no story in it: I found no paragraphs of prose",
+        ),
+    ],
+)
+def test_bad_uploads_are_refused_with_their_own_reason(
+    raw: bytes | str, filename: str, message: str
+) -> None:
+    assert message in refusal(raw, filename)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    assert "unpacks to over 100 times its packed size, as a zip bomb does" in refusal(
+        zip_bomb(), "bomb.epub"
+    )
+
+
+def test_files_over_the_size_limit_are_refused_before_they_are_read() -> None:
+    assert refusal(b"x" * (2**20 + 1), "big.epub", max_bytes=2**20) == (
+        "“big.epub” is too large: a story file may be at most 1 MB."
+    )
+
+
+def test_every_accepted_suffix_is_named_when_one_is_refused() -> None:
+    message = refusal(b"...", "story.docx")
+
+    assert all(suffix in message for suffix in UPLOAD_SUFFIXES)
+
+
+def test_text_uploads_go_to_the_text_importer() -> None:
+    draft = story("# Chapter 1\n\nHello there.\n\n# Chapter 2\n\nGoodbye.\n", "hello.md")
+
+    assert [c.text for c in draft.chapters] == ["Hello there.", "Goodbye."]
