@@ -22,6 +22,7 @@ from bot.library.formats import UPLOAD_SUFFIXES, parse_upload
 from bot.library.importer import ImportRejected, with_metadata
 from bot.library.model import Rating, StoryDraft
 from bot.library.render import escape, plural, render_prose, shorten
+from bot.library.text import file_size
 from bot.moderation import MODERATOR_PERMISSIONS, moderators_only
 from bot.store import DuplicateUpload
 from bot.ui.details import StoryDetailsModal
@@ -34,10 +35,6 @@ log = logging.getLogger(__name__)
 PREVIEW_TIMEOUT = 600
 _PREVIEW_CHAPTERS = 15
 _ACCEPTED = "plain text (.txt), Markdown (.md), HTML as AO3 downloads it (.html) or EPUB (.epub)"
-
-
-def _size(count: int) -> str:
-    return f"{count / 2**20:.1f} MB" if count >= 2**20 else f"{count / 2**10:.0f} KB"
 
 
 def preview_embed(draft: StoryDraft, appending_to: str | None) -> discord.Embed:
@@ -128,7 +125,8 @@ class Uploads(commands.Cog):
             raise UserFacingError(f"I can't read “{escape(name)}”: upload {_ACCEPTED}.")
         if file.size > limit:
             raise UserFacingError(
-                f"“{escape(name)}” is {_size(file.size)}; uploads can be at most {_size(limit)}."
+                f"“{escape(name)}” is {file_size(file.size)}; uploads can be at most "
+                f"{file_size(limit)}."
             )
         target = await guild_story(interaction, story) if story else None
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -9,7 +9,7 @@ from bot.library.html import HTML_SUFFIXES, parse_html
 from bot.library.importer import SUFFIXES as TEXT_SUFFIXES
 from bot.library.importer import parse_story
 from bot.library.model import StoryDraft
-from bot.library.text import ImportRejected, quoted
+from bot.library.text import ImportRejected, file_size, quoted
 
 UPLOAD_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".epub")
 
@@ -29,7 +29,8 @@ def parse_upload(raw: bytes, filename: str, *, max_bytes: int) -> StoryDraft:
         )
     if len(raw) > max_bytes:
         raise ImportRejected(
-            f"{quoted(name)} is too large: a story file may be at most {max_bytes / 2**20:.3g} MB."
+            f"{quoted(name)} is {file_size(len(raw))}: a story file may be at most "
+            f"{file_size(max_bytes)}."
         )
     if suffix in TEXT_SUFFIXES:
         return parse_story(raw, name, max_bytes=max_bytes)

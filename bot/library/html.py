@@ -13,13 +13,13 @@ import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
+from bot.library.importer import title_from_filename
 from bot.library.model import ARCHIVE_WARNINGS, ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.library.text import ImportRejected, normalise, quoted
 
@@ -341,7 +341,7 @@ class StoryReader:
     def story(self, filename: str) -> StoryDraft:
         """The story read, or ImportRejected if no prose was found in it."""
         metadata = dict(self.metadata)
-        title = metadata.pop("title", None) or PurePath(filename).stem
+        title = metadata.pop("title", None) or title_from_filename(filename)
         chapters = self._chapters.finish(title)
         if not chapters:
             raise ImportRejected(

@@ -37,6 +37,7 @@ __all__ = [
     "normalise",
     "parse_story",
     "split_chapters",
+    "title_from_filename",
     "with_metadata",
 ]
 
@@ -549,7 +550,7 @@ def split_chapters(text: str, *, title: str = "Chapter 1") -> list[ChapterDraft]
     return chapters
 
 
-def _title_from_filename(filename: str) -> str:
+def title_from_filename(filename: str) -> str:
     """A file's name made readable: "my_story-draft.txt" is "My Story Draft"."""
     words = re.split(r"[\s_\-]+", PurePath(filename).stem)
     return " ".join(word[:1].upper() + word[1:] for word in words if word) or "Untitled"
@@ -583,7 +584,7 @@ def parse_story(
     title = (
         metadata.pop("title", None)
         or _opening_title(text.split("\n"))[0]
-        or _title_from_filename(name)
+        or title_from_filename(name)
     )
     chapters = split_chapters(text, title=title)
     if not chapters:

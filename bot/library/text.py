@@ -61,7 +61,8 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = ""
     name = quoted(filename)
     if len(raw) > max_bytes:
         raise ImportRejected(
-            f"{name} is {_size(len(raw))}, larger than the {_size(max_bytes)} a story may be."
+            f"{name} is {file_size(len(raw))}, larger than the {file_size(max_bytes)} "
+            "a story may be."
         )
     text = _decoded(raw, filename)
     opening = text[:_SNIFF_CHARS]
@@ -113,7 +114,7 @@ def _decoded(raw: bytes, filename: str) -> str:
     return raw.decode(best.encoding)
 
 
-def _size(count: int) -> str:
+def file_size(count: int) -> str:
     """A byte count as people say it: "50 MB", "20.5 MB", "900 KB"."""
     if count >= 2**20:
         return f"{count / 2**20:.1f}".removesuffix(".0") + " MB"

@@ -105,7 +105,7 @@ async def test_ordinary_members_cannot_upload(storybot: BotRunner, standin: Stan
         ("cover.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "is not a text file"),
         ("odd.txt", bytes(range(0x80, 0x100)) * 4, "character encoding I can't read"),
         ("story.pdf", b"%PDF-1.7", "I can't read “story.pdf”: upload plain text (.txt)"),
-        ("huge.txt", b"word " * (2**20), "is 5.0 MB; uploads can be at most 4.0 MB"),
+        ("huge.txt", b"word " * (2**20), "“huge.txt” is 5 MB; uploads can be at most 4 MB."),
     ],
 )
 async def test_each_bad_upload_gets_its_own_reply_and_changes_nothing(

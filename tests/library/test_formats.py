@@ -224,8 +224,8 @@ def test_plain_html_without_headings_is_one_chapter() -> None:
     page = "<p>First.</p><p>Second line one<br><br>Second line two</p><p>Glued <em>un</em>done</p>"
     draft = story(page, "little_story.html")
 
-    assert draft.title == "little_story"
-    assert [c.title for c in draft.chapters] == ["little_story"]
+    assert draft.title == "Little Story"
+    assert [c.title for c in draft.chapters] == ["Little Story"]
     assert draft.chapters[0].text == "First.\n\nSecond line one\n\nSecond line two\n\nGlued undone"
 
 
@@ -492,8 +492,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
 
 
 def test_files_over_the_size_limit_are_refused_before_they_are_read() -> None:
-    assert refusal(b"x" * (2**20 + 1), "big.epub", max_bytes=2**20) == (
-        "“big.epub” is too large: a story file may be at most 1 MB."
+    assert refusal(b"x" * (3 * 2**20), "big.epub", max_bytes=2**20) == (
+        "“big.epub” is 3 MB: a story file may be at most 1 MB."
     )
 
 
