@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from bot.library.model import ChapterDraft, Rating, StoryDraft
+from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from tests.conftest import SAMPLE_LIBRARY, BotRunner
 from tests.standin.driver import Reply
 from tests.standin.server import Standin
@@ -199,3 +200,32 @@ async def test_story_text_is_shown_as_written_and_pings_no_one(
         reply = await standin.user("reader").slash("read", story="Loud", public=True)
     assert _page(reply)[0] == prose
     assert reply.message.allowed_mentions == {"parse": []}
+
+
+async def test_browsing_pages_filters_and_sorts(storybot: BotRunner, standin: Standin) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        for n in range(1, 11):
+            draft = _long_story(1, paragraphs=n)
+            tags = {TagKind.FREEFORM: ("Roads",)} if n % 2 else {}
+            await bot.store.save_story(
+                replace(draft, title=f"Road {n:02}", tags=tags),
+                source_key=f"road{n}",
+                content_hash="1",
+                page_size=900,
+            )
+        listing = await reader.slash("stories")
+        assert listing.embeds[0]["title"] == "Library: 12 stories"  # the Mature sample is hidden
+        assert "Heart Broken" in listing.text
+        assert "Road 10" not in listing.text
+        await listing.click("▶")
+        assert "Road 10" in listing.text
+        assert "9–12 of 12" in listing.embeds[0]["footer"]["text"]
+        longest = await reader.slash("stories", sort="length")
+        assert longest.embeds[0]["description"].startswith("**Heart Broken**")
+        tagged = await reader.slash("stories", tag="roads")
+        assert tagged.embeds[0]["title"] == "Library: 5 stories"
+        card = await tagged.select("Road 03")
+        assert "Roads" in card.text
+        started = await card.click("Start reading")
+        assert started.embeds[0]["title"] == "Road 03"

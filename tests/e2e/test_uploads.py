@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import BotRunner
+from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
 from tests.standin.driver import Person, Reply
 from tests.standin.server import Standin
 
@@ -237,3 +238,42 @@ async def test_a_removed_story_vanishes_and_can_be_restored(
             assert action in history.text
         bundled = await moderator.slash("story remove", story="We Keep Dancing")
         assert "bundled library" in bundled.text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "title", "opening"),
+    [
+        ("keeper.txt", MORE_CHAPTERS, "Keeper", "A boat came out of the dark"),
+        ("keeper.md", MARKDOWN, "The Lighthouse Keeper", "The lamp had not gone out"),
+        (
+            "keeper.html",
+            AO3_HTML.encode(),
+            "The Lighthouse Keeper",
+            "The lamp had *never* gone out",
+        ),
+        ("keeper.epub", fanficfare_epub(), "Lantern Weather", "The *ferry* was late"),
+    ],
+)
+async def test_each_format_uploads_and_reads(
+    storybot: BotRunner, standin: Standin, name: str, data: bytes, title: str, opening: str
+) -> None:
+    moderator = standin.user("moderator")
+    async with storybot():
+        preview = await upload(moderator, standin, name, data)
+        assert title in preview.text
+        await preview.click("Confirm")
+        opened = await standin.user("reader").slash("read", story=title, where="nsfw-reading")
+        assert opened.embeds[0]["title"] == title
+        assert opening in opened.embeds[0]["description"]
+
+
+async def test_a_zip_bomb_is_refused_and_changes_nothing(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    async with storybot():
+        before = await _titles(moderator)
+        refused = await upload(moderator, standin, "bomb.epub", zip_bomb())
+        assert "“bomb.epub”" in refused.text
+        assert not refused.components
+        assert await _titles(moderator) == before
