@@ -35,6 +35,7 @@ class Settings:
     log_level: str
     page_size: int
     upload_max_bytes: int
+    daily_no_repeat_days: int
     discord_rest_url: str | None
     discord_gateway_url: str | None
 
@@ -90,6 +91,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         page_size=integer("PAGE_SIZE", 1800, 500, 2000) or 1800,
         upload_max_bytes=(integer("UPLOAD_MAX_MB", 4, 1, 25) or 4) * 2**20,
+        daily_no_repeat_days=integer("DAILY_NO_REPEAT_DAYS", 365, 0, 3650) or 0,
         discord_rest_url=url("DISCORD_REST_URL"),
         discord_gateway_url=url("DISCORD_GATEWAY_URL"),
     )

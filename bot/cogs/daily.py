@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NO_REPEAT_DAYS = 365
 SEND_ATTEMPTS = 5  # failed sends of one day's post before the schedule is paused
 _RECENT_MESSAGES = 25
 
@@ -186,7 +185,7 @@ class Daily(commands.Cog):
     ) -> Excerpt | None:
         store = self.bot.store
         age_ok = channel.is_nsfw()
-        window = min(NO_REPEAT_DAYS, await store.excerpt_count())
+        window = min(self.bot.settings.daily_no_repeat_days, await store.excerpt_count())
         excerpt = await store.draw_excerpt(
             schedule.guild_id,
             age_restricted_ok=age_ok,

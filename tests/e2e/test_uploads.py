@@ -277,3 +277,32 @@ async def test_a_zip_bomb_is_refused_and_changes_nothing(
         assert "“bomb.epub”" in refused.text
         assert not refused.components
         assert await _titles(moderator) == before
+
+
+async def test_chapters_can_be_reordered_and_readers_can_be_told_by_mention(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        await moderator.slash("announce set", channel="announcements")
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        await standin.wait_for_message("announcements")
+        moved = await moderator.slash(
+            "story move-chapter", story="The Lighthouse Keeper", chapter=2, position=1
+        )
+        assert "Chapter 2 of “The Lighthouse Keeper” is now chapter 1." in moved.text
+        first = await reader.slash("read", story="The Lighthouse Keeper")
+        assert "The storm came in sideways" in first.embeds[0]["description"]
+        listing = await reader.slash("subscriptions")
+        await listing.select("Mention me in the announcements channel")
+        await reader.slash("subscribe story", story="The Lighthouse Keeper")
+        preview = await upload(
+            moderator, standin, "more.txt", MORE_CHAPTERS, story="The Lighthouse Keeper"
+        )
+        await preview.click("Confirm")
+        mention = await standin.wait_for_message(
+            "announcements", check=lambda m: f"<@{reader.user.id}>" in m.content
+        )
+        assert "new chapters 3–5" in mention.text
+        assert list(map(int, mention.allowed_mentions["users"])) == [reader.user.id]
+        assert standin.dms(reader) == []

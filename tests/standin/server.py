@@ -863,16 +863,15 @@ class Standin:
             self._check_mentions(message, label)
 
     def _check_mentions(self, message: Message, label: str) -> None:
-        """Story text must ping no one unless allowed_mentions lets those pings through."""
+        """Nothing may ping by accident: a mention in the text may only ping if it is allowed
+        by id (a role or user the bot chose), never by a blanket `parse`."""
         allowed = message.allowed_mentions
         parse = {"everyone", "users", "roles"} if allowed is None else set(allowed.get("parse", []))
-        users = set(map(str, (allowed or {}).get("users", [])))
-        roles = set(map(str, (allowed or {}).get("roles", [])))
         pings = [
             match.group()
             for match in MENTION.finditer(message.text)
-            if (match.group(1) and ("users" in parse or match.group(1) in users))
-            or (match.group(2) and ("roles" in parse or match.group(2) in roles))
+            if (match.group(1) and "users" in parse)
+            or (match.group(2) and "roles" in parse)
             or (match.group().startswith("@") and "everyone" in parse)
         ]
         if pings:
