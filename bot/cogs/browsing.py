@@ -223,9 +223,9 @@ class BrowseButton(
 ):
     """Previous / next page of a /stories listing."""
 
-    def __init__(self, item: discord.ui.Button[Any], *, owner: int, query: int, offset: int):
-        super().__init__(item)
-        self.owner, self.query, self.offset = owner, query, offset
+    owner: int
+    query: int
+    offset: int
 
     @classmethod
     def make(cls, label: str, owner: int, query: int, offset: int, disabled: bool) -> BrowseButton:

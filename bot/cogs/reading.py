@@ -151,9 +151,8 @@ class ProgressSelect(
 ):
     """On /progress: continue a started story, or forget where you were in one (or all)."""
 
-    def __init__(self, item: discord.ui.Select[Any], *, action: str, owner: int):
-        super().__init__(item)
-        self.action, self.owner = action, owner
+    action: str
+    owner: int
 
     @classmethod
     def make(cls, action: str, owner: int, bookmarks: list[Any]) -> ProgressSelect:

@@ -205,9 +205,8 @@ class RemovalButton(
 ):
     """Confirm a removal, or undo one within the window."""
 
-    def __init__(self, item: discord.ui.Button[Any], *, action: str, story: int):
-        super().__init__(item)
-        self.action, self.story = action, story
+    action: str
+    story: int
 
     @classmethod
     def make(cls, action: str, story: int, label: str, style: discord.ButtonStyle) -> RemovalButton:

@@ -338,9 +338,8 @@ class SubscriptionSelect(
 ):
     """On /subscriptions: stop following something, or choose how to be told."""
 
-    def __init__(self, item: discord.ui.Select[Any], *, action: str, owner: int):
-        super().__init__(item)
-        self.action, self.owner = action, owner
+    action: str
+    owner: int
 
     @classmethod
     def make_remove(cls, owner: int, followed: list[Subscription]) -> SubscriptionSelect:

@@ -81,9 +81,8 @@ class AnotherExcerptButton(
 ):
     """Another excerpt with the same filters: in place on your own copy, else just for you."""
 
-    def __init__(self, item: discord.ui.Button[Any], *, query: int, story: int):
-        super().__init__(item)
-        self.query, self.story = query, story
+    query: int
+    story: int
 
     @classmethod
     def make(cls, query: int, story: int) -> AnotherExcerptButton:

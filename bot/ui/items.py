@@ -13,10 +13,15 @@ from bot.errors import report_error
 class StatefulItem:
     """Mixin for `DynamicItem`s whose state lives in their `custom_id`.
 
-    The template's named groups are the constructor's keyword arguments (digits as ints), and
-    errors reach the user through the one error handler: a dynamic item's errors would
-    otherwise only be logged.
+    The template's named groups are the item's attributes (digits as ints), given to the
+    constructor as keywords; errors reach the user through the one error handler: a dynamic
+    item's errors would otherwise only be logged.
     """
+
+    def __init__(self, item: discord.ui.Item[Any], **state: int | str):
+        super().__init__(item)  # type: ignore[call-arg]
+        for name, value in state.items():
+            setattr(self, name, value)
 
     @classmethod
     async def from_custom_id(

@@ -166,23 +166,12 @@ def _chapter_window(chapter: int, chapter_count: int) -> tuple[int, int]:
 
 
 class _Owned(StatefulItem):
-    """Only the reader who opened a copy may turn its pages; anyone else is offered their own.
+    """Only the reader who opened a copy may turn its pages; anyone else is offered their own."""
 
-    `action` tells apart buttons that may lead to the same page (their custom_ids must differ).
-    """
-
-    def __init__(
-        self,
-        item: discord.ui.Item[Any],
-        *,
-        owner: int,
-        story: int,
-        chapter: int,
-        page: int,
-        action: str = "",
-    ):
-        super().__init__(item)  # type: ignore[call-arg]
-        self.owner, self.story, self.chapter, self.page = owner, story, chapter, page
+    owner: int
+    story: int
+    chapter: int
+    page: int
 
     async def interaction_check(self, interaction: discord.Interaction[StoryBot]) -> bool:
         if interaction.user.id == self.owner:
@@ -330,9 +319,9 @@ class OpenCopyButton(
 ):
     """Opens a private copy of a story at a page for whoever clicks (start reading, read here)."""
 
-    def __init__(self, item: discord.ui.Button[Any], *, story: int, chapter: int, page: int):
-        super().__init__(item)
-        self.story, self.chapter, self.page = story, chapter, page
+    story: int
+    chapter: int
+    page: int
 
     @classmethod
     def make(
