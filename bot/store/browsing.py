@@ -16,6 +16,7 @@ _SORTS = {
     "length": "story.word_count DESC, story.id",
 }
 HIT_START, HIT_END = "\x01", "\x02"
+SEARCH_CANDIDATES = 200
 _QUERY_WORD = re.compile(r"\w+")
 
 
@@ -115,22 +116,31 @@ class BrowsingQueries(Database):
     async def search(
         self, guild_id: int | None, match: str, *, age_restricted_ok: bool, limit: int
     ) -> list[SearchHit]:
-        """Chapters of the stories visible here matching the FTS5 expression `match`, best first."""
+        """Chapters of the stories visible here matching the FTS5 expression `match`, best first.
+
+        Only the first SEARCH_CANDIDATES matches are ranked, so a common word costs the same as
+        a rare one however large the library; snippets are made for the hits shown only.
+        """
         rows = await self.fetch_all(
-            "WITH hit AS ("
-            "  SELECT chapter_fts.rowid AS chapter_id, "
-            "  snippet(chapter_fts, 0, ?4, ?5, '…', 24) AS snippet, "
-            "  instr(highlight(chapter_fts, 0, ?4, ?5), ?4) - 1 AS hit_offset, "
-            "  bm25(chapter_fts) AS score "
+            "WITH candidate AS ("
+            "  SELECT chapter_fts.rowid AS chapter_id, bm25(chapter_fts) AS score "
             "  FROM chapter_fts JOIN chapter ON chapter.id = chapter_fts.rowid "
             "  JOIN story ON story.id = chapter.story_id "
-            f"  WHERE chapter_fts MATCH ?3 AND {VISIBLE} ORDER BY score LIMIT ?6) "
+            f"  WHERE chapter_fts MATCH ?3 AND {VISIBLE} LIMIT ?7), "
+            "best AS (SELECT chapter_id, score FROM candidate ORDER BY score LIMIT ?6), "
+            "hit AS ("
+            "  SELECT chapter_fts.rowid AS chapter_id, "
+            "  snippet(chapter_fts, 0, ?4, ?5, '…', 24) AS snippet, "
+            "  instr(highlight(chapter_fts, 0, ?4, ?5), ?4) - 1 AS hit_offset "
+            "  FROM chapter_fts WHERE chapter_fts MATCH ?3 "
+            "  AND chapter_fts.rowid IN (SELECT chapter_id FROM best)) "
             "SELECT story.id AS story_id, story.title AS story_title, story.author, "
             "chapter.number AS chapter_number, chapter.title AS chapter_title, "
             "(SELECT max(page.number) FROM page WHERE page.chapter_id = chapter.id "
             " AND page.start_offset <= hit.hit_offset) AS page_number, hit.snippet "
-            "FROM hit JOIN chapter ON chapter.id = hit.chapter_id "
-            "JOIN story ON story.id = chapter.story_id ORDER BY hit.score",
+            "FROM hit JOIN best ON best.chapter_id = hit.chapter_id "
+            "JOIN chapter ON chapter.id = hit.chapter_id "
+            "JOIN story ON story.id = chapter.story_id ORDER BY best.score",
             (
                 guild_id,
                 allowed_ratings(age_restricted_ok),
@@ -138,6 +148,7 @@ class BrowsingQueries(Database):
                 HIT_START,
                 HIT_END,
                 limit,
+                SEARCH_CANDIDATES,
             ),
         )
         return [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]
