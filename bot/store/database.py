@@ -43,17 +43,25 @@ def migrations() -> list[tuple[int, str]]:
     return found
 
 
-class Database:
-    """Two connections to one SQLite file in WAL mode.
+READERS = 3
 
-    Writes go through `transaction()`, one at a time, on the writer connection; reads use the
-    reader connection, which only ever sees committed data, so a reader never meets a story
-    half-written by an import running at the same moment.
+
+class Database:
+    """Connections to one SQLite file in WAL mode: one writer and a few readers.
+
+    Writes go through `transaction()`, one at a time, on the writer connection. Reads take
+    whichever reader connection is free, so a slow query never holds up a page turn; readers
+    only ever see committed data, so none meets a story half-written by an import.
     """
 
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, clock: Clock):
+    def __init__(
+        self, writer: aiosqlite.Connection, readers: list[aiosqlite.Connection], clock: Clock
+    ):
         self._writer = writer
-        self._reader = reader
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in readers:
+            self._readers.put_nowait(reader)
+        self._all_readers = readers
         self._write_lock = asyncio.Lock()
         self.clock = clock
 
@@ -63,17 +71,20 @@ class Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(path)
+        readers: list[aiosqlite.Connection] = []
         try:
             await _migrate(writer)
-            reader = await _connect(path)
+            for _ in range(READERS):
+                readers.append(await _connect(path))
         except BaseException:
-            await writer.close()
+            for connection in (writer, *readers):
+                await connection.close()
             raise
-        return cls(writer, reader, clock)
+        return cls(writer, readers, clock)
 
     async def close(self) -> None:
-        await self._reader.close()
-        await self._writer.close()
+        for connection in (*self._all_readers, self._writer):
+            await connection.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -87,12 +98,20 @@ class Database:
                 raise
             await self._writer.commit()
 
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        reader = await self._readers.get()
+        try:
+            yield reader
+        finally:
+            self._readers.put_nowait(reader)
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
+        async with self._reader() as reader, reader.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._reader.execute(sql, tuple(params)) as cursor:
+        async with self._reader() as reader, reader.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     def now(self) -> str:
