@@ -68,8 +68,7 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str, *, clock: Clock = utc_now) -> Database:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(path)
         readers: list[aiosqlite.Connection] = []
         try:
