@@ -14,7 +14,7 @@ from bot.library.pages import paragraph_spans
 MIN_LENGTH = 300
 MAX_LENGTH = 1200
 
-_NO_LETTERS = re.compile(r"^[\W_]*$")  # scene breaks such as "* * *" or "~~~"
+_NO_LETTERS = re.compile(r"[\W_]*")  # scene breaks such as "* * *" or "~~~"
 
 
 def passages(
@@ -30,20 +30,17 @@ def passages(
     page spans, to tell the page an excerpt starts on.
     """
     found = []
+    page_starts = [start for start, _ in pages]
     run: list[tuple[int, int]] = []
     for start, end in paragraph_spans(text):
-        if _NO_LETTERS.match(text[start:end]):
+        if _NO_LETTERS.fullmatch(text, start, end):
             run = []
             continue
         run.append((start, end))
         while run and run[-1][1] - run[0][0] > max_length:
             run.pop(0)
         if run and run[-1][1] - run[0][0] >= min_length:
-            found.append((run[0][0], run[-1][1], _page_of(run[0][0], pages)))
+            page = max(1, bisect.bisect_right(page_starts, run[0][0]))
+            found.append((run[0][0], run[-1][1], page))
             run = []
     return found
-
-
-def _page_of(offset: int, pages: list[tuple[int, int]]) -> int:
-    starts = [start for start, _ in pages]
-    return max(1, bisect.bisect_right(starts, offset))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Rating(StrEnum):
@@ -84,7 +85,7 @@ class ChapterDraft:
     notes_before: str = ""
     notes_after: str = ""
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return count_words(self.text)
 
@@ -114,4 +115,4 @@ _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 
 def count_words(text: str) -> int:
     """Words as AO3 counts them, near enough: runs of letters and digits, with inner ' and -."""
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.library.excerpts import passages
+from bot.library.layout import ChapterLayout, lay_out
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.library.pages import paginate
 from bot.store.database import Database
 from bot.store.excerpts import add_excerpts, remove_excerpts
 
@@ -71,6 +71,7 @@ class LibraryQueries(Database):
         One transaction: the story, its tags, chapters and pages are all written, or none is.
         Replacing keeps the story's id (and so readers' progress and subscriptions).
         """
+        layout = await asyncio.to_thread(lay_out, draft.chapters, page_size)
         async with self.transaction() as tx:
             cursor = await tx.execute(
                 "SELECT id, content_hash FROM story "
@@ -83,12 +84,12 @@ class LibraryQueries(Database):
             story_id = await write_story(
                 tx,
                 draft,
+                layout,
                 story_id=existing["id"] if existing else None,
                 guild_id=guild_id,
                 source_key=source_key,
                 content_hash=content_hash,
                 now=self.now(),
-                page_size=page_size,
             )
         return (SaveOutcome.UPDATED if existing else SaveOutcome.ADDED), story_id
 
@@ -141,17 +142,16 @@ class LibraryQueries(Database):
 async def write_story(
     tx: aiosqlite.Connection,
     draft: StoryDraft,
+    layout: Sequence[ChapterLayout],
     *,
     story_id: int | None,
     guild_id: int | None,
     source_key: str,
     content_hash: str,
     now: str,
-    page_size: int,
 ) -> int:
     """Write a whole story inside the caller's transaction: a new one (`story_id` None), or a
     replacement of story `story_id`'s text and metadata that keeps its id. Returns the id."""
-    chapter_pages = [paginate(chapter.text, page_size) for chapter in draft.chapters]
     values = (
         content_hash,
         draft.title,
@@ -163,7 +163,7 @@ async def write_story(
         draft.source,
         len(draft.chapters),
         draft.word_count,
-        sum(len(pages) for pages in chapter_pages),
+        sum(len(chapter.pages) for chapter in layout),
         now,
     )
     if story_id is not None:
@@ -187,9 +187,7 @@ async def write_story(
         story_id = cursor.lastrowid
         assert story_id is not None
     await _insert_tags(tx, story_id, draft)
-    await insert_chapters(
-        tx, story_id, draft.chapters, chapter_pages, first_number=1, pages_before=0
-    )
+    await insert_chapters(tx, story_id, draft.chapters, layout, first_number=1, pages_before=0)
     return story_id
 
 
@@ -206,14 +204,15 @@ async def insert_chapters(
     tx: aiosqlite.Connection,
     story_id: int,
     chapters: Sequence[ChapterDraft],
-    chapter_pages: list[list[tuple[int, int]]],
+    layout: Sequence[ChapterLayout],
     *,
     first_number: int,
     pages_before: int,
 ) -> None:
     """Write chapters (with their pages and excerpts) numbered from `first_number`."""
-    pairs = zip(chapters, chapter_pages, strict=True)
-    for number, (chapter, pages) in enumerate(pairs, first_number):
+    pairs = zip(chapters, layout, strict=True)
+    for number, (chapter, laid_out) in enumerate(pairs, first_number):
+        pages = laid_out.pages
         cursor = await tx.execute(
             "INSERT INTO chapter (story_id, number, title, text, notes_before, notes_after, "
             "word_count, page_count, pages_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -235,4 +234,4 @@ async def insert_chapters(
             "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
             [(chapter_id, page, start, end) for page, (start, end) in enumerate(pages, 1)],
         )
-        await add_excerpts(tx, story_id, chapter_id, passages(chapter.text, pages))
+        await add_excerpts(tx, story_id, chapter_id, laid_out.excerpts)

@@ -7,14 +7,15 @@ never lost (nor sent for an upload that did not happen).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.library.layout import lay_out
 from bot.library.model import ChapterDraft, Rating, StoryDraft
-from bot.library.pages import paginate
 from bot.store.database import Database
 from bot.store.library import insert_chapters, write_story
 
@@ -146,18 +147,19 @@ class UploadQueries(Database):
 
         Raises DuplicateUpload if the same file was uploaded here before.
         """
+        layout = await asyncio.to_thread(lay_out, draft.chapters, page_size)
         now = self.now()
         async with self.transaction() as tx:
             await _check_new_upload(tx, guild_id, content_hash)
             story_id = await write_story(
                 tx,
                 draft,
+                layout,
                 story_id=None,
                 guild_id=guild_id,
                 source_key=f"upload:{secrets.token_hex(8)}",
                 content_hash=content_hash,
                 now=now,
-                page_size=page_size,
             )
             await _record_upload(tx, guild_id, content_hash, story_id)
             await _audit(
@@ -193,6 +195,7 @@ class UploadQueries(Database):
 
         Raises DuplicateUpload if the same file was uploaded to the guild before.
         """
+        layout = await asyncio.to_thread(lay_out, chapters, page_size)
         now = self.now()
         async with self.transaction() as tx:
             cursor = await tx.execute(
@@ -203,13 +206,12 @@ class UploadQueries(Database):
             assert story is not None and story["guild_id"] is not None
             await _check_new_upload(tx, story["guild_id"], content_hash)
             await _record_upload(tx, story["guild_id"], content_hash, story_id)
-            pages = [paginate(chapter.text, page_size) for chapter in chapters]
             first = story["chapter_count"] + 1
             await insert_chapters(
                 tx,
                 story_id,
                 chapters,
-                pages,
+                layout,
                 first_number=first,
                 pages_before=story["page_count"],
             )
@@ -220,7 +222,7 @@ class UploadQueries(Database):
                 (
                     len(chapters),
                     sum(chapter.word_count for chapter in chapters),
-                    sum(len(p) for p in pages),
+                    sum(len(chapter.pages) for chapter in layout),
                     now,
                     story_id,
                 ),

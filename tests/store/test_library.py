@@ -11,6 +11,7 @@ from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import SaveOutcome, Store
 from bot.store.database import migrations
+from bot.store.excerpts import add_excerpts
 
 
 def _draft(title: str = "Prom Night", chapters: int = 2, words: str = "dance") -> StoryDraft:
@@ -107,14 +108,14 @@ async def test_a_failure_halfway_through_leaves_the_library_as_it_was(
     before = _library_rows(tmp_path / "library.db")
     calls = 0
 
-    def paginate_then_crash(text: str, size: int) -> list[tuple[int, int]]:
+    async def crash_on_the_second_chapter(*args: object) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:  # the first chapter is already written when this happens
             raise OSError("disk unplugged")
-        return pages.paginate(text, size)
+        await add_excerpts(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("bot.store.library.paginate", paginate_then_crash)
+    monkeypatch.setattr("bot.store.library.add_excerpts", crash_on_the_second_chapter)
     for source_key, content_hash in (("p.txt", "b"), ("new.txt", "c")):
         with pytest.raises(OSError, match="disk unplugged"):
             await store.save_story(
