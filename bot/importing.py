@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 from bot.library.importer import SUFFIXES, ImportRejected, parse_story
@@ -16,6 +20,7 @@ from bot.store import SaveOutcome, Store
 log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".yaml"
+_POOL_AFTER = 8  # fewer files than this are parsed in a thread: starting workers costs more
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,27 @@ async def import_files(
     page_size: int,
     on_file: Callable[[FileImport], None] = lambda result: None,
 ) -> list[FileImport]:
-    """Import each file into the bundled library; a bad file is reported and the rest go in."""
+    """Import each file into the bundled library; a bad file is reported and the rest go in.
+
+    Many files are parsed in worker processes while earlier ones are written, a few at a time,
+    so a large library streams through instead of being held in memory.
+    """
+    files = list(files)
+    workers = os.cpu_count() or 1
+    pool = ProcessPoolExecutor(workers, get_context("spawn")) if len(files) > _POOL_AFTER else None
+    loop = asyncio.get_running_loop()
+    pending: deque[tuple[Path, asyncio.Future[tuple[StoryDraft, str]]]] = deque()
     results = []
-    for path in files:
-        result = await _import_file(store, path, page_size)
-        on_file(result)
-        results.append(result)
+    try:
+        for path in files:
+            pending.append((path, loop.run_in_executor(pool, _read_story, path)))
+            if len(pending) > workers:
+                results.append(await _save(store, *pending.popleft(), page_size, on_file))
+        while pending:
+            results.append(await _save(store, *pending.popleft(), page_size, on_file))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return results
 
 
@@ -72,15 +92,24 @@ async def import_library_if_empty(store: Store, library_dir: Path, page_size: in
             log.warning("skipped %s", result.error)
 
 
-async def _import_file(store: Store, path: Path, page_size: int) -> FileImport:
+async def _save(
+    store: Store,
+    path: Path,
+    parsed: asyncio.Future[tuple[StoryDraft, str]],
+    page_size: int,
+    on_file: Callable[[FileImport], None],
+) -> FileImport:
     try:
-        draft, content_hash = await asyncio.to_thread(_read_story, path)
+        draft, content_hash = await parsed
     except ImportRejected as error:
-        return FileImport(path, error=str(error))
-    outcome, _ = await store.save_story(
-        draft, source_key=path.name, content_hash=content_hash, page_size=page_size
-    )
-    return FileImport(path, outcome, draft.title, len(draft.chapters), draft.word_count)
+        result = FileImport(path, error=str(error))
+    else:
+        outcome, _ = await store.save_story(
+            draft, source_key=path.name, content_hash=content_hash, page_size=page_size
+        )
+        result = FileImport(path, outcome, draft.title, len(draft.chapters), draft.word_count)
+    on_file(result)
+    return result
 
 
 def _read_story(path: Path) -> tuple[StoryDraft, str]:
@@ -93,4 +122,6 @@ def _read_story(path: Path) -> tuple[StoryDraft, str]:
         raise ImportRejected(f"“{path.name}” could not be read: {error.strerror}.") from None
     digest = hashlib.sha256(raw)
     digest.update(b"\0" + (sidecar or b""))
-    return parse_story(raw, path.name, sidecar), digest.hexdigest()
+    draft = parse_story(raw, path.name, sidecar)
+    draft.word_count  # noqa: B018 - counted here, in the worker, and kept with the draft
+    return draft, digest.hexdigest()

@@ -41,18 +41,15 @@ class Excerpt:
 
 
 async def add_excerpts(
-    tx: aiosqlite.Connection, story_id: int, chapter_id: int, spans: list[tuple[int, int, int]]
+    tx: aiosqlite.Connection, story_id: int, excerpts: list[tuple[int, int, int, int]]
 ) -> None:
-    """Store a chapter's excerpts in the slots after the last one."""
+    """Store a story's excerpts, (chapter id, start, end, page), in the slots after the last."""
     cursor = await tx.execute("SELECT ifnull(max(slot), 0) FROM excerpt")
     (last,) = await cursor.fetchone()  # type: ignore[misc]
     await tx.executemany(
         "INSERT INTO excerpt (slot, story_id, chapter_id, start_offset, end_offset, page_number) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (last + n, story_id, chapter_id, start, end, page)
-            for n, (start, end, page) in enumerate(spans, 1)
-        ],
+        [(last + n, story_id, *excerpt) for n, excerpt in enumerate(excerpts, 1)],
     )
 
 

@@ -209,29 +209,43 @@ async def insert_chapters(
     first_number: int,
     pages_before: int,
 ) -> None:
-    """Write chapters (with their pages and excerpts) numbered from `first_number`."""
+    """Write chapters (with their pages and excerpts) numbered from `first_number`.
+
+    Chapter ids are assigned here (the caller holds the write lock), so a story's chapters,
+    pages and excerpts are each written in one statement, however many chapters it has.
+    """
+    cursor = await tx.execute("SELECT ifnull(max(id), 0) FROM chapter")
+    (last_id,) = await cursor.fetchone()  # type: ignore[misc]
+    chapter_rows, page_rows, excerpt_rows = [], [], []
     pairs = zip(chapters, layout, strict=True)
-    for number, (chapter, laid_out) in enumerate(pairs, first_number):
-        pages = laid_out.pages
-        cursor = await tx.execute(
-            "INSERT INTO chapter (story_id, number, title, text, notes_before, notes_after, "
-            "word_count, page_count, pages_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    for offset, (chapter, laid_out) in enumerate(pairs):
+        chapter_id = last_id + 1 + offset
+        chapter_rows.append(
             (
+                chapter_id,
                 story_id,
-                number,
+                first_number + offset,
                 chapter.title,
                 chapter.text,
                 chapter.notes_before,
                 chapter.notes_after,
                 chapter.word_count,
-                len(pages),
+                len(laid_out.pages),
                 pages_before,
-            ),
+            )
         )
-        pages_before += len(pages)
-        chapter_id = cursor.lastrowid
-        await tx.executemany(
-            "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
-            [(chapter_id, page, start, end) for page, (start, end) in enumerate(pages, 1)],
-        )
-        await add_excerpts(tx, story_id, chapter_id, laid_out.excerpts)
+        pages_before += len(laid_out.pages)
+        page_rows += [
+            (chapter_id, page, start, end) for page, (start, end) in enumerate(laid_out.pages, 1)
+        ]
+        excerpt_rows += [(chapter_id, *excerpt) for excerpt in laid_out.excerpts]
+    await tx.executemany(
+        "INSERT INTO chapter (id, story_id, number, title, text, notes_before, notes_after, "
+        "word_count, page_count, pages_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        chapter_rows,
+    )
+    await tx.executemany(
+        "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
+        page_rows,
+    )
+    await add_excerpts(tx, story_id, excerpt_rows)
