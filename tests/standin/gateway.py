@@ -121,6 +121,9 @@ class Gateway:
     async def _receive(self, connection: Connection, frame: dict[str, Any], path: str) -> None:
         op, data = frame.get("op"), frame.get("d")
         if op == HEARTBEAT:
+            # After a round trip's worth of time, as from Discord: discord.py notes when it sent
+            # the heartbeat only after sending it, and an instant ack would beat that note.
+            await asyncio.sleep(0.02)
             await connection.send({"op": HEARTBEAT_ACK})
         elif op == IDENTIFY:
             await self._identify(connection, data, path)
