@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock
 from tests.standin.server import Standin
+from tests.standin.world import Role
 
 # the library keeps one blank line between paragraphs, whatever the file had
 SOURCES = [
@@ -170,3 +171,19 @@ async def test_a_stop_between_sending_and_recording_does_not_post_twice(
         status = await standin.user("moderator").slash("daily status")
     assert len(standin.messages("general")) == 1
     assert "Last post: 2026-06-01" in status.text
+
+
+async def test_the_moderator_role_opens_the_moderator_commands(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    club = standin.world.guild()
+    club.roles.append(Role("Librarian", 0))
+    club.members["reader"] = ["Librarian"]
+    club.command_roles["daily"] = {"Librarian"}  # granted under Integrations by an admin
+    librarian = standin.user("reader")
+    async with storybot():
+        refused = await librarian.slash("daily status")
+        assert "Only moderators can do that here." in refused.text
+        await standin.user("moderator").slash("settings moderator-role", role="Librarian")
+        allowed = await librarian.slash("daily status")
+        assert "No daily excerpt is set" in allowed.text

@@ -285,7 +285,8 @@ class Person:
             return
         assert not contexts or 0 in contexts, f"{label} cannot be used in servers"
         needed = command.get("default_member_permissions")
-        if needed is not None:
+        granted = guild.command_roles.get(command["name"], set())
+        if needed is not None and not granted & set(guild.members.get(self.user.name, [])):
             have = guild.permissions(self.user)
             allowed = (
                 have == ALL_PERMISSIONS if int(needed) == 0 else have & int(needed) == int(needed)

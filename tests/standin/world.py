@@ -100,7 +100,11 @@ class Channel:
 
 @dataclass(eq=False)
 class Guild:
-    """A server; `members` maps member names to their role names, `owner` is a user name."""
+    """A server; `members` maps member names to their role names, `owner` is a user name.
+
+    `command_roles` is what an admin sets under Server Settings → Integrations: a command's
+    name and the roles allowed to use it whatever its default permissions.
+    """
 
     name: str
     channels: list[Channel]
@@ -109,6 +113,7 @@ class Guild:
     everyone: int = EVERYONE_PERMISSIONS
     owner: str | None = None
     id: int = field(default_factory=snowflake)
+    command_roles: dict[str, set[str]] = field(default_factory=dict)
 
     def channel(self, name: str) -> Channel:
         found = next((c for c in self.channels if c.name == name), None)
