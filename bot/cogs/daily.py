@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 5  # failed sends of one day's post before the schedule is paused
+POSTERS = 8  # guilds posted at once
 _RECENT_MESSAGES = 25
 
 
@@ -114,11 +115,20 @@ class Daily(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def post_due(self) -> None:
-        """Post every daily excerpt that is due by the store's clock (one run at a time)."""
+        """Post every daily excerpt that is due by the store's clock (one run at a time; a few
+        guilds at once within it, paced by discord.py's rate limiter)."""
         async with self._posting:
             now = self.bot.store.clock()
-            for schedule in await self.bot.store.due_dailies(now):
-                await self._post_for(schedule, now)
+            slots = asyncio.Semaphore(POSTERS)
+
+            async def post(schedule: DailySchedule) -> None:
+                async with slots:
+                    try:
+                        await self._post_for(schedule, now)
+                    except Exception:  # one guild's failure must not stop the others
+                        log.exception("daily post for guild %d failed", schedule.guild_id)
+
+            await asyncio.gather(*(post(s) for s in await self.bot.store.due_dailies(now)))
 
     async def _post_for(self, schedule: DailySchedule, now: datetime) -> None:
         store = self.bot.store

@@ -128,12 +128,12 @@ class DailyQueries(Database):
             cursor = await tx.execute("DELETE FROM daily_schedule WHERE guild_id = ?", (guild_id,))
             return cursor.rowcount > 0
 
-    async def due_dailies(self, now: datetime, limit: int = 500) -> list[DailySchedule]:
+    async def due_dailies(self, now: datetime) -> list[DailySchedule]:
         """Active schedules due by `now`, most overdue first (one indexed range scan)."""
         rows = await self.fetch_all(
             f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedule "
-            "WHERE paused_reason IS NULL AND next_post_at <= ? ORDER BY next_post_at LIMIT ?",
-            (_instant(now), limit),
+            "WHERE paused_reason IS NULL AND next_post_at <= ? ORDER BY next_post_at",
+            (_instant(now),),
         )
         return [_schedule(row) for row in rows]
 

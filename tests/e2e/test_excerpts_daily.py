@@ -30,6 +30,10 @@ def _in_a_source_at_a_paragraph_start(passage: str) -> bool:
     return False
 
 
+class PowerCut(BaseException):
+    """The process stops dead: nothing after this point runs."""
+
+
 def _at(hour: int, minute: int = 0, day: int = 1) -> datetime:
     return datetime(2026, 6, day, hour, minute, tzinfo=UTC)
 
@@ -156,11 +160,11 @@ async def test_a_stop_between_sending_and_recording_does_not_post_twice(
         await standin.user("moderator").slash("daily set", channel="general", time="09:00")
 
         async def power_cut(*args: object) -> None:
-            raise SystemExit("the power went out")
+            raise PowerCut
 
         monkeypatch.setattr(bot.store, "daily_post_sent", power_cut)
         clock.now = _at(9)
-        with pytest.raises(SystemExit):
+        with pytest.raises(PowerCut):
             await bot.get_cog("Daily").post_due()
         monkeypatch.undo()
     assert len(standin.messages("general")) == 1
