@@ -105,7 +105,9 @@ class Reading(commands.Cog):
                 else "You haven't started a story here yet: find one with /stories or /read."
             )
         mark = bookmarks[0]
-        await show_page(interaction, mark.story_id, mark.chapter_number, mark.page_number)
+        await show_page(
+            interaction, mark.story_id, mark.chapter_number, mark.page_number, remember=False
+        )
 
     @app_commands.command(name="progress")
     async def progress(self, interaction: discord.Interaction[StoryBot]) -> None:

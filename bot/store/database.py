@@ -97,6 +97,13 @@ class Database:
                 raise
             await self._writer.commit()
 
+    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One statement that is a whole write on its own (SQLite makes it its own
+        transaction): one round trip instead of three. Returns the rows it changed."""
+        async with self._write_lock:
+            cursor = await self._writer.execute(sql, tuple(params))
+            return cursor.rowcount
+
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
         reader = await self._readers.get()

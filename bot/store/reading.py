@@ -171,14 +171,13 @@ class ReadingQueries(Database):
     async def save_bookmark(
         self, user_id: int, story_id: int, chapter_number: int, page_number: int
     ) -> None:
-        async with self.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, "
-                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, story_id) DO UPDATE "
-                "SET chapter_number = excluded.chapter_number, "
-                "page_number = excluded.page_number, updated_at = excluded.updated_at",
-                (user_id, story_id, chapter_number, page_number, self.now()),
-            )
+        await self.write(
+            "INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, "
+            "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, story_id) DO UPDATE "
+            "SET chapter_number = excluded.chapter_number, "
+            "page_number = excluded.page_number, updated_at = excluded.updated_at",
+            (user_id, story_id, chapter_number, page_number, self.now()),
+        )
 
     async def bookmarks(
         self, user_id: int, guild_id: int | None, *, story_id: int | None = None, limit: int = 25

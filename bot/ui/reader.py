@@ -68,21 +68,26 @@ async def show_page(
     *,
     edit: bool = False,
     ephemeral: bool = True,
+    remember: bool = True,
 ) -> None:
     """Show a page to the reader behind `interaction` and remember that they got there.
 
     `edit` turns the page of the message the interaction came from; otherwise a new message
     is sent (ephemeral unless the reader asked for a read-along). `page` 0 means the last page.
+    `remember` is off when the page shown is the one already remembered.
     """
     store = interaction.client.store
     found = await store.page(story_id, chapter, page)
     if found is None or found.guild_id not in (None, interaction.guild_id):
         raise UserFacingError("That chapter is not in the library any more.")
     await ensure_allowed(interaction, found.rating)
-    await store.save_bookmark(interaction.user.id, story_id, found.chapter_number, found.number)
-    chapters = await store.chapter_titles(
-        story_id, *_chapter_window(found.chapter_number, found.chapter_count)
-    )
+    if remember:
+        await store.save_bookmark(interaction.user.id, story_id, found.chapter_number, found.number)
+    chapters = []
+    if found.chapter_count > 1:
+        chapters = await store.chapter_titles(
+            story_id, *_chapter_window(found.chapter_number, found.chapter_count)
+        )
     embed = page_embed(found)
     view = page_view(found, interaction.user.id, chapters)
     if edit:
