@@ -1,0 +1,170 @@
+"""The floors storybot is measured against: what SQLite and discord.py cost on their own.
+
+    python -m bench.floor import DATABASE FOLDER   # the chapters of FOLDER's stories, plus FTS5
+    python -m bench.floor bot                      # a bare discord.py bot answering "ok"
+
+Neither imports the `bot` package, so neither pays for anything storybot adds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+ANSWER = "ok"
+_HEADING = re.compile(r"^## (.*)$", re.MULTILINE)
+_SCHEMA = """
+CREATE TABLE chapter (
+    id     INTEGER PRIMARY KEY,
+    story  INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    title  TEXT    NOT NULL,
+    text   TEXT    NOT NULL
+);
+CREATE VIRTUAL TABLE chapter_fts USING fts5 (
+    text, content = 'chapter', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+
+def chapters(markdown: str) -> list[tuple[str, str]]:
+    """(title, prose) of each chapter of a generated story file: split at its `##` headings."""
+    body = markdown.split("\n---\n", 1)[-1]
+    parts = _HEADING.split(body)
+    if len(parts) == 1:
+        return [("", body.strip())]
+    return [(title, text.strip()) for title, text in zip(parts[1::2], parts[2::2], strict=True)]
+
+
+def import_floor(database: Path, folder: Path) -> int:
+    """Insert every chapter's text and its full-text index in one transaction, file by file
+    (so memory stays flat); the pragmas are storybot's. Returns the number of chapters."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.executescript(_SCHEMA)
+    count = 0
+    connection.execute("BEGIN")
+    for story, path in enumerate(sorted(folder.glob("*.md"))):
+        for number, (title, text) in enumerate(chapters(path.read_text(encoding="utf-8")), 1):
+            cursor = connection.execute(
+                "INSERT INTO chapter (story, number, title, text) VALUES (?, ?, ?, ?)",
+                (story, number, title, text),
+            )
+            connection.execute(
+                "INSERT INTO chapter_fts (rowid, text) VALUES (?, ?)", (cursor.lastrowid, text)
+            )
+            count += 1
+    connection.execute("COMMIT")
+    connection.close()
+    return count
+
+
+class _NextPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor:next"):
+    """The floor's page-turn button: registered once, like storybot's."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="▶", custom_id="floor:next"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> _NextPage:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content=ANSWER)
+
+
+class FloorBot(discord.Client):
+    """storybot's reading commands, by name and options, each answering a constant string."""
+
+    def __init__(self, guild_id: int | None) -> None:
+        super().__init__(intents=discord.Intents.default())
+        self.tree = app_commands.CommandTree(self)
+        self.guild_id = guild_id
+        self._add_commands()
+
+    def _add_commands(self) -> None:
+        async def story_choices(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return [app_commands.Choice(name=ANSWER, value=ANSWER)]
+
+        @self.tree.command(name="read")
+        @app_commands.autocomplete(story=story_choices)
+        async def read(
+            interaction: discord.Interaction,
+            story: str,
+            chapter: app_commands.Range[int, 1, 10_000] = 1,
+            page: app_commands.Range[int, 1, 100_000] = 1,
+            public: bool = False,
+        ) -> None:
+            """Answer with a page-turn button."""
+            view = discord.ui.View(timeout=None)
+            view.add_item(_NextPage())
+            await interaction.response.send_message(ANSWER, view=view, ephemeral=not public)
+
+        @self.tree.command(name="continue")
+        @app_commands.autocomplete(story=story_choices)
+        async def continue_(interaction: discord.Interaction, story: str | None = None) -> None:
+            """Answer."""
+            await interaction.response.send_message(ANSWER, ephemeral=True)
+
+        @self.tree.command(name="excerpt")
+        async def excerpt(
+            interaction: discord.Interaction,
+            story: str | None = None,
+            tag: str | None = None,
+            author: str | None = None,
+            public: bool = False,
+        ) -> None:
+            """Answer."""
+            await interaction.response.send_message(ANSWER, ephemeral=not public)
+
+        @self.tree.command(name="search")
+        async def search(
+            interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
+        ) -> None:
+            """Answer."""
+            await interaction.response.send_message(ANSWER, ephemeral=True)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(_NextPage)
+        guild = discord.Object(self.guild_id) if self.guild_id else None
+        if guild:
+            self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)  # as storybot does with DEV_GUILD_ID: on every start
+
+
+def run_floor_bot() -> None:
+    # The same two settings storybot reads, applied as bot.app.use_discord_endpoints does.
+    Route.BASE = os.environ["DISCORD_REST_URL"].rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["DISCORD_GATEWAY_URL"])
+    guild = os.environ.get("DEV_GUILD_ID")
+    FloorBot(int(guild) if guild else None).run(os.environ["DISCORD_TOKEN"])
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["bot"]:
+        run_floor_bot()
+        return 0
+    if argv[:1] == ["import"] and len(argv) == 3:
+        print(import_floor(Path(argv[1]), Path(argv[2])))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

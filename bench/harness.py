@@ -1,0 +1,196 @@
+"""A bot in its own process, as production runs it, on a Discord stand-in in this process.
+
+storybot starts with `python -m bot run` and the floor bot with `python -m bench.floor bot`,
+both pointed at the stand-in by the settings production uses for proxies, and both with
+DEV_GUILD_ID set, so both sync their commands on every start (a fresh stand-in knows none).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.standin.server import Standin
+from tests.standin.world import BOT_PERMISSIONS, Channel, Guild, Role, User, World
+
+REPO = Path(__file__).resolve().parents[1]
+STORYBOT = ("-m", "bot", "run")
+FLOOR = ("-m", "bench.floor", "bot")
+CLUB_CHANNEL = "nsfw-reading"
+"""Where the benchmark's readers read: age-restricted, so every rating may be shown."""
+_STOP_SECONDS = 20
+_starts = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class BotRequest:
+    """A request of the bot's that counts against the global rate limit."""
+
+    at: float
+    route: str
+    accepted: bool
+
+
+class BenchStandin(Standin):
+    """The stand-in, also noting each request under the global limit and whether it got through."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.bot_requests: list[BotRequest] = []
+        self.posted = 0
+        """Messages the bot posted to a channel (not as an interaction's answer)."""
+
+    def _global_wait(self) -> float:
+        wait = super()._global_wait()
+        route = self.requests[-1]  # the request being answered: it was just appended
+        accepted = not wait
+        self.bot_requests.append(BotRequest(time.perf_counter(), route, accepted))
+        self.posted += accepted and is_post(route)
+        return wait
+
+
+def is_post(route: str) -> bool:
+    """Whether a request (as the stand-in notes it) posts a message to a channel or a DM."""
+    return route.startswith("POST /channels/") and route.endswith("/messages")
+
+
+def reading_world(readers: int, *, guilds: int = 0, users: int = 0) -> World:
+    """The stand-in's default world, with `readers` more readers in its first guild, `guilds`
+    more guilds with a channel the bot may post in, and `users` more users outside any guild."""
+    world = World()
+    club = world.guild()
+    for number in range(readers):
+        world.users.append(User(f"bench-reader-{number}"))
+        club.members[f"bench-reader-{number}"] = []
+    world.guilds += [
+        Guild(
+            f"guild-{number}",
+            channels=[Channel("general")],
+            roles=[Role("Storybot", BOT_PERMISSIONS)],
+            members={world.bot.name: ["Storybot"]},
+        )
+        for number in range(guilds)
+    ]
+    world.users += [User(f"subscriber-{number}") for number in range(users)]
+    return world
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of an SQLite database, whatever state its WAL is in."""
+    target.unlink(missing_ok=True)
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
+
+
+@dataclass
+class BotProcess:
+    """A bot running in its own process; its output goes to `log`."""
+
+    name: str
+    process: asyncio.subprocess.Process
+    spawned: float
+    log: Path
+    connected: float = field(default=0.0)
+
+    @classmethod
+    async def start(
+        cls, name: str, standin: Standin, folder: Path, *, database: Path | None = None
+    ) -> BotProcess:
+        """Start the bot and return once it has identified on the stand-in's gateway."""
+        command = STORYBOT if name == "storybot" else FLOOR
+        empty = folder / "no-library"  # so an empty database is not filled with data/
+        empty.mkdir(exist_ok=True)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "DISCORD_TOKEN": standin.world.token,
+            "DISCORD_REST_URL": standin.rest_url,
+            "DISCORD_GATEWAY_URL": standin.gateway_url,
+            "DEV_GUILD_ID": str(standin.world.guild().id),
+            "DATABASE_PATH": str(database or folder / "unused.db"),
+            "LIBRARY_DIR": str(empty),
+        }
+        log = folder / f"{name}-{next(_starts)}.log"
+        handshakes = len(standin.handshakes)
+        with log.open("wb") as output:
+            spawned = time.perf_counter()
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                *command,
+                cwd=folder,  # away from the repository's .env
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        bot = cls(name, process, spawned, log)
+        exited = asyncio.create_task(process.wait())
+        exited.add_done_callback(lambda _: standin.notify())
+        await standin.until(
+            lambda: len(standin.handshakes) > handshakes or exited.done(),
+            f"{name} to connect",
+            timeout=120,
+        )
+        if exited.done():
+            raise RuntimeError(f"{name} stopped before connecting; see {log}")
+        bot.connected = time.perf_counter()
+        return bot
+
+    def peak_rss(self) -> int:
+        """The most memory the process has held so far (its RSS high-water mark), in bytes."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) * 1024
+
+    async def stop(self) -> None:
+        """Stop it as Ctrl+C does; kill it if it has not stopped after a while."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(self.process.wait(), _STOP_SECONDS)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a command run to its end went: wall time, peak memory and CPU, from the kernel."""
+
+    seconds: float
+    peak_rss: int
+    cpu_seconds: float
+    returncode: int
+
+
+def run_measured(name: str, arguments: list[str], folder: Path, env: dict[str, str]) -> Finished:
+    """Run `python ARGUMENTS` to its end in `folder`, output to NAME.log there, and measure it."""
+    with (folder / f"{name}.log").open("wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, *arguments],
+            cwd=folder,
+            env={**os.environ, "PYTHONPATH": str(REPO), **env},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        # wait4, not wait: it also gives this child's own peak RSS and CPU time
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Finished(
+        seconds=seconds,
+        peak_rss=usage.ru_maxrss * 1024,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        returncode=process.returncode,
+    )

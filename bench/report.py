@@ -1,0 +1,268 @@
+"""The benchmark's table, one row per figure against its floor or baseline, and its JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import sqlite3
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import discord
+from rich.console import Console
+from rich.table import Table
+
+from bench.fanout import GLOBAL_LIMIT, FanOutResult
+from bench.figures import ColdStartResult, ImportResult, ReadingResult
+from bench.harness import REPO
+from bench.latency import COMMANDS, Latency
+
+FIGURES = ("import", "latency", "memory", "cold-start", "fan-out")
+MB = 2**20
+IMPORT_RATIO, IMPORT_MEMORY = 3.0, 200 * MB
+LATENCY_RATIO, SEARCH_RATIO, GROWTH_RATIO = 1.5, 3.0, 1.3
+BOT_MEMORY = 200 * MB
+COLD_START_SECONDS, COLD_START_RATIO = 2.0, 2.0
+FANOUT_SHARE, STARVATION_RATIO = 0.9, 2.0
+
+
+@dataclass
+class Results:
+    """Everything one run measured; a figure not run has no entries."""
+
+    imports: list[ImportResult] = field(default_factory=list)
+    reading: list[ReadingResult] = field(default_factory=list)
+    cold_starts: list[ColdStartResult] = field(default_factory=list)
+    fanouts: list[FanOutResult] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    what: str
+    measured: str
+    against: str
+    ratio: str
+    target: str
+    met: bool | None
+
+
+def rows(results: Results) -> list[Row]:
+    """Every figure's rows; a figure that was not run or failed says so in one row."""
+    made = {
+        "import": _import_rows(results.imports),
+        "latency": _latency_rows(results.reading),
+        "memory": _memory_rows(results.reading),
+        "cold-start": _cold_start_rows(results.cold_starts),
+        "fan-out": _fanout_rows(results.fanouts),
+    }
+    table = []
+    for figure in FIGURES:
+        if figure in results.errors:
+            table.append(Row(figure, "failed", results.errors[figure], "", "", "", False))
+        else:
+            table += made[figure] or [Row(figure, "not run", "", "", "", "", None)]
+    return table
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if math.isfinite(seconds) else "unanswered"
+
+
+def _mb(count: int) -> str:
+    return f"{count / MB:.0f} MB"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.2f}×" if math.isfinite(ratio) else "—"
+
+
+def _import_rows(imports: list[ImportResult]) -> list[Row]:
+    found = []
+    for result in imports:
+        ratio = result.seconds / result.floor_seconds
+        library = f"{result.size}: {result.chapters:,} chapters, {result.megabytes:,.0f} MB"
+        if result.chapters_imported != result.chapters:
+            library += f", only {result.chapters_imported:,} imported"
+        found += [
+            Row(
+                "import",
+                f"time ({library})",
+                f"{result.seconds:.1f} s",
+                f"{result.floor_seconds:.1f} s",
+                _times(ratio),
+                f"≤ {IMPORT_RATIO:g}×",
+                ratio <= IMPORT_RATIO,
+            ),
+            Row(
+                "import",
+                f"peak memory ({result.size})",
+                _mb(result.peak_rss),
+                _mb(result.floor_peak_rss),
+                _times(result.peak_rss / result.floor_peak_rss),
+                f"≤ {_mb(IMPORT_MEMORY)}",
+                result.peak_rss <= IMPORT_MEMORY,
+            ),
+        ]
+    return found
+
+
+def _p50_p99(latency: Latency) -> str:
+    text = f"{_ms(latency.p50)} · {_ms(latency.p99)}"
+    return text + (f" ({latency.failed} failed)" if latency.failed else "")
+
+
+def _latency_rows(reading: list[ReadingResult]) -> list[Row]:
+    floor = next((result for result in reading if result.bot == "floor"), None)
+    bots = [result for result in reading if result.bot == "storybot"]
+    found = []
+    for command in COMMANDS:
+        limit = SEARCH_RATIO if command == "/search" else LATENCY_RATIO
+        for result in bots:
+            mine = result.latency[command]
+            base = floor.latency[command] if floor else None
+            ratio = mine.p99 / base.p99 if base else None
+            found.append(
+                Row(
+                    "latency",
+                    f"{command} p50 · p99 ({result.size}, {mine.count:,} answered)",
+                    _p50_p99(mine),
+                    _p50_p99(base) if base else "",
+                    _times(ratio) if ratio else "",
+                    f"p99 ≤ {limit:g}× floor",
+                    ratio <= limit if ratio else None,
+                )
+            )
+        if len(bots) == 2:
+            small, large = (result.latency[command] for result in bots)
+            growth = large.p99 / small.p99
+            found.append(
+                Row(
+                    "latency",
+                    f"{command} p99, {bots[1].size} ÷ {bots[0].size}",
+                    _ms(large.p99),
+                    _ms(small.p99),
+                    _times(growth),
+                    f"≤ {GROWTH_RATIO:g}×",
+                    growth <= GROWTH_RATIO,
+                )
+            )
+    return found
+
+
+def _memory_rows(reading: list[ReadingResult]) -> list[Row]:
+    floor = next((result for result in reading if result.bot == "floor"), None)
+    return [
+        Row(
+            "memory",
+            f"peak RSS after the latency run ({result.size})",
+            _mb(result.peak_rss),
+            _mb(floor.peak_rss) if floor else "",
+            _times(result.peak_rss / floor.peak_rss) if floor else "",
+            f"≤ {_mb(BOT_MEMORY)}",
+            result.peak_rss <= BOT_MEMORY,
+        )
+        for result in reading
+        if result.bot == "storybot"
+    ]
+
+
+def _cold_start_rows(starts: list[ColdStartResult]) -> list[Row]:
+    floor = next((result for result in starts if result.bot == "floor"), None)
+    found = []
+    for result in starts:
+        if result.bot != "storybot":
+            continue
+        ratio = result.seconds / floor.seconds if floor else None
+        found.append(
+            Row(
+                "cold-start",
+                f"process start to /read answered ({result.size})",
+                f"{result.seconds:.2f} s",
+                f"{floor.seconds:.2f} s" if floor else "",
+                _times(ratio) if ratio else "",
+                f"≤ {COLD_START_SECONDS:g} s and ≤ {COLD_START_RATIO:g}×",
+                result.seconds <= COLD_START_SECONDS
+                and (ratio is None or ratio <= COLD_START_RATIO),
+            )
+        )
+    return found
+
+
+def _fanout_rows(fanouts: list[FanOutResult]) -> list[Row]:
+    found = []
+    for result in fanouts:
+        share = result.ideal_seconds / result.seconds if result.seconds else 0.0
+        used = result.requests / (GLOBAL_LIMIT * result.seconds) if result.seconds else 0.0
+        stopped = "" if result.finished else ", stopped at the cap"
+        starved = result.read_during.p99 / result.read_idle.p99
+        found += [
+            Row(
+                "fan-out",
+                f"{result.kind}: {result.delivered:,} of {result.count:,} delivered{stopped} "
+                f"({result.requests:,} requests, {used:.0%} of the limit; "
+                f"{result.rate_limited:,} answered 429)",
+                f"{result.seconds:.1f} s",
+                f"{result.ideal_seconds:.1f} s ideal",
+                f"{share:.0%}",
+                f"≥ {FANOUT_SHARE:.0%} of the limit",
+                share >= FANOUT_SHARE,
+            ),
+            Row(
+                "fan-out",
+                f"{result.kind}: /read p99 during ÷ idle",
+                _p50_p99(result.read_during),
+                _p50_p99(result.read_idle),
+                _times(starved),
+                f"≤ {STARVATION_RATIO:g}×",
+                starved <= STARVATION_RATIO,
+            ),
+        ]
+    return found
+
+
+def print_table(table: list[Row], command: str, console: Console) -> None:
+    shown = Table(title=f"storybot against its floor: {command}", show_lines=False)
+    for column in ("figure", "what", "storybot", "floor / baseline", "ratio", "target", "met"):
+        shown.add_column(column, overflow="fold")
+    marks = {True: "yes", False: "NO", None: ""}
+    for row in table:
+        shown.add_row(
+            row.figure, row.what, row.measured, row.against, row.ratio, row.target, marks[row.met]
+        )
+    console.print(shown)
+
+
+def write_json(
+    path: Path, command: str, plan: dict[str, Any], results: Results, table: list[Row]
+) -> None:
+    document = {
+        "command": command,
+        "environment": _environment(),
+        "plan": plan,
+        "results": asdict(results),
+        "rows": [asdict(row) for row in table],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def _environment() -> dict[str, str]:
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "commit": commit,
+        "python": platform.python_version(),
+        "discord.py": discord.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+    }
