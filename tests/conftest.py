@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,11 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LIBRARY = REPO / "data"
 
 BotRunner = Callable[..., AbstractAsyncContextManager[StoryBot]]
+
+
+def unescaped(text: str) -> str:
+    """What a reader sees of text the bot escaped for Discord's markdown."""
+    return re.sub(r"\\([^\w\s])", r"\1", text)
 
 
 @pytest.fixture

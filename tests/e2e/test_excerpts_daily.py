@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock
+from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, unescaped
 from tests.standin.server import Standin
 from tests.standin.world import Role
 
@@ -16,10 +16,6 @@ SOURCES = [
     re.sub(r"\n{3,}", "\n\n", path.read_text(encoding="utf-8"))
     for path in sorted(SAMPLE_LIBRARY.glob("*.txt"))
 ]
-
-
-def _unescaped(text: str) -> str:
-    return re.sub(r"\\([^\w\s])", r"\1", text)
 
 
 def _in_a_source_at_a_paragraph_start(passage: str) -> bool:
@@ -45,13 +41,13 @@ async def test_excerpts_are_real_passages_and_their_buttons_work(
     async with storybot():
         reply = await reader.slash("excerpt", where="nsfw-reading")
         for _ in range(6):
-            passage = _unescaped(reply.embeds[0]["description"])
+            passage = unescaped(reply.embeds[0]["description"])
             assert 300 <= len(passage) <= 1200
             assert _in_a_source_at_a_paragraph_start(passage), passage[:80]
             await reply.click("Another")
         opened = await reply.click("Read from here")
-        first_line = _unescaped(reply.embeds[0]["description"]).split("\n")[0]
-        assert first_line in _unescaped(opened.embeds[0]["description"])
+        first_line = unescaped(reply.embeds[0]["description"]).split("\n")[0]
+        assert first_line in unescaped(opened.embeds[0]["description"])
         only = await reader.slash("excerpt", story="We Keep Dancing", where="general")
         assert only.embeds[0]["title"] == "We Keep Dancing"
         for _ in range(10):  # Mature stories never reach a channel that is not age-restricted
@@ -81,7 +77,7 @@ async def test_daily_posts_exactly_once_a_day(
         embed = posts[0].embeds[0]
         assert embed["title"] == "Today's excerpt"
         assert embed["footer"]["text"] == "Daily excerpt for 2026-06-01"
-        assert _in_a_source_at_a_paragraph_start(_unescaped(embed["description"]))
+        assert _in_a_source_at_a_paragraph_start(unescaped(embed["description"]))
     clock.now = _at(9, 2)
     async with storybot() as bot:  # a restart just after the post
         await bot.get_cog("Daily").post_due()

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
-from tests.conftest import SAMPLE_LIBRARY, BotRunner
+from tests.conftest import SAMPLE_LIBRARY, BotRunner, unescaped
 from tests.standin.driver import Reply
 from tests.standin.server import Standin
 
@@ -17,11 +17,6 @@ SAMPLES = {
 }
 
 
-def _unescaped(text: str) -> str:
-    """What a reader sees of escaped markdown."""
-    return re.sub(r"\\([^\w\s])", r"\1", text)
-
-
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text)
 
@@ -30,7 +25,7 @@ def _page(reply: Reply) -> tuple[str, str]:
     """(prose shown, footer) of a reader message."""
     embed = reply.embeds[0]
     body = embed["description"].removesuffix("\n\n*— The End —*")
-    body = _unescaped(body).split("\n\n", 1)[1]  # below the chapter heading
+    body = unescaped(body).split("\n\n", 1)[1]  # below the chapter heading
     return body, embed["footer"]["text"]
 
 
@@ -181,7 +176,7 @@ async def test_search_finds_each_sample_and_opens_the_page(
     async with storybot():
         for title, phrase in phrases.items():
             found = await reader.slash("search", query=phrase, where="nsfw-reading")
-            assert f"1. {title}" in _unescaped(found.text)
+            assert f"1. {title}" in unescaped(found.text)
             opened = await found.click("Read #1")
             assert opened.ephemeral
             assert " ".join(_words(phrase)) in " ".join(_words(_page(opened)[0]))
