@@ -16,7 +16,7 @@ _SORTS = {
     "length": "story.word_count DESC, story.id",
 }
 HIT_START, HIT_END = "\x01", "\x02"
-SEARCH_CANDIDATES = 200
+SEARCH_CANDIDATES = 50
 _QUERY_WORD = re.compile(r"\w+")
 
 
