@@ -30,7 +30,14 @@ from rich.console import Console
 from bench import fanout, figures
 from bench.figures import Plan
 from bench.library import CACHE, Library, library
-from bench.report import FIGURES, Results, print_table, rows, write_json
+from bench.report import (
+    FIGURES,
+    Results,
+    describe_environment,
+    print_table,
+    rows,
+    write_json,
+)
 
 console = Console(width=None if sys.stdout.isatty() else 160)  # logs: one line per row
 _SIZES = {False: ("small", "large"), True: ("tiny", "mini")}
@@ -66,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = _plan(args.quick, folder)
 
     started = time.monotonic()
+    environment = describe_environment()  # before measuring: the code may change meanwhile
     console.print(f"Libraries: {', '.join(sizes)} (generated once, then cached in {args.cache})")
     libraries = {size: library(size, cache=args.cache) for size in sizes}
     results = Results()
@@ -74,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     table = rows(results)
     print_table(table, command, console)
     output = args.json or args.cache / "results.json"
-    write_json(output, command, asdict(plan), results, table)
+    write_json(output, command, environment, asdict(plan), results, table)
     for database in folder.glob("*.db*"):  # the copies the fan-out used; logs are kept
         database.unlink()
     console.print(f"Results written to {output}; the bots' logs are in {folder}")

@@ -8,14 +8,15 @@ DEV_GUILD_ID set, so both sync their commands on every start (a fresh stand-in k
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ CLUB_CHANNEL = "nsfw-reading"
 """Where the benchmark's readers read: age-restricted, so every rating may be shown."""
 _STOP_SECONDS = 20
 _starts = itertools.count(1)
+_SAMPLE_SECONDS = 0.1
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,10 @@ def reading_world(readers: int, *, guilds: int = 0, users: int = 0) -> World:
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy of an SQLite database, whatever state its WAL is in."""
     target.unlink(missing_ok=True)
-    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+    with (
+        contextlib.closing(sqlite3.connect(source)) as original,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
         original.backup(copy)
 
 
@@ -164,10 +170,13 @@ class BotProcess:
 
 @dataclass(frozen=True)
 class Finished:
-    """How a command run to its end went: wall time, peak memory and CPU, from the kernel."""
+    """How a command run to its end went: wall time, memory and CPU."""
 
     seconds: float
     peak_rss: int
+    """The most the process and its children (worker processes) held at once, sampled."""
+    largest_rss: int
+    """The kernel's high-water mark of the largest single process among them."""
     cpu_seconds: float
     returncode: int
 
@@ -184,13 +193,49 @@ def run_measured(name: str, arguments: list[str], folder: Path, env: dict[str, s
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-        # wait4, not wait: it also gives this child's own peak RSS and CPU time
+        peak = _TreeMemory(process.pid)
+        peak.start()
+        # wait4, not wait: it also gives the peak RSS and CPU time of the child and its children
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        peak.done.set()
+        peak.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     return Finished(
         seconds=seconds,
-        peak_rss=usage.ru_maxrss * 1024,
+        peak_rss=max(peak.most, usage.ru_maxrss * 1024),
+        largest_rss=usage.ru_maxrss * 1024,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         returncode=process.returncode,
     )
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the RSS of a process and all its descendants, added up, until `done` is set."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.most = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(_SAMPLE_SECONDS):
+            self.most = max(self.most, _tree_rss(self.pid))
+
+
+def _tree_rss(root: int) -> int:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    tree, found = set(), {root}
+    while found:
+        tree |= found
+        found = {pid for pid, parent in parents.items() if parent in found}
+    total = 0
+    for pid in tree:
+        with contextlib.suppress(OSError):
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    return total

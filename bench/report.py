@@ -238,11 +238,16 @@ def print_table(table: list[Row], command: str, console: Console) -> None:
 
 
 def write_json(
-    path: Path, command: str, plan: dict[str, Any], results: Results, table: list[Row]
+    path: Path,
+    command: str,
+    environment: dict[str, str],
+    plan: dict[str, Any],
+    results: Results,
+    table: list[Row],
 ) -> None:
     document = {
         "command": command,
-        "environment": _environment(),
+        "environment": environment,
         "plan": plan,
         "results": asdict(results),
         "rows": [asdict(row) for row in table],
@@ -251,7 +256,8 @@ def write_json(
     path.write_text(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
-def _environment() -> dict[str, str]:
+def describe_environment() -> dict[str, str]:
+    """What the numbers were measured on: the code's commit and the tools' versions."""
     commit = subprocess.run(
         ["git", "describe", "--always", "--dirty"],
         cwd=REPO,
