@@ -14,7 +14,7 @@ from bot.library.model import Rating, Status, TagKind
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import BrowseFilters, Story
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
-from bot.ui.items import StatefulItem
+from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.reader import OpenCopyButton, age_restricted_ok, ensure_allowed
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ async def _listing(
     if not age_ok:
         footer += " · Mature and Explicit stories are listed in age-restricted channels only."
     embed.set_footer(text=shorten(footer.strip(" ·"), 2048))
-    view = discord.ui.View(timeout=None)
+    view = StatelessView()
     owner = interaction.user.id
     view.add_item(BrowseButton.make("◀", owner, query_id, offset - _PER_PAGE, offset == 0))
     view.add_item(
@@ -195,7 +195,7 @@ class Browsing(commands.Cog):
         embed = discord.Embed(
             title=shorten(f"Search: {query}", 256), description=shorten("\n\n".join(lines), 4096)
         )
-        view = discord.ui.View(timeout=None)
+        view = StatelessView()
         for number, hit in enumerate(hits, 1):
             view.add_item(
                 OpenCopyButton.make(
@@ -211,7 +211,7 @@ async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: 
     if story is None or story.guild_id not in (None, interaction.guild_id):
         raise UserFacingError("That story is not in the library any more.")
     await ensure_allowed(interaction, story.rating)
-    view = discord.ui.View(timeout=None)
+    view = StatelessView()
     view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start reading"))
     await interaction.response.send_message(embed=story_card(story), view=view, ephemeral=True)
 

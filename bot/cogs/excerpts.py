@@ -52,10 +52,8 @@ class Excerpts(commands.Cog):
             found = await resolve_story(interaction, story)
             await ensure_allowed(interaction, found.rating)
             story_id = found.id
-        query_id = await interaction.client.store.save_browse_filters(
-            BrowseFilters(tag=(tag or "").strip(), author=(author or "").strip())
-        )
-        await send_excerpt(interaction, query_id, story_id, ephemeral=not public)
+        filters = BrowseFilters(tag=(tag or "").strip(), author=(author or "").strip())
+        await send_excerpt(interaction, filters, story_id, ephemeral=not public)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.library.render import plural, progress_bar, render_prose, shorten
 from bot.store import StoryChoice
-from bot.ui.items import StatefulItem
+from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.reader import READER_ITEMS, age_restricted_ok, ensure_allowed, show_page
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class Reading(commands.Cog):
         """Open a story and read it a page at a time."""
         found = await resolve_story(interaction, story)
         await ensure_allowed(interaction, found.rating)
-        count = (await interaction.client.store.story(found.id)).chapter_count  # type: ignore[union-attr]
+        count = found.chapter_count
         if chapter > count:
             raise UserFacingError(
                 f"“{found.title}” has {plural(count, 'chapter')}: pick one from 1 to {count}."
@@ -127,7 +127,7 @@ class Reading(commands.Cog):
             for mark in bookmarks
         ]
         embed = discord.Embed(title="Your reading", description="\n".join(lines))
-        view = discord.ui.View(timeout=None)
+        view = StatelessView()
         view.add_item(ProgressSelect.make("continue", interaction.user.id, bookmarks))
         view.add_item(ProgressSelect.make("forget", interaction.user.id, bookmarks))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)

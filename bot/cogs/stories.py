@@ -19,7 +19,7 @@ from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
 from bot.moderation import is_moderator, moderators_only
 from bot.ui.details import StoryDetailsModal
-from bot.ui.items import StatefulItem
+from bot.ui.items import StatefulItem, StatelessView
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -125,7 +125,7 @@ class Stories(commands.Cog):
         story_id = await guild_story(interaction, story)
         found = await interaction.client.store.story(story_id)
         assert found is not None
-        view = discord.ui.View(timeout=None)
+        view = StatelessView()
         view.add_item(
             RemovalButton.make("remove", story_id, "Remove it", discord.ButtonStyle.danger)
         )
@@ -221,7 +221,7 @@ class RemovalButton(
         store = interaction.client.store
         if self.action == "remove":
             await store.remove_story(self.story, user_id=interaction.user.id)
-            view = discord.ui.View(timeout=None)
+            view = StatelessView()
             view.add_item(
                 RemovalButton.make("undo", self.story, "Undo", discord.ButtonStyle.secondary)
             )

@@ -20,7 +20,7 @@ from bot.cogs.reading import resolve_story, story_autocomplete
 from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import Delivery, Notice, Subscription
-from bot.ui.items import StatefulItem
+from bot.ui.items import StatefulItem, StatelessView
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -76,8 +76,12 @@ class Subscriptions(commands.Cog):
     def __init__(self, bot: StoryBot):
         self.bot = bot
         self._sending = asyncio.Lock()
+        self._dm_closed: set[int] = set()
+        """Readers still to be told that a DM to them failed: the one check every command
+        makes, kept here so that it costs no query."""
 
     async def cog_load(self) -> None:
+        self._dm_closed = await self.bot.store.readers_to_tell_dm_closed()
         self.bot.add_dynamic_items(SubscriptionSelect)
         self.sender.start()
 
@@ -186,7 +190,7 @@ class Subscriptions(commands.Cog):
         how = "mentions in the announcements channel" if by_mention else "DMs"
         embed = discord.Embed(title="Your subscriptions", description="\n".join(lines)[:4000])
         embed.set_footer(text=f"You are told by {how}.")
-        view = discord.ui.View(timeout=None)
+        view = StatelessView()
         view.add_item(SubscriptionSelect.make_delivery(interaction.user.id, by_mention))
         if followed:
             view.add_item(SubscriptionSelect.make_remove(interaction.user.id, followed))
@@ -202,6 +206,9 @@ class Subscriptions(commands.Cog):
             discord.InteractionResponseType.deferred_channel_message,
         ):
             return
+        if interaction.user.id not in self._dm_closed:
+            return
+        self._dm_closed.discard(interaction.user.id)
         if not await interaction.client.store.take_dm_closed_news(interaction.user.id):
             return
         try:
@@ -301,6 +308,8 @@ class Subscriptions(commands.Cog):
                 "DMs closed" if closed else f"not allowed to post ({error.code})",
                 dm_closed_user=delivery.recipient_id if closed else None,
             )
+            if closed:
+                self._dm_closed.add(delivery.recipient_id)
             return
         except discord.NotFound as error:
             await store.undeliverable(ids, f"recipient gone ({error.code})")

@@ -90,6 +90,9 @@ class BrowsingQueries(Database):
     async def save_browse_filters(self, filters: BrowseFilters) -> int:
         """A short id for `filters`, to be carried by a listing's buttons."""
         key = json.dumps(asdict(filters), sort_keys=True)
+        saved = await self.fetch_one("SELECT id FROM browse_query WHERE filters = ?", (key,))
+        if saved:  # the usual case: the same few filters are used again and again
+            return saved[0]
         async with self.transaction() as tx:
             await tx.execute("INSERT OR IGNORE INTO browse_query (filters) VALUES (?)", (key,))
             async with tx.execute(

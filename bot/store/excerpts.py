@@ -3,6 +3,7 @@ with the library."""
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 
@@ -27,6 +28,17 @@ _MATCHES = (
 )
 
 
+_EXCERPT_COLUMNS = (
+    "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
+    "chapter.number AS chapter_number, chapter.title AS chapter_title, excerpt.page_number, "
+    "substr(chapter.text, excerpt.start_offset + 1, excerpt.end_offset - excerpt.start_offset) "
+    "AS text"
+)
+_EXCERPT_JOINS = (
+    "JOIN chapter ON chapter.id = excerpt.chapter_id JOIN story ON story.id = excerpt.story_id"
+)
+
+
 @dataclass(frozen=True)
 class Excerpt:
     id: int
@@ -38,6 +50,10 @@ class Excerpt:
     chapter_title: str
     page_number: int
     text: str
+
+
+def _excerpt(row: aiosqlite.Row) -> Excerpt:
+    return Excerpt(**{**dict(row), "rating": Rating(row["rating"])})
 
 
 async def add_excerpts(
@@ -84,10 +100,11 @@ class ExcerptQueries(Database):
     ) -> Excerpt | None:
         """A uniformly random excerpt among those that pass the filters, or None if none does.
 
-        Draws a random slot and keeps it if it passes (a few indexed lookups, whatever the size
-        of the library); only when few excerpts pass, and so tries keep missing, it counts the
-        ones that do and picks one of them by position. `not_posted_since` (a local date)
-        leaves out excerpts the guild got as a daily post on or after it.
+        Tries random slots and keeps the first that passes (one statement of indexed lookups,
+        whatever the size of the library); only when few excerpts pass, and so the tries all
+        miss, it counts the ones that do and picks one of them by position.
+        `not_posted_since` (a local date) leaves out excerpts the guild got as a daily post on
+        or after it.
         """
         filters = (
             guild_id,
@@ -98,26 +115,32 @@ class ExcerptQueries(Database):
             not_posted_since,
         )
         if story_id is None:
-            top = await self.fetch_one("SELECT max(slot) FROM excerpt")
-            if not top or top[0] is None:
-                return None
-            for _ in range(_DRAW_TRIES):
-                row = await self.fetch_one(
-                    "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
-                    f"WHERE {_MATCHES} AND excerpt.slot = ?7",
-                    (*filters, random.randint(1, top[0])),
-                )
-                if row:
-                    return await self.excerpt(row[0])
-        joined = f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES}"
-        count = await self.fetch_one(f"SELECT count(*) {joined}", filters)
+            # The tries in one statement: random points in [0, 1) scaled to the slots there are
+            # now; the first try whose excerpt passes the filters wins.
+            tries = json.dumps([random.random() for _ in range(_DRAW_TRIES)])
+            row = await self.fetch_one(
+                "WITH top(slots) AS (SELECT max(slot) FROM excerpt), "
+                "try(n, slot) AS (SELECT CAST(point.key AS INTEGER), "
+                "CAST(point.value * top.slots AS INTEGER) + 1 FROM json_each(?7) AS point, top) "
+                f"SELECT {_EXCERPT_COLUMNS} FROM try JOIN excerpt ON excerpt.slot = try.slot "
+                f"{_EXCERPT_JOINS} WHERE {_MATCHES} ORDER BY try.n LIMIT 1",
+                (*filters, tries),
+            )
+            if row:
+                return _excerpt(row)
+        count = await self.fetch_one(
+            "SELECT count(*) FROM excerpt JOIN story ON story.id = excerpt.story_id "
+            f"WHERE {_MATCHES}",
+            filters,
+        )
         if not count or not count[0]:
             return None
         row = await self.fetch_one(
-            f"SELECT excerpt.id {joined} ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
+            f"SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS} WHERE {_MATCHES} "
+            "ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
             (*filters, random.randrange(count[0])),
         )
-        return await self.excerpt(row[0]) if row else None
+        return _excerpt(row) if row else None
 
     async def least_recent_daily_excerpt(
         self, guild_id: int, *, age_restricted_ok: bool, tag: str = ""
@@ -125,7 +148,7 @@ class ExcerptQueries(Database):
         """The excerpt the guild got as a daily post longest ago, for when every one allowed
         was posted within the no-repeat window (so the set is small: at most a year's posts)."""
         row = await self.fetch_one(
-            "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
+            f"SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS} "
             f"WHERE {_MATCHES} ORDER BY (SELECT max(posted_on) FROM daily_post "
             "WHERE daily_post.guild_id = ?1 AND daily_post.excerpt_id = excerpt.id), excerpt.id "
             "LIMIT 1",
@@ -138,19 +161,14 @@ class ExcerptQueries(Database):
                 _NOTHING_EXCLUDED,
             ),
         )
-        return await self.excerpt(row[0]) if row else None
+        return _excerpt(row) if row else None
 
     async def excerpt(self, excerpt_id: int) -> Excerpt | None:
         row = await self.fetch_one(
-            "SELECT excerpt.id, story.id AS story_id, story.title AS story_title, story.author, "
-            "story.rating, chapter.number AS chapter_number, chapter.title AS chapter_title, "
-            "excerpt.page_number, substr(chapter.text, excerpt.start_offset + 1, "
-            "excerpt.end_offset - excerpt.start_offset) AS text "
-            "FROM excerpt JOIN chapter ON chapter.id = excerpt.chapter_id "
-            "JOIN story ON story.id = excerpt.story_id WHERE excerpt.id = ?",
+            f"SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS} WHERE excerpt.id = ?",
             (excerpt_id,),
         )
-        return Excerpt(**{**dict(row), "rating": Rating(row["rating"])}) if row else None
+        return _excerpt(row) if row else None
 
     async def excerpt_count(self) -> int:
         row = await self.fetch_one("SELECT count(*) FROM excerpt")

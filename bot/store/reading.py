@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.library.model import Rating
 from bot.store.database import Database, escape_like
 
@@ -22,6 +24,11 @@ def allowed_ratings(age_restricted_ok: bool) -> str:
     return json.dumps(
         [rating.value for rating in Rating if age_restricted_ok or not rating.age_restricted]
     )
+
+
+_CHOICE = "SELECT id, title, author, rating, chapter_count FROM story"
+NEARBY_CHAPTERS = 24
+"""Chapters either side of a page's chapter that come with it: enough for any chapter menu."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,9 @@ class Page:
     text: str
     notes_before: str
     notes_after: str
+    nearby_chapters: tuple[tuple[int, str], ...]
+    """(number, title) of the chapters up to NEARBY_CHAPTERS either side, for the chapter menu;
+    empty for a story of one chapter."""
 
     @property
     def pages_read(self) -> int:
@@ -56,6 +66,7 @@ class StoryChoice:
     title: str
     author: str
     rating: Rating
+    chapter_count: int
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,8 @@ class Bookmark:
 
 class ReadingQueries(Database):
     async def page(self, story_id: int, chapter_number: int, page_number: int) -> Page | None:
-        """A page by number, clamped to the chapter's pages (0 or less: the last page).
+        """A page by number, clamped to the chapter's pages (0 or less: the last page), with
+        everything the reader's embed and buttons need: one query for a page turn.
 
         None if the story or the chapter does not exist. Notes come only with the chapter's
         first page (notes before) and last page (notes after).
@@ -87,16 +99,22 @@ class ReadingQueries(Database):
             "AS text, "
             "CASE WHEN page.number = 1 THEN chapter.notes_before ELSE '' END AS notes_before, "
             "CASE WHEN page.number = chapter.page_count THEN chapter.notes_after ELSE '' END "
-            "AS notes_after "
+            "AS notes_after, "
+            "(SELECT json_group_array(json_array(near.number, near.title)) FROM chapter AS near "
+            " WHERE story.chapter_count > 1 AND near.story_id = story.id "
+            " AND near.number BETWEEN ?2 - ?4 AND ?2 + ?4) AS nearby_chapters "
             "FROM story JOIN chapter ON chapter.story_id = story.id AND chapter.number = ?2 "
             "JOIN page ON page.chapter_id = chapter.id AND page.number = "
             "CASE WHEN ?3 < 1 OR ?3 > chapter.page_count THEN chapter.page_count ELSE ?3 END "
             "WHERE story.id = ?1",
-            (story_id, chapter_number, page_number if page_number > 0 else 0),
+            (story_id, chapter_number, page_number if page_number > 0 else 0, NEARBY_CHAPTERS),
         )
         if row is None:
             return None
-        return Page(**{**dict(row), "rating": Rating(row["rating"])})
+        nearby = sorted((number, title) for number, title in json.loads(row["nearby_chapters"]))
+        return Page(
+            **{**dict(row), "rating": Rating(row["rating"]), "nearby_chapters": tuple(nearby)}
+        )
 
     async def chapter_titles(self, story_id: int, offset: int, limit: int) -> list[tuple[int, str]]:
         """(number, title) of `limit` chapters from chapter `offset + 1` on."""
@@ -124,7 +142,7 @@ class ReadingQueries(Database):
         """
         needle = escape_like(text)
         rows = await self.fetch_all(
-            "SELECT id, title, author, rating FROM story "
+            f"{_CHOICE} "
             f"WHERE {VISIBLE} AND (title LIKE ?3 ESCAPE '\\' OR author LIKE ?3 ESCAPE '\\') "
             "AND (?7 = 0 OR story.guild_id IS NOT NULL) "
             "ORDER BY CASE WHEN title LIKE ?4 ESCAPE '\\' THEN 0 "
@@ -140,10 +158,7 @@ class ReadingQueries(Database):
                 own_only,
             ),
         )
-        return [
-            StoryChoice(row["id"], row["title"], row["author"], Rating(row["rating"]))
-            for row in rows
-        ]
+        return [_story_choice(row) for row in rows]
 
     async def visible_story(self, guild_id: int | None, value: str) -> StoryChoice | None:
         """The story a reader meant by `value` (an id from autocomplete, or a typed title).
@@ -155,25 +170,27 @@ class ReadingQueries(Database):
         row = None
         if value.strip().isdigit():
             row = await self.fetch_one(
-                f"SELECT id, title, author, rating FROM story WHERE {VISIBLE} AND id = ?3",
+                f"{_CHOICE} WHERE {VISIBLE} AND id = ?3",
                 (guild_id, everything, int(value)),
             )
         if row is None:
             row = await self.fetch_one(
-                f"SELECT id, title, author, rating FROM story WHERE {VISIBLE} "
-                "AND title = ?3 COLLATE NOCASE ORDER BY id LIMIT 1",
+                f"{_CHOICE} WHERE {VISIBLE} AND title = ?3 COLLATE NOCASE ORDER BY id LIMIT 1",
                 (guild_id, everything, value.strip()),
             )
         if row is None:
             return None
-        return StoryChoice(row["id"], row["title"], row["author"], Rating(row["rating"]))
+        return _story_choice(row)
 
     async def save_bookmark(
         self, user_id: int, story_id: int, chapter_number: int, page_number: int
     ) -> None:
-        await self.write(
+        """Remember where the reader is. Bookmarks are written in batches, so one for a story
+        that has just gone is dropped rather than failing the others."""
+        await self.write_in_batch(
             "INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, "
-            "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, story_id) DO UPDATE "
+            "updated_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM story "
+            "WHERE story.id = ?2) ON CONFLICT (user_id, story_id) DO UPDATE "
             "SET chapter_number = excluded.chapter_number, "
             "page_number = excluded.page_number, updated_at = excluded.updated_at",
             (user_id, story_id, chapter_number, page_number, self.now()),
@@ -218,3 +235,7 @@ class ReadingQueries(Database):
                 "ON CONFLICT (user_id) DO UPDATE SET mature_in_dms = excluded.mature_in_dms",
                 (user_id, int(allowed)),
             )
+
+
+def _story_choice(row: aiosqlite.Row) -> StoryChoice:
+    return StoryChoice(**{**dict(row), "rating": Rating(row["rating"])})

@@ -408,14 +408,18 @@ class UploadQueries(Database):
                 (user_id, int(by_mention)),
             )
 
+    async def readers_to_tell_dm_closed(self) -> set[int]:
+        """Readers a DM failed to reach who have not been told yet."""
+        rows = await self.fetch_all("SELECT user_id FROM subscriber WHERE dm_closed_news = 1")
+        return {row[0] for row in rows}
+
     async def take_dm_closed_news(self, user_id: int) -> bool:
         """Whether the user must still hear that a DM to them failed (and now they have)."""
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
-                "UPDATE subscriber SET dm_closed_news = 0 WHERE user_id = ? AND dm_closed_news = 1",
-                (user_id,),
-            )
-            return cursor.rowcount > 0
+        changed = await self.write(
+            "UPDATE subscriber SET dm_closed_news = 0 WHERE user_id = ? AND dm_closed_news = 1",
+            (user_id,),
+        )
+        return changed > 0
 
     async def set_announcements(
         self, guild_id: int, channel_id: int | None, role_id: int | None

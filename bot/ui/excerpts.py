@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import UserFacingError
 from bot.library.render import render_prose, shorten
-from bot.store import Excerpt
-from bot.ui.items import StatefulItem
+from bot.store import BrowseFilters, Excerpt
+from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.reader import OpenCopyButton, age_restricted_ok
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ def excerpt_embed(excerpt: Excerpt, *, title: str | None = None, footer: str = "
     return embed
 
 
-def excerpt_view(excerpt: Excerpt, query_id: int, story_id: int | None) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def excerpt_view(excerpt: Excerpt, query_id: int, story_id: int | None) -> StatelessView:
+    view = StatelessView()
     view.add_item(
         OpenCopyButton.make(
             excerpt.story_id, excerpt.chapter_number, excerpt.page_number, label="Read from here"
@@ -44,24 +45,28 @@ def excerpt_view(excerpt: Excerpt, query_id: int, story_id: int | None) -> disco
 
 async def send_excerpt(
     interaction: discord.Interaction[StoryBot],
-    query_id: int,
+    filters: BrowseFilters,
     story_id: int | None,
     *,
+    query_id: int | None = None,
     edit: bool = False,
     ephemeral: bool = True,
 ) -> None:
-    """Draw an excerpt allowed where the reader is, with the filters saved as `query_id`."""
+    """Draw an excerpt allowed where the reader is that passes `filters`. `query_id` is the id
+    the filters are saved as, for the "Another" button; they are saved alongside the draw when
+    it is not given."""
     store = interaction.client.store
-    filters = await store.browse_filters(query_id)
-    if filters is None:
-        raise UserFacingError("Those filters are gone: run /excerpt again.")
-    excerpt = await store.draw_excerpt(
+    draw = store.draw_excerpt(
         interaction.guild_id,
         age_restricted_ok=await age_restricted_ok(interaction),
         story_id=story_id,
         author=filters.author,
         tag=filters.tag,
     )
+    if query_id is None:
+        query_id, excerpt = await asyncio.gather(store.save_browse_filters(filters), draw)
+    else:
+        excerpt = await draw
     if excerpt is None:
         raise UserFacingError(
             "I found no excerpt for that here. Try without filters, or in an age-restricted "
@@ -94,5 +99,10 @@ class AnotherExcerptButton(
         return cls(button, query=query, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        filters = await interaction.client.store.browse_filters(self.query)
+        if filters is None:
+            raise UserFacingError("Those filters are gone: run /excerpt again.")
         own_copy = interaction.message is not None and interaction.message.flags.ephemeral
-        await send_excerpt(interaction, self.query, self.story or None, edit=own_copy)
+        await send_excerpt(
+            interaction, filters, self.story or None, query_id=self.query, edit=own_copy
+        )

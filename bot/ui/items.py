@@ -41,3 +41,16 @@ class StatefulItem:
 
     async def run(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
+
+
+class StatelessView(discord.ui.View):
+    """A view made only of `StatefulItem`s, finished from the start.
+
+    discord.py dispatches those items by their `custom_id` on whatever message they are, so
+    it need not keep the view: a kept ephemeral view would otherwise wait 15 minutes in memory
+    for its timeout, one for every page a reader opens.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        self.stop()

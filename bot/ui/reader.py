@@ -7,6 +7,8 @@ working for as long as it exists.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -15,7 +17,7 @@ from bot.errors import UserFacingError, report_error
 from bot.library.model import Rating
 from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Page
-from bot.ui.items import StatefulItem
+from bot.ui.items import StatefulItem, StatelessView
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -81,19 +83,19 @@ async def show_page(
     if found is None or found.guild_id not in (None, interaction.guild_id):
         raise UserFacingError("That chapter is not in the library any more.")
     await ensure_allowed(interaction, found.rating)
-    if remember:
-        await store.save_bookmark(interaction.user.id, story_id, found.chapter_number, found.number)
-    chapters = []
-    if found.chapter_count > 1:
-        chapters = await store.chapter_titles(
-            story_id, *_chapter_window(found.chapter_number, found.chapter_count)
-        )
-    embed = page_embed(found)
-    view = page_view(found, interaction.user.id, chapters)
+    embed, view = page_embed(found), page_view(found, interaction.user.id)
     if edit:
-        await interaction.response.edit_message(embed=embed, view=view)
+        shown = interaction.response.edit_message(embed=embed, view=view)
     else:
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+        shown = interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+    if not remember:
+        await shown
+        return
+    # The bookmark is written while the page is on its way: the reader does not wait for it.
+    bookmark = store.save_bookmark(
+        interaction.user.id, story_id, found.chapter_number, found.number
+    )
+    await asyncio.gather(bookmark, shown)
 
 
 def page_embed(page: Page) -> discord.Embed:
@@ -121,15 +123,18 @@ def page_embed(page: Page) -> discord.Embed:
     return embed
 
 
-def page_view(page: Page, owner_id: int, chapters: list[tuple[int, str]]) -> discord.ui.View:
-    """The buttons under a page; each one knows exactly which page it leads to."""
+def page_view(
+    page: Page, owner_id: int, chapters: Sequence[tuple[int, str]] | None = None
+) -> StatelessView:
+    """The buttons under a page; each one knows exactly which page it leads to. The chapter
+    menu lists `chapters`, by default the window around the page's chapter."""
     first_page = page.chapter_number == 1 and page.number == 1
     last_page = page.chapter_number == page.chapter_count and page.number == page.page_count
     at_chapter_end = page.number == page.page_count
     story, chapter = page.story_id, page.chapter_number
     prev_target = (chapter, page.number - 1) if page.number > 1 else (chapter - 1, 0)
     next_target = (chapter + 1, 1) if at_chapter_end else (chapter, page.number + 1)
-    view = discord.ui.View(timeout=None)
+    view = StatelessView()
     for action, label, target, disabled in (
         ("first", "⏮", (1, 1), first_page),
         ("prev", "◀", prev_target, first_page),
@@ -154,6 +159,9 @@ def page_view(page: Page, owner_id: int, chapters: list[tuple[int, str]]) -> dis
                 1,
             )
         )
+        if chapters is None:
+            offset, limit = _chapter_window(chapter, page.chapter_count)
+            chapters = [near for near in page.nearby_chapters if offset < near[0] <= offset + limit]
         view.add_item(ChapterSelect.make(page, owner_id, chapters))
     return view
 
@@ -181,7 +189,7 @@ class _Owned(StatefulItem):
     async def interaction_check(self, interaction: discord.Interaction[StoryBot]) -> bool:
         if interaction.user.id == self.owner:
             return True
-        view = discord.ui.View(timeout=None)
+        view = StatelessView()
         view.add_item(OpenCopyButton.make(self.story, self.chapter, self.page))
         await interaction.response.send_message(
             f"This copy belongs to <@{self.owner}>. Open your own to read at your own pace.",
@@ -276,7 +284,7 @@ class ChapterSelect(
     one, with "earlier" and "later" entries that move the window."""
 
     @classmethod
-    def make(cls, page: Page, owner: int, chapters: list[tuple[int, str]]) -> ChapterSelect:
+    def make(cls, page: Page, owner: int, chapters: Sequence[tuple[int, str]]) -> ChapterSelect:
         options = [
             discord.SelectOption(
                 label=shorten(f"{number}. {title}", 100),

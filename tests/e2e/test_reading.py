@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import replace
+
+import discord
 
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, unescaped
@@ -224,3 +227,20 @@ async def test_browsing_pages_filters_and_sorts(storybot: BotRunner, standin: St
         assert "Roads" in card.text
         started = await card.click("Start reading")
         assert started.embeds[0]["title"] == "Road 03"
+
+
+async def test_pages_shown_leave_no_view_waiting_in_memory(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    # discord.py would keep every ephemeral reply's view for 15 minutes; the buttons work
+    # from their custom_id alone, so none need be kept, however many pages are read.
+    reader = standin.user("reader")
+    async with storybot():
+        page = await reader.slash("read", story="We Keep Dancing")
+        await page.click("▶")
+        await reader.slash("excerpt")
+        await reader.slash("stories")
+        await reader.slash("progress")
+        gc.collect()  # what is left is kept
+        waiting = [o for o in gc.get_objects() if isinstance(o, discord.ui.View)]
+        assert [view for view in waiting if not view.is_finished()] == []

@@ -161,19 +161,25 @@ async def test_new_chapters_reach_subscribers_once_batched_and_the_announcements
 async def test_closed_dms_fail_the_delivery_and_the_reader_is_told_once(
     storybot: BotRunner, standin: Standin
 ) -> None:
-    moderator, reader = standin.user("moderator"), standin.user("reader")
-    standin.world.user("reader").dms_open = False
+    moderator = standin.user("moderator")
+    readers = standin.user("reader"), standin.user("reader2")
+    for reader in readers:
+        standin.world.user(reader.user.name).dms_open = False
     async with storybot() as bot:
-        await reader.slash("subscribe all")
+        for reader in readers:
+            await reader.slash("subscribe all")
         await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
-        cog = bot.get_cog("Subscriptions")
-        await cog.deliver_pending()
-        counts = await bot.store.outbox_counts()
-        assert counts == {"failed": 1}
-        told = await (await reader.slash("progress")).followup()
-        assert "your DMs are closed to me" in told.text
-        again = await reader.slash("progress")
-        assert again.followups == []
+        await bot.get_cog("Subscriptions").deliver_pending()
+        assert await bot.store.outbox_counts() == {"failed": 2}
+        await _told_once_dms_are_closed(readers[0])
+    async with storybot():  # the other reader comes back after a restart
+        await _told_once_dms_are_closed(readers[1])
+
+
+async def _told_once_dms_are_closed(reader: Person) -> None:
+    told = await (await reader.slash("progress")).followup()
+    assert "your DMs are closed to me" in told.text
+    assert (await reader.slash("progress")).followups == []
 
 
 async def test_a_restart_between_upload_and_delivery_delivers_exactly_once(

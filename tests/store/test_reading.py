@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+
 import pytest
 
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
@@ -149,3 +152,32 @@ async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
     assert f"{HIT_START}ship left at dawn{HIT_END}" in hit.snippet
     for typed in ['"unclosed', "NEAR(", "dawn AND"]:
         await store.search(None, fts_all_words(typed), age_restricted_ok=False, limit=5)
+
+
+async def test_bookmarks_saved_at_the_same_moment_are_all_kept(store: Store) -> None:
+    first = await _add(store, _story("First"))
+    second = await _add(store, _story("Second"))
+    gone = second + 100
+    await asyncio.gather(
+        *(store.save_bookmark(user, first, 1, page) for user in (1, 2) for page in (1, 2, 3)),
+        store.save_bookmark(1, second, 2, 1),
+        store.save_bookmark(1, gone, 1, 1),
+    )
+    marks = {(user, m.story_title): m for user in (1, 2) for m in await store.bookmarks(user, None)}
+    assert sorted(marks) == [(1, "First"), (1, "Second"), (2, "First")]
+    assert marks[1, "First"].page_number == 3
+    assert marks[2, "First"].page_number == 3
+    assert marks[1, "Second"].chapter_number == 2
+
+
+async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
+    story_id = await _add(store, _story("First"))
+    broken = "INSERT INTO no_such_table VALUES (?)"
+    results = await asyncio.gather(
+        store.write_in_batch(broken, (1,)),
+        store.write_in_batch(broken, (2,)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(result, sqlite3.OperationalError) for result in results)
+    await store.save_bookmark(1, story_id, 2, 1)
+    assert [m.chapter_number for m in await store.bookmarks(1, None)] == [2]
