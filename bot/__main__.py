@@ -25,6 +25,11 @@ from bot.config import ConfigError, Secret, Settings, configure_logging, describ
 from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
 
+try:
+    import uvloop
+except ImportError:  # Windows: asyncio's own event loop
+    uvloop = None
+
 OK, REJECTED, USAGE = 0, 1, 2
 ENV_FILE = Path(".env")
 
@@ -64,7 +69,8 @@ def _run(settings: Settings) -> int:
         token = _ask_for_token()
         settings = load_settings({**os.environ, "DISCORD_TOKEN": token.reveal()})
     try:
-        asyncio.run(_serve(settings))
+        # uvloop's event loop turns more interactions a second than asyncio's own
+        (uvloop.run if uvloop else asyncio.run)(_serve(settings))
     except discord.LoginFailure:
         errors.print("storybot: Discord refused the token: check DISCORD_TOKEN in .env.")
         return USAGE

@@ -230,7 +230,7 @@ class BrowseButton(
     @classmethod
     def make(cls, label: str, owner: int, query: int, offset: int, disabled: bool) -> BrowseButton:
         offset = max(offset, 0)
-        button = discord.ui.Button[Any](
+        button = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.secondary,
             custom_id=f"br:{owner}:{query}:{offset}",
@@ -256,7 +256,7 @@ class StoryInfoSelect(
 
     @classmethod
     def make(cls, stories: list[Story]) -> StoryInfoSelect:
-        select = discord.ui.Select[Any](
+        select = discord.ui.Select(
             placeholder="More about a story…",
             custom_id="brinfo",
             options=[

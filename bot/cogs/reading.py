@@ -164,7 +164,7 @@ class ProgressSelect(
         ]
         if action == "forget":
             options.append(discord.SelectOption(label="Every story I started", value="all"))
-        select = discord.ui.Select[Any](
+        select = discord.ui.Select(
             placeholder="Continue reading…" if action == "continue" else "Forget where I was in…",
             options=options,
             custom_id=f"progress:{action}:{owner}",

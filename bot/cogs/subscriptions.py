@@ -358,7 +358,7 @@ class SubscriptionSelect(
             )
             for s in followed[:25]
         ]
-        select = discord.ui.Select[Any](
+        select = discord.ui.Select(
             placeholder="Stop following…", options=options, custom_id=f"subs:remove:{owner}"
         )
         return cls(select, action="remove", owner=owner)
@@ -371,7 +371,7 @@ class SubscriptionSelect(
                 label="Mention me in the announcements channel", value="mention", default=by_mention
             ),
         ]
-        select = discord.ui.Select[Any](options=options, custom_id=f"subs:delivery:{owner}")
+        select = discord.ui.Select(options=options, custom_id=f"subs:delivery:{owner}")
         return cls(select, action="delivery", owner=owner)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:

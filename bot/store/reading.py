@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ VISIBLE = (
 )
 
 
+@functools.cache
 def allowed_ratings(age_restricted_ok: bool) -> str:
     """The JSON list of ratings a reader may see, for the `?2` parameter of `VISIBLE`."""
     return json.dumps(

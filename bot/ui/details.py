@@ -22,23 +22,21 @@ class StoryDetailsModal(discord.ui.Modal):
         super().__init__(title=heading, timeout=900)
         self.draft, self.handler = draft, handler
         self.inputs = {
-            "title": discord.ui.TextInput[Any](label="Title", default=draft.title, max_length=200),
-            "author": discord.ui.TextInput[Any](
-                label="Author", default=draft.author, max_length=100
-            ),
-            "rating": discord.ui.TextInput[Any](
+            "title": discord.ui.TextInput(label="Title", default=draft.title, max_length=200),
+            "author": discord.ui.TextInput(label="Author", default=draft.author, max_length=100),
+            "rating": discord.ui.TextInput(
                 label="Rating",
                 placeholder="General, Teen, Mature, Explicit or Not Rated",
                 default=draft.rating.value,
                 max_length=40,
             ),
-            "warnings": discord.ui.TextInput[Any](
+            "warnings": discord.ui.TextInput(
                 label="Archive warnings, separated by commas",
                 default=", ".join(draft.warnings),
                 required=False,
                 max_length=400,
             ),
-            "summary": discord.ui.TextInput[Any](
+            "summary": discord.ui.TextInput(
                 label="Summary",
                 default=draft.summary[:2000],
                 style=discord.TextStyle.paragraph,

@@ -91,7 +91,7 @@ class AnotherExcerptButton(
 
     @classmethod
     def make(cls, query: int, story: int) -> AnotherExcerptButton:
-        button = discord.ui.Button[Any](
+        button = discord.ui.Button(
             label="Another",
             style=discord.ButtonStyle.secondary,
             custom_id=f"exmore:{query}:{story}",

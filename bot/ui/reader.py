@@ -219,7 +219,7 @@ class TurnButton(
         row: int,
     ) -> TurnButton:
         chapter, page = max(chapter, 1), max(page, 0)
-        button = discord.ui.Button[Any](
+        button = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.primary
             if action == "next"
@@ -243,7 +243,7 @@ class JumpButton(
 
     @classmethod
     def make(cls, owner: int, story: int, chapter: int, pages: int) -> JumpButton:
-        button = discord.ui.Button[Any](
+        button = discord.ui.Button(
             label="Page…",
             style=discord.ButtonStyle.secondary,
             custom_id=f"rdjump:{owner}:{story}:{chapter}:{pages}",
@@ -260,7 +260,7 @@ class JumpModal(discord.ui.Modal, title="Go to page"):
     def __init__(self, story: int, chapter: int, pages: int):
         super().__init__(timeout=600)
         self.story, self.chapter, self.pages = story, chapter, pages
-        self.number = discord.ui.TextInput[Any](
+        self.number = discord.ui.TextInput(
             label=f"Page (1–{pages})", placeholder=str(pages), min_length=1, max_length=6
         )
         self.add_item(self.number)
@@ -301,7 +301,7 @@ class ChapterSelect(
             options.append(
                 discord.SelectOption(label="Later chapters »", value=f"w{chapters[-1][0] + 1}")
             )
-        select = discord.ui.Select[Any](
+        select = discord.ui.Select(
             placeholder="Chapters",
             options=options,
             custom_id=f"rdch:{owner}:{page.story_id}:{page.chapter_number}:{page.number}",
@@ -340,7 +340,7 @@ class OpenCopyButton(
     def make(
         cls, story: int, chapter: int, page: int, label: str = "Open my copy"
     ) -> OpenCopyButton:
-        button = discord.ui.Button[Any](
+        button = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.primary,
             custom_id=f"rdopen:{story}:{chapter}:{page}",
