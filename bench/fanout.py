@@ -74,7 +74,10 @@ async def daily_fanout(library: Library, database: Path, plan: Plan) -> FanOutRe
 
 
 async def upload_fanout(library: Library, database: Path, plan: Plan) -> FanOutResult:
-    """One upload to a guild where `plan.fanout` readers follow everything new (told by DM)."""
+    """One upload to a guild where `plan.fanout` readers follow everything new (told by DM).
+
+    The readers have had a notice before, so the bot knows their DM channels: each notice is
+    one request (a reader's first notice costs one more, to open the channel)."""
     world = reading_world(plan.concurrency, users=plan.fanout)
     club = world.guild()
     copy = plan.folder / "fanout-upload.db"
@@ -83,6 +86,7 @@ async def upload_fanout(library: Library, database: Path, plan: Plan) -> FanOutR
     try:
         for user in world.users[-plan.fanout :]:
             await store.subscribe(user.id, club.id, "all", "")
+            await store.set_dm_channel(user.id, world.dm_channel(user).id)
     finally:
         await store.close()
     idle = await _reading(world, library, copy, plan)

@@ -10,6 +10,7 @@ from typing import Any
 
 import discord
 import yarl
+from aiolimiter import AsyncLimiter
 from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
@@ -33,6 +34,8 @@ EXTENSIONS = (
     "bot.cogs.uploads",
 )
 _TREE_HASH_KEY = "command_tree_hash"
+OUTGOING_PER_SECOND = 47
+"""Discord allows a bot 50 requests a second in all; a few are left for everything else."""
 
 
 def use_discord_endpoints(rest_url: str | None, gateway_url: str | None) -> None:
@@ -67,6 +70,10 @@ class StoryBot(commands.Bot):
         )
         self.settings = settings
         self.store = store
+        self.outgoing = AsyncLimiter(1, 1 / OUTGOING_PER_SECOND)
+        """Paces what the bot sends on its own (daily posts, notices): a fan-out to thousands
+        goes out just under Discord's global limit instead of in bursts answered with 429s.
+        Replies to interactions are not counted against that limit, so they never wait here."""
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

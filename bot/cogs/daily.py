@@ -233,15 +233,16 @@ class Daily(commands.Cog):
         role = channel.guild.get_role(schedule.role_id) if schedule.role_id else None
         query_id = await store.save_browse_filters(_filters(schedule))
         try:
-            message = await channel.send(
-                content=role.mention if role else None,
-                embed=excerpt_embed(excerpt, title="Today's excerpt", footer=footer),
-                view=excerpt_view(excerpt, query_id, None),
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, users=False, roles=[role] if role else False
-                ),
-                nonce=_nonce(schedule.guild_id, day),
-            )
+            async with self.bot.outgoing:
+                message = await channel.send(
+                    content=role.mention if role else None,
+                    embed=excerpt_embed(excerpt, title="Today's excerpt", footer=footer),
+                    view=excerpt_view(excerpt, query_id, None),
+                    allowed_mentions=discord.AllowedMentions(
+                        everyone=False, users=False, roles=[role] if role else False
+                    ),
+                    nonce=_nonce(schedule.guild_id, day),
+                )
         except discord.Forbidden:
             await self._pause(schedule, f"I am not allowed to post in <#{channel.id}> any more.")
             return

@@ -289,15 +289,14 @@ class Subscriptions(commands.Cog):
                     discord.Object(delivery.recipient_id),
                 )
             else:
-                user = self.bot.get_user(delivery.recipient_id) or await self.bot.fetch_user(
-                    delivery.recipient_id
-                )
+                channel = await self._dm_channel(delivery.recipient_id)
                 where = f"on {guild.name}" if guild else "in a server you follow"
-                await user.send(
-                    f"New {where}:\n" + "\n".join(lines) + "\nRead with /read there.",
-                    allowed_mentions=discord.AllowedMentions.none(),
-                    nonce=ids[0],
-                )
+                async with self.bot.outgoing:
+                    await channel.send(
+                        f"New {where}:\n" + "\n".join(lines) + "\nRead with /read there.",
+                        allowed_mentions=discord.AllowedMentions.none(),
+                        nonce=ids[0],
+                    )
         except _Undeliverable as error:
             await store.undeliverable(ids, str(error))
             return
@@ -319,6 +318,15 @@ class Subscriptions(commands.Cog):
             return
         await store.delivered(ids)
 
+    async def _dm_channel(self, user_id: int) -> discord.PartialMessageable:
+        """The reader's DM channel: opened once (a request of its own), then remembered."""
+        channel_id = await self.bot.store.dm_channel(user_id)
+        if channel_id is None:
+            async with self.bot.outgoing:
+                channel_id = (await self.bot.create_dm(discord.Object(user_id))).id
+            await self.bot.store.set_dm_channel(user_id, channel_id)
+        return self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
+
     async def _post(
         self, channel_id: int, mention: str | None, lines: list[str], pinged: Any
     ) -> None:
@@ -330,10 +338,11 @@ class Subscriptions(commands.Cog):
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[pinged])
         elif pinged is not None:
             mentions = discord.AllowedMentions(everyone=False, roles=False, users=[pinged])
-        await channel.send(
-            ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines),
-            allowed_mentions=mentions,
-        )
+        async with self.bot.outgoing:
+            await channel.send(
+                ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines),
+                allowed_mentions=mentions,
+            )
 
 
 class _Undeliverable(Exception):

@@ -394,6 +394,19 @@ class UploadQueries(Database):
         )
         return [Subscription(**dict(row)) for row in rows]
 
+    async def dm_channel(self, user_id: int) -> int | None:
+        row = await self.fetch_one(
+            "SELECT dm_channel_id FROM subscriber WHERE user_id = ?", (user_id,)
+        )
+        return row[0] if row else None
+
+    async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
+        await self.write(
+            "INSERT INTO subscriber (user_id, dm_channel_id) VALUES (?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id",
+            (user_id, channel_id),
+        )
+
     async def by_mention(self, user_id: int) -> bool:
         row = await self.fetch_one(
             "SELECT by_mention FROM subscriber WHERE user_id = ?", (user_id,)

@@ -182,6 +182,21 @@ async def _told_once_dms_are_closed(reader: Person) -> None:
     assert (await reader.slash("progress")).followups == []
 
 
+async def test_a_readers_dm_channel_is_opened_once_and_remembered(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        await reader.slash("subscribe all")
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        await bot.get_cog("Subscriptions").deliver_pending()
+    async with storybot() as bot:
+        await (await upload(moderator, standin, "ao3.html", AO3_HTML)).click("Confirm")
+        await bot.get_cog("Subscriptions").deliver_pending()
+    assert len(standin.dms(reader)) == 2
+    assert standin.requests.count("POST /users/@me/channels") == 1
+
+
 async def test_a_restart_between_upload_and_delivery_delivers_exactly_once(
     storybot: BotRunner, standin: Standin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
