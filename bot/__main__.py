@@ -194,7 +194,7 @@ async def _check(settings: Settings) -> int:
         console.print(f"{name}: {value}", markup=False, highlight=False)
     store = await Store.open(settings.database_path)
     try:
-        count = len(await store.stories())
+        count = await store.story_count()
     finally:
         await store.close()
     console.print(f"database: ok, {count} stories", markup=False, highlight=False)

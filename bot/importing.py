@@ -83,7 +83,7 @@ async def import_files(
 
 async def import_library_if_empty(store: Store, library_dir: Path, page_size: int) -> None:
     """On first start, fill an empty library with the bundled stories."""
-    if await store.stories():
+    if await store.story_count():
         return
     files = story_files([library_dir])
     log.info("empty library: importing %d files from %s", len(files), library_dir)

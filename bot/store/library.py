@@ -102,6 +102,10 @@ class LibraryQueries(Database):
         )
         return [story_from_row(row) for row in rows]
 
+    async def story_count(self) -> int:
+        row = await self.fetch_one("SELECT count(*) FROM story")
+        return row[0] if row else 0
+
     async def story(self, story_id: int) -> Story | None:
         """One story with its warnings and tags."""
         row = await self.fetch_one(f"SELECT {STORY_COLUMNS} FROM story WHERE id = ?", (story_id,))
