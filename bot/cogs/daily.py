@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 5  # failed sends of one day's post before the schedule is paused
-POSTERS = 8  # guilds posted at once
+POSTERS = 16  # guilds posted at once: enough that the pacing, not each post's reads, sets the rate
 _RECENT_MESSAGES = 25
 
 
@@ -116,7 +116,7 @@ class Daily(commands.Cog):
 
     async def post_due(self) -> None:
         """Post every daily excerpt that is due by the store's clock (one run at a time; a few
-        guilds at once within it, paced by discord.py's rate limiter)."""
+        guilds at once within it, paced by the bot's outgoing limit)."""
         async with self._posting:
             now = self.bot.store.clock()
             slots = asyncio.Semaphore(POSTERS)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-SENDERS = 8  # deliveries in flight at once; discord.py's rate limiter paces them
+SENDERS = 16  # deliveries in flight at once; the bot's outgoing limit paces them
 _BATCH = 200
 _DM_CLOSED = 50007
 

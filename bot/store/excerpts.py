@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
+from typing import Any
 
 import aiosqlite
 
@@ -118,16 +119,17 @@ class ExcerptQueries(Database):
             # The tries in one statement: random points in [0, 1) scaled to the slots there are
             # now; the first try whose excerpt passes the filters wins.
             tries = json.dumps([random.random() for _ in range(_DRAW_TRIES)])
-            row = await self.fetch_one(
-                "WITH top(slots) AS (SELECT max(slot) FROM excerpt), "
-                "try(n, slot) AS (SELECT CAST(point.key AS INTEGER), "
-                "CAST(point.value * top.slots AS INTEGER) + 1 FROM json_each(?7) AS point, top) "
-                f"SELECT {_EXCERPT_COLUMNS} FROM try JOIN excerpt ON excerpt.slot = try.slot "
-                f"{_EXCERPT_JOINS} WHERE {_MATCHES} ORDER BY try.n LIMIT 1",
+            drawn = await self._excerpt_chosen_by(
+                "SELECT excerpt.id FROM try JOIN excerpt ON excerpt.slot = try.slot "
+                f"JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES} "
+                "ORDER BY try.n LIMIT 1",
                 (*filters, tries),
+                ctes="WITH top(slots) AS (SELECT max(slot) FROM excerpt), "
+                "try(n, slot) AS (SELECT CAST(point.key AS INTEGER), "
+                "CAST(point.value * top.slots AS INTEGER) + 1 FROM json_each(?7) AS point, top)",
             )
-            if row:
-                return _excerpt(row)
+            if drawn:
+                return drawn
         count = await self.fetch_one(
             "SELECT count(*) FROM excerpt JOIN story ON story.id = excerpt.story_id "
             f"WHERE {_MATCHES}",
@@ -135,20 +137,19 @@ class ExcerptQueries(Database):
         )
         if not count or not count[0]:
             return None
-        row = await self.fetch_one(
-            f"SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS} WHERE {_MATCHES} "
-            "ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
+        return await self._excerpt_chosen_by(
+            "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
+            f"WHERE {_MATCHES} ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
             (*filters, random.randrange(count[0])),
         )
-        return _excerpt(row) if row else None
 
     async def least_recent_daily_excerpt(
         self, guild_id: int, *, age_restricted_ok: bool, tag: str = ""
     ) -> Excerpt | None:
         """The excerpt the guild got as a daily post longest ago, for when every one allowed
         was posted within the no-repeat window (so the set is small: at most a year's posts)."""
-        row = await self.fetch_one(
-            f"SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS} "
+        return await self._excerpt_chosen_by(
+            "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
             f"WHERE {_MATCHES} ORDER BY (SELECT max(posted_on) FROM daily_post "
             "WHERE daily_post.guild_id = ?1 AND daily_post.excerpt_id = excerpt.id), excerpt.id "
             "LIMIT 1",
@@ -160,6 +161,17 @@ class ExcerptQueries(Database):
                 tag.strip(),
                 _NOTHING_EXCLUDED,
             ),
+        )
+
+    async def _excerpt_chosen_by(
+        self, query: str, params: tuple[Any, ...], *, ctes: str = ""
+    ) -> Excerpt | None:
+        """The excerpt whose id `query` selects. Its text is read for that one excerpt only:
+        picking among candidates with their text would read every candidate's chapter."""
+        row = await self.fetch_one(
+            f"{ctes} SELECT {_EXCERPT_COLUMNS} FROM ({query}) AS chosen "
+            f"JOIN excerpt ON excerpt.id = chosen.id {_EXCERPT_JOINS}",
+            params,
         )
         return _excerpt(row) if row else None
 
