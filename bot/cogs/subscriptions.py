@@ -102,7 +102,7 @@ class Subscriptions(commands.Cog):
         )
         how = (
             "in the announcements channel"
-            if await interaction.client.store.by_mention(interaction.user.id)
+            if (await interaction.client.store.subscriber(interaction.user.id)).by_mention
             else "by DM"
         )
         await interaction.response.send_message(
@@ -183,7 +183,7 @@ class Subscriptions(commands.Cog):
         """What you follow here, how you are told, and a way to stop."""
         store = interaction.client.store
         followed = await store.subscriptions(interaction.user.id, interaction.guild_id)  # type: ignore[arg-type]
-        by_mention = await store.by_mention(interaction.user.id)
+        by_mention = (await store.subscriber(interaction.user.id)).by_mention
         lines = [f"• {escape(_describe(s))}" for s in followed] or [
             "You don't follow anything here yet: try /subscribe."
         ]
@@ -279,7 +279,7 @@ class Subscriptions(commands.Cog):
                     else None
                 )
                 await self._post(delivery.recipient_id, role.mention if role else None, lines, role)
-            elif await store.by_mention(delivery.recipient_id):
+            elif (subscriber := await store.subscriber(delivery.recipient_id)).by_mention:
                 if settings.announce_channel_id is None:
                     raise _Undeliverable("mentions chosen but no announcements channel is set")
                 await self._post(
@@ -289,7 +289,7 @@ class Subscriptions(commands.Cog):
                     discord.Object(delivery.recipient_id),
                 )
             else:
-                channel = await self._dm_channel(delivery.recipient_id)
+                channel = await self._dm_channel(delivery.recipient_id, subscriber.dm_channel_id)
                 where = f"on {guild.name}" if guild else "in a server you follow"
                 async with self.bot.outgoing:
                     await channel.send(
@@ -318,9 +318,8 @@ class Subscriptions(commands.Cog):
             return
         await store.delivered(ids)
 
-    async def _dm_channel(self, user_id: int) -> discord.PartialMessageable:
+    async def _dm_channel(self, user_id: int, channel_id: int | None) -> discord.PartialMessageable:
         """The reader's DM channel: opened once (a request of its own), then remembered."""
-        channel_id = await self.bot.store.dm_channel(user_id)
         if channel_id is None:
             async with self.bot.outgoing:
                 channel_id = (await self.bot.create_dm(discord.Object(user_id))).id

@@ -13,6 +13,7 @@ from bot.store.uploads import (
     Delivery,
     DuplicateUpload,
     Notice,
+    Subscriber,
     Subscription,
     UploadQueries,
 )
@@ -47,5 +48,6 @@ __all__ = [
     "Store",
     "Story",
     "StoryChoice",
+    "Subscriber",
     "Subscription",
 ]

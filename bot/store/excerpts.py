@@ -29,6 +29,8 @@ _MATCHES = (
 )
 
 
+_PASSING = f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES}"
+"""The excerpts that pass a draw's filters, to count or choose from."""
 _EXCERPT_COLUMNS = (
     "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
     "chapter.number AS chapter_number, chapter.title AS chapter_title, excerpt.page_number, "
@@ -130,16 +132,11 @@ class ExcerptQueries(Database):
             )
             if drawn:
                 return drawn
-        count = await self.fetch_one(
-            "SELECT count(*) FROM excerpt JOIN story ON story.id = excerpt.story_id "
-            f"WHERE {_MATCHES}",
-            filters,
-        )
+        count = await self.fetch_one(f"SELECT count(*) {_PASSING}", filters)
         if not count or not count[0]:
             return None
         return await self._excerpt_chosen_by(
-            "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
-            f"WHERE {_MATCHES} ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
+            f"SELECT excerpt.id {_PASSING} ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
             (*filters, random.randrange(count[0])),
         )
 
@@ -149,8 +146,7 @@ class ExcerptQueries(Database):
         """The excerpt the guild got as a daily post longest ago, for when every one allowed
         was posted within the no-repeat window (so the set is small: at most a year's posts)."""
         return await self._excerpt_chosen_by(
-            "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
-            f"WHERE {_MATCHES} ORDER BY (SELECT max(posted_on) FROM daily_post "
+            f"SELECT excerpt.id {_PASSING} ORDER BY (SELECT max(posted_on) FROM daily_post "
             "WHERE daily_post.guild_id = ?1 AND daily_post.excerpt_id = excerpt.id), excerpt.id "
             "LIMIT 1",
             (

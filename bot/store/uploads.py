@@ -58,6 +58,16 @@ _NOTICE_FIELDS = tuple(field.name for field in fields(Notice))
 
 
 @dataclass(frozen=True)
+class Subscriber:
+    """How a reader is told about what they follow."""
+
+    by_mention: bool
+    """In the announcements channel rather than by DM."""
+    dm_channel_id: int | None
+    """Their DM channel with the bot, once opened."""
+
+
+@dataclass(frozen=True)
 class Delivery:
     """Everything pending for one recipient, to be sent as one message."""
 
@@ -394,12 +404,6 @@ class UploadQueries(Database):
         )
         return [Subscription(**dict(row)) for row in rows]
 
-    async def dm_channel(self, user_id: int) -> int | None:
-        row = await self.fetch_one(
-            "SELECT dm_channel_id FROM subscriber WHERE user_id = ?", (user_id,)
-        )
-        return row[0] if row else None
-
     async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
         await self.write(
             "INSERT INTO subscriber (user_id, dm_channel_id) VALUES (?, ?) "
@@ -407,11 +411,11 @@ class UploadQueries(Database):
             (user_id, channel_id),
         )
 
-    async def by_mention(self, user_id: int) -> bool:
+    async def subscriber(self, user_id: int) -> Subscriber:
         row = await self.fetch_one(
-            "SELECT by_mention FROM subscriber WHERE user_id = ?", (user_id,)
+            "SELECT by_mention, dm_channel_id FROM subscriber WHERE user_id = ?", (user_id,)
         )
-        return bool(row and row[0])
+        return Subscriber(bool(row[0]), row[1]) if row else Subscriber(False, None)
 
     async def set_by_mention(self, user_id: int, by_mention: bool) -> None:
         async with self.transaction() as tx:
