@@ -29,6 +29,7 @@ from rich.console import Console
 
 from bench import fanout, figures
 from bench.figures import Plan
+from bench.harness import SIZED_FLOOR
 from bench.library import CACHE, Library, library
 from bench.report import (
     FIGURES,
@@ -142,8 +143,10 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
             database = figures.ensure_database(each, plan.folder)
             result = asyncio.run(figures.measure_reading("storybot", each, database, plan))
             results.reading.append(result)
-        console.print("Latency: floor")
-        results.reading.append(asyncio.run(figures.measure_reading("floor", largest, None, plan)))
+        for floor in ("floor", SIZED_FLOOR):
+            console.print(f"Latency: {floor}")
+            result = asyncio.run(figures.measure_reading(floor, largest, None, plan))
+            results.reading.append(result)
 
     def cold_start() -> None:
         console.print(f"Cold start: storybot ({largest.size} library) and floor")

@@ -60,6 +60,10 @@ class ReadingResult:
     latency: dict[str, Latency]
     peak_rss: int
     violations: int
+    cpu: dict[str, float]
+    """Seconds of CPU the bot used per interaction answered, by command."""
+    standin_cpu: dict[str, float]
+    """The same for this process: the stand-in and the readers driving it."""
 
 
 @dataclass(frozen=True)
@@ -158,23 +162,29 @@ async def measure_reading(
         readers = Readers(standin, library, plan.concurrency)
         for command in COMMANDS:
             await readers.run(command, count=plan.warmup, concurrency=plan.concurrency)
-        latency = {}
+        latency, cpu, standin_cpu = {}, {}, {}
         for command in COMMANDS:
             # This process's garbage collector would otherwise pause the stand-in mid-phase.
             gc.collect()
             gc.freeze()
             stop = asyncio.Event()
             cap = asyncio.get_running_loop().call_later(plan.phase_seconds, stop.set)
+            used, used_here = process.cpu_seconds(), time.process_time()
             samples = await readers.run(
                 command, count=plan.interactions, stop=stop, concurrency=plan.concurrency
             )
+            answered = max(1, len(samples.times))
+            cpu[command] = (process.cpu_seconds() - used) / answered
+            standin_cpu[command] = (time.process_time() - used_here) / answered
             cap.cancel()
             latency[command] = samples.latency()
         peak = process.peak_rss()
     finally:
         await process.stop()
         await standin.stop()
-    return ReadingResult(bot, library.size, latency, peak, len(standin.violations))
+    return ReadingResult(
+        bot, library.size, latency, peak, len(standin.violations), cpu, standin_cpu
+    )
 
 
 async def measure_cold_start(

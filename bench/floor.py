@@ -2,6 +2,7 @@
 
     python -m bench.floor import DATABASE FOLDER   # the chapters of FOLDER's stories, plus FTS5
     python -m bench.floor bot                      # a bare discord.py bot answering "ok"
+    FLOOR_REPLIES=sized python -m bench.floor bot  # the same, with replies sized as storybot's
 
 Neither imports the `bot` package, so neither pays for anything storybot adds.
 """
@@ -12,6 +13,7 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,11 @@ def import_floor(database: Path, folder: Path) -> int:
     return count
 
 
+_WORDS = "the lantern swung as she crossed the *yard* and nobody answered when she called".split()
+_PROSE = " ".join(_WORDS[n % len(_WORDS)] for n in range(330))[:1800]
+"""A page of prose as long as storybot's pages, with the odd escaped character."""
+
+
 class _NextPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor:next"):
     """The floor's page-turn button: registered once, like storybot's."""
 
@@ -82,24 +89,85 @@ class _NextPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor
     ) -> _NextPage:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.edit_message(content=ANSWER)
+    async def callback(self, interaction: discord.Interaction[FloorBot]) -> None:
+        if interaction.client.sized:
+            embed, view = _reader_page()
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            await interaction.response.edit_message(content=ANSWER)
+
+
+class _Inert(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor:(?P<n>\d+)"):
+    """A button of a storybot-sized reply, never pressed."""
+
+    def __init__(self, label: str, number: int = 0) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=f"floor:{number}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> _Inert:
+        return cls("", int(match["n"]))
+
+
+def _finished_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A view of items dispatched by their custom_id, which discord.py need not keep."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    view.stop()
+    return view
+
+
+def _reader_page() -> tuple[discord.Embed, discord.ui.View]:
+    """A reply the size and shape of storybot's reader: a page of prose, a footer, its seven
+    buttons and a chapter menu of 25 entries, built afresh as storybot builds each."""
+    embed = discord.Embed(
+        title="The Lighthouse Keeper's Daughter",
+        description=f"**Chapter 12: The Long Road North**\n\n{_PROSE}",
+        colour=discord.Colour.dark_teal(),
+    )
+    embed.set_footer(text="page 3 of 9 · chapter 12 of 40 · ▰▰▰▱▱▱▱▱▱▱ 31%")
+    menu = discord.ui.Select(
+        custom_id="floor:menu",
+        placeholder="Chapters",
+        options=[
+            discord.SelectOption(label=f"{n}. The Long Road North, part {n}", value=str(n))
+            for n in range(1, 26)
+        ],
+    )
+    buttons = [_Inert(label, n) for n, label in enumerate(("⏮", "◀", "⏭", "Page…"), 1)]
+    buttons[2:2] = [_NextPage()]
+    rows = [_Inert("« Chapter", 5), _Inert("Chapter »", 6)]
+    return embed, _finished_view(*buttons, *rows, menu)
 
 
 class FloorBot(discord.Client):
-    """storybot's reading commands, by name and options, each answering a constant string."""
+    """storybot's reading commands, by name and options, each answering a constant string, or,
+    `sized`, a constant reply the size and shape of storybot's answer to that command."""
 
-    def __init__(self, guild_id: int | None) -> None:
+    def __init__(self, guild_id: int | None, *, sized: bool = False) -> None:
         super().__init__(intents=discord.Intents.default())
         self.tree = app_commands.CommandTree(self)
         self.guild_id = guild_id
+        self.sized = sized
         self._add_commands()
+
+    async def _answer(self, interaction: discord.Interaction, sized: Callable[[], Reply]) -> None:
+        if self.sized:
+            embed, view = sized()
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        else:
+            await interaction.response.send_message(ANSWER, ephemeral=True)
 
     def _add_commands(self) -> None:
         async def story_choices(
             interaction: discord.Interaction, current: str
         ) -> list[app_commands.Choice[str]]:
-            return [app_commands.Choice(name=ANSWER, value=ANSWER)]
+            if not self.sized:
+                return [app_commands.Choice(name=ANSWER, value=ANSWER)]
+            title = "The Lighthouse Keeper, part {} — A. Writer"
+            return [app_commands.Choice(name=title.format(n), value=f"{n}") for n in range(25)]
 
         @self.tree.command(name="read")
         @app_commands.autocomplete(story=story_choices)
@@ -111,6 +179,9 @@ class FloorBot(discord.Client):
             public: bool = False,
         ) -> None:
             """Answer with a page-turn button."""
+            if self.sized:
+                await self._answer(interaction, _reader_page)
+                return
             view = discord.ui.View(timeout=None)
             view.add_item(_NextPage())
             await interaction.response.send_message(ANSWER, view=view, ephemeral=not public)
@@ -119,7 +190,7 @@ class FloorBot(discord.Client):
         @app_commands.autocomplete(story=story_choices)
         async def continue_(interaction: discord.Interaction, story: str | None = None) -> None:
             """Answer."""
-            await interaction.response.send_message(ANSWER, ephemeral=True)
+            await self._answer(interaction, _reader_page)
 
         @self.tree.command(name="excerpt")
         async def excerpt(
@@ -130,21 +201,43 @@ class FloorBot(discord.Client):
             public: bool = False,
         ) -> None:
             """Answer."""
-            await interaction.response.send_message(ANSWER, ephemeral=not public)
+            await self._answer(interaction, _excerpt)
 
         @self.tree.command(name="search")
         async def search(
             interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
         ) -> None:
             """Answer."""
-            await interaction.response.send_message(ANSWER, ephemeral=True)
+            await self._answer(interaction, _search_hits)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(_NextPage)
+        self.add_dynamic_items(_NextPage, _Inert)
         guild = discord.Object(self.guild_id) if self.guild_id else None
         if guild:
             self.tree.copy_global_to(guild=guild)
         await self.tree.sync(guild=guild)  # as storybot does with DEV_GUILD_ID: on every start
+
+
+Reply = tuple[discord.Embed, discord.ui.View]
+
+
+def _excerpt() -> Reply:
+    """storybot's excerpt: a passage, where it is from, "Read from here" and "Another"."""
+    embed = discord.Embed(title="The Lighthouse Keeper's Daughter", description=_PROSE[:800])
+    for name, value in (("From", "The Lighthouse Keeper's Daughter"), ("By", "A. Author")):
+        embed.add_field(name=name, value=value)
+    embed.add_field(name="Chapter", value="12. The Long Road North")
+    return embed, _finished_view(_Inert("Read from here", 1), _Inert("Another", 2))
+
+
+def _search_hits() -> Reply:
+    """storybot's search answer: five hits with a snippet each, and a button for each."""
+    hits = [
+        f"**{n}. The Lighthouse Keeper's Daughter** — chapter {n}, page 2\n…{_PROSE[:160]}…"
+        for n in range(1, 6)
+    ]
+    embed = discord.Embed(title="Search: the lantern swung", description="\n\n".join(hits))
+    return embed, _finished_view(*(_Inert(f"Read #{n}", n) for n in range(1, 6)))
 
 
 def run_floor_bot() -> None:
@@ -152,7 +245,8 @@ def run_floor_bot() -> None:
     Route.BASE = os.environ["DISCORD_REST_URL"].rstrip("/")
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["DISCORD_GATEWAY_URL"])
     guild = os.environ.get("DEV_GUILD_ID")
-    FloorBot(int(guild) if guild else None).run(os.environ["DISCORD_TOKEN"])
+    sized = os.environ.get("FLOOR_REPLIES") == "sized"
+    FloorBot(int(guild) if guild else None, sized=sized).run(os.environ["DISCORD_TOKEN"])
 
 
 def main(argv: list[str]) -> int:

@@ -26,12 +26,15 @@ from tests.standin.world import BOT_PERMISSIONS, Channel, Guild, Role, User, Wor
 REPO = Path(__file__).resolve().parents[1]
 STORYBOT = ("-m", "bot", "run")
 FLOOR = ("-m", "bench.floor", "bot")
+SIZED_FLOOR = "sized floor"
+"""The floor bot answering with constant replies the size and shape of storybot's."""
 CLUB_CHANNEL = "nsfw-reading"
 """Where the benchmark's readers read: age-restricted, so every rating may be shown."""
 _STOP_SECONDS = 20
 _starts = itertools.count(1)
 _SAMPLE_SECONDS = 0.1
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class BotProcess:
             "DEV_GUILD_ID": str(standin.world.guild().id),
             "DATABASE_PATH": str(database or folder / "unused.db"),
             "LIBRARY_DIR": str(empty),
+            "FLOOR_REPLIES": "sized" if name == SIZED_FLOOR else "",
         }
         log = folder / f"{name}-{next(_starts)}.log"
         handshakes = len(standin.handshakes)
@@ -150,6 +154,11 @@ class BotProcess:
             raise RuntimeError(f"{name} stopped before connecting; see {log}")
         bot.connected = time.perf_counter()
         return bot
+
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far, all its threads included."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
     def peak_rss(self) -> int:
         """The most memory the process has held so far (its RSS high-water mark), in bytes."""

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from bench.fanout import GLOBAL_LIMIT, FanOutResult
 from bench.figures import ColdStartResult, ImportResult, ReadingResult
-from bench.harness import REPO
+from bench.harness import REPO, SIZED_FLOOR
 from bench.latency import COMMANDS, Latency
 
 FIGURES = ("import", "latency", "memory", "cold-start", "fan-out")
@@ -116,25 +116,44 @@ def _p50_p99(latency: Latency) -> str:
     return text + (f" ({latency.failed} failed)" if latency.failed else "")
 
 
+def _answered(result: ReadingResult, command: str) -> str:
+    """p50 · p99, and the CPU time the bot spent on each interaction."""
+    cpu = result.cpu.get(command)
+    return _p50_p99(result.latency[command]) + (f"; CPU {cpu * 1000:.2f} ms" if cpu else "")
+
+
 def _latency_rows(reading: list[ReadingResult]) -> list[Row]:
     floor = next((result for result in reading if result.bot == "floor"), None)
+    sized = next((result for result in reading if result.bot == SIZED_FLOOR), None)
     bots = [result for result in reading if result.bot == "storybot"]
     found = []
     for command in COMMANDS:
         limit = SEARCH_RATIO if command == "/search" else LATENCY_RATIO
+        base = floor.latency[command] if floor else None
         for result in bots:
             mine = result.latency[command]
-            base = floor.latency[command] if floor else None
             ratio = mine.p99 / base.p99 if base else None
             found.append(
                 Row(
                     "latency",
                     f"{command} p50 · p99 ({result.size}, {mine.count:,} answered)",
-                    _p50_p99(mine),
-                    _p50_p99(base) if base else "",
+                    _answered(result, command),
+                    _answered(floor, command) if floor else "",
                     _times(ratio) if ratio else "",
                     f"p99 ≤ {limit:g}× floor",
                     ratio <= limit if ratio else None,
+                )
+            )
+        if sized and floor and base:
+            found.append(
+                Row(
+                    "latency",
+                    f"{command} p50 · p99, the floor answering with storybot-sized replies",
+                    _answered(sized, command),
+                    _answered(floor, command),
+                    _times(sized.latency[command].p99 / base.p99),
+                    "(what the reply alone costs)",
+                    None,
                 )
             )
         if len(bots) == 2:
