@@ -29,6 +29,8 @@ def allowed_ratings(age_restricted_ok: bool) -> str:
 
 
 _CHOICE = "SELECT id, title, author, rating, chapter_count FROM story"
+_TRIGRAM = 3
+"""Characters story_name needs to find a run of text anywhere in a title or author."""
 NEARBY_CHAPTERS = 24
 """Chapters either side of a page's chapter that come with it: enough for any chapter menu."""
 
@@ -140,12 +142,17 @@ class ReadingQueries(Database):
         out the bundled library.
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
-        then the author.
+        then the author. One or two characters match the start of a word only: anywhere, they
+        would match nearly everything.
         """
-        needle = escape_like(text)
+        typed = text.strip()
+        needle = escape_like(typed)
+        matching = "?8 = ''"  # nothing typed yet: every story
+        if typed:
+            names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
+            matching = f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH ?8)"
         rows = await self.fetch_all(
-            f"{_CHOICE} "
-            f"WHERE {VISIBLE} AND (title LIKE ?3 ESCAPE '\\' OR author LIKE ?3 ESCAPE '\\') "
+            f"{_CHOICE} WHERE {VISIBLE} AND {matching} "
             "AND (?7 = 0 OR story.guild_id IS NOT NULL) "
             "ORDER BY CASE WHEN title LIKE ?4 ESCAPE '\\' THEN 0 "
             "WHEN title LIKE ?5 ESCAPE '\\' THEN 1 WHEN title LIKE ?3 ESCAPE '\\' THEN 2 "
@@ -158,6 +165,7 @@ class ReadingQueries(Database):
                 f"% {needle}%",
                 limit,
                 own_only,
+                _name_query(typed),
             ),
         )
         return [_story_choice(row) for row in rows]
@@ -237,6 +245,15 @@ class ReadingQueries(Database):
                 "ON CONFLICT (user_id) DO UPDATE SET mature_in_dms = excluded.mature_in_dms",
                 (user_id, int(allowed)),
             )
+
+
+def _name_query(typed: str) -> str:
+    """What a reader typed as an FTS5 query of story_name (the text anywhere) or, shorter than a
+    trigram, of story_word (a word starting with it); never a syntax error."""
+    if not typed:
+        return ""
+    phrase = '"' + typed.replace('"', '""') + '"'
+    return phrase if len(typed) >= _TRIGRAM else phrase + "*"
 
 
 def _story_choice(row: aiosqlite.Row) -> StoryChoice:

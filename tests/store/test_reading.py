@@ -82,6 +82,42 @@ async def test_find_stories_ranks_title_prefix_first_and_hides_what_is_not_allow
     assert await store.find_stories(None, "100%_", age_restricted_ok=True) == []
 
 
+async def test_find_stories_by_a_word_start_then_by_any_run_of_three(store: Store) -> None:
+    await _add(store, _story("A Bridge Of Crowns", author="Élodie Marsh"))
+    await _add(store, _story('Harbour "Lights"'))
+
+    async def titles(typed: str) -> list[str]:
+        return [s.title for s in await store.find_stories(None, typed, age_restricted_ok=True)]
+
+    assert await titles("br") == ["A Bridge Of Crowns"]
+    assert await titles("ri") == []  # two letters inside a word would match nearly everything
+    assert await titles("rid") == ["A Bridge Of Crowns"]
+    assert await titles("el") == ["A Bridge Of Crowns"]  # the author, accents or not
+    assert await titles('"li') == ['Harbour "Lights"']
+    assert await titles("") == ["A Bridge Of Crowns", 'Harbour "Lights"']
+    assert await titles("!?") == []
+
+
+async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour Lights"), guild_id=1)
+    await store.edit_story(
+        story_id,
+        title="Quiet Waters",
+        author="Someone",
+        summary="",
+        rating=Rating.GENERAL,
+        warnings=(),
+        user_id=5,
+    )
+    assert [s.id for s in await store.find_stories(1, "quiet", age_restricted_ok=True)] == [
+        story_id
+    ]
+    assert await store.find_stories(1, "harbour", age_restricted_ok=True) == []
+    async with store.transaction() as tx:
+        await tx.execute("DELETE FROM story WHERE id = ?", (story_id,))
+    assert await store.find_stories(1, "qu", age_restricted_ok=True) == []
+
+
 async def test_visible_story_takes_an_id_or_a_title_but_only_from_here(store: Store) -> None:
     ours = await _add(store, _story("Ours"), guild_id=1)
     assert (await store.visible_story(1, str(ours))).title == "Ours"  # type: ignore[union-attr]
