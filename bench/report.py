@@ -117,9 +117,12 @@ def _p50_p99(latency: Latency) -> str:
 
 
 def _answered(result: ReadingResult, command: str) -> str:
-    """p50 · p99, and the CPU time the bot spent on each interaction."""
-    cpu = result.cpu.get(command)
-    return _p50_p99(result.latency[command]) + (f"; CPU {cpu * 1000:.2f} ms" if cpu else "")
+    """p50 · p99, and the CPU time the bot and the stand-in spent on each interaction."""
+    text = _p50_p99(result.latency[command])
+    if command in result.cpu:
+        bot, standin = result.cpu[command] * 1000, result.standin_cpu[command] * 1000
+        text += f"; CPU {bot:.2f} + {standin:.2f} ms"
+    return text
 
 
 def _latency_rows(reading: list[ReadingResult]) -> list[Row]:

@@ -103,9 +103,9 @@ class ExcerptQueries(Database):
     ) -> Excerpt | None:
         """A uniformly random excerpt among those that pass the filters, or None if none does.
 
-        Tries random slots and keeps the first that passes (one statement of indexed lookups,
-        whatever the size of the library); only when few excerpts pass, and so the tries all
-        miss, it counts the ones that do and picks one of them by position.
+        Tries random slots in turn and keeps the first that passes (one statement, one indexed
+        lookup per try, whatever the size of the library); only when few excerpts pass, and so
+        the tries all miss, it counts the ones that do and picks one of them by position.
         `not_posted_since` (a local date) leaves out excerpts the guild got as a daily post on
         or after it.
         """
@@ -118,17 +118,18 @@ class ExcerptQueries(Database):
             not_posted_since,
         )
         if story_id is None:
-            # The tries in one statement: random points in [0, 1) scaled to the slots there are
-            # now; the first try whose excerpt passes the filters wins.
+            # The tries in one statement, taken in turn until one passes the filters: random
+            # points in [0, 1) scaled to the slots there are now.
             tries = json.dumps([random.random() for _ in range(_DRAW_TRIES)])
             drawn = await self._excerpt_chosen_by(
-                "SELECT excerpt.id FROM try JOIN excerpt ON excerpt.slot = try.slot "
-                f"JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES} "
-                "ORDER BY try.n LIMIT 1",
+                "SELECT id FROM walk WHERE id IS NOT NULL",
                 (*filters, tries),
-                ctes="WITH top(slots) AS (SELECT max(slot) FROM excerpt), "
-                "try(n, slot) AS (SELECT CAST(point.key AS INTEGER), "
-                "CAST(point.value * top.slots AS INTEGER) + 1 FROM json_each(?7) AS point, top)",
+                ctes="WITH RECURSIVE top(slots) AS (SELECT max(slot) FROM excerpt), "
+                "walk(n, id) AS (SELECT -1, NULL UNION ALL SELECT walk.n + 1, ("
+                "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
+                "WHERE excerpt.slot = CAST(json_extract(?7, '$[' || (walk.n + 1) || ']') "
+                f"* (SELECT slots FROM top) AS INTEGER) + 1 AND {_MATCHES}) "
+                "FROM walk WHERE walk.id IS NULL AND walk.n + 1 < json_array_length(?7))",
             )
             if drawn:
                 return drawn
