@@ -119,20 +119,23 @@ class BrowsingQueries(Database):
     async def search(
         self, guild_id: int | None, match: str, *, age_restricted_ok: bool, limit: int
     ) -> list[SearchHit]:
-        """Chapters of the stories visible here matching the FTS5 expression `match`, best first.
+        """Stories visible here with a chapter matching the FTS5 expression `match`: the first
+        such chapter of each of the first `limit` stories, in the library's order.
 
-        Only the first SEARCH_CANDIDATES matches are ranked, so a common word costs the same as
-        a rare one however large the library; snippets are made for the hits shown only. A hit's
-        page is the one where its snippet is: the snippet is found again in the chapter's text,
-        which costs far less than marking every match of the chapter to find the first.
+        Only the first SEARCH_CANDIDATES matching chapters are looked at, and they are not
+        ranked: ranking (bm25) first counts the matches in the whole library, a cost that grows
+        with it. So a search costs the same however large the library is. Snippets are made for
+        the hits shown only; a hit's page is the one its snippet is on, found by looking the
+        snippet up in the chapter's text (marking every match of the chapter costs far more).
         """
         rows = await self.fetch_all(
             "WITH candidate AS ("
-            "  SELECT chapter_fts.rowid AS chapter_id, bm25(chapter_fts) AS score "
+            "  SELECT chapter_fts.rowid AS chapter_id, chapter.story_id "
             "  FROM chapter_fts JOIN chapter ON chapter.id = chapter_fts.rowid "
             "  JOIN story ON story.id = chapter.story_id "
             f"  WHERE chapter_fts MATCH ?3 AND {VISIBLE} LIMIT ?7), "
-            "best AS (SELECT chapter_id, score FROM candidate ORDER BY score LIMIT ?6), "
+            "best AS (SELECT min(chapter_id) AS chapter_id FROM candidate GROUP BY story_id "
+            "  ORDER BY 1 LIMIT ?6), "
             "hit AS MATERIALIZED ("
             "  SELECT chapter_fts.rowid AS chapter_id, "
             "  snippet(chapter_fts, 0, ?4, ?5, '', 24) AS snippet "
@@ -150,7 +153,7 @@ class BrowsingQueries(Database):
             "AS page_number, located.snippet "
             "FROM located JOIN best ON best.chapter_id = located.chapter_id "
             "JOIN chapter ON chapter.id = located.chapter_id "
-            "JOIN story ON story.id = chapter.story_id ORDER BY best.score",
+            "JOIN story ON story.id = chapter.story_id ORDER BY located.chapter_id",
             (
                 guild_id,
                 allowed_ratings(age_restricted_ok),

@@ -190,6 +190,18 @@ async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
         await store.search(None, fts_all_words(typed), age_restricted_ok=False, limit=5)
 
 
+async def test_search_lists_each_story_once_at_its_first_matching_chapter(store: Store) -> None:
+    first = await _add(store, _story("Harbour"))
+    second = await _add(store, _story("Lighthouse"))
+    hits = await store.search(None, fts_phrase("quiet harbour"), age_restricted_ok=False, limit=5)
+    assert [(hit.story_id, hit.chapter_number, hit.page_number) for hit in hits] == [
+        (first, 1, 1),
+        (second, 1, 1),
+    ]
+    only_one = await store.search(None, fts_phrase("gulls slept"), age_restricted_ok=False, limit=1)
+    assert [hit.story_id for hit in only_one] == [first]
+
+
 async def test_bookmarks_saved_at_the_same_moment_are_all_kept(store: Store) -> None:
     first = await _add(store, _story("First"))
     second = await _add(store, _story("Second"))
