@@ -110,6 +110,7 @@ def _plan(quick: bool, folder: Path) -> Plan:
             concurrency=10,
             warmup=5,
             phase_seconds=20,
+            turns=2,
             cold_starts=1,
             fanout=40,
             idle_reads=30,
@@ -120,6 +121,7 @@ def _plan(quick: bool, folder: Path) -> Plan:
         concurrency=20,
         warmup=100,
         phase_seconds=300,
+        turns=4,
         cold_starts=3,
         fanout=10_000,
         idle_reads=1_000,
@@ -138,15 +140,15 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
             results.imports.append(figures.measure_import(each, plan.folder))
 
     def latency() -> None:
-        for each in ordered:
-            console.print(f"Latency: storybot, {each.size} library")
-            database = figures.ensure_database(each, plan.folder)
-            result = asyncio.run(figures.measure_reading("storybot", each, database, plan))
-            results.reading.append(result)
-        for floor in ("floor", SIZED_FLOOR):
-            console.print(f"Latency: {floor}")
-            result = asyncio.run(figures.measure_reading(floor, largest, None, plan))
-            results.reading.append(result)
+        bots: list[tuple[str, Library, Path | None]] = [
+            ("storybot", each, figures.ensure_database(each, plan.folder)) for each in ordered
+        ]
+        bots += [("floor", largest, None), (SIZED_FLOOR, largest, None)]
+        console.print(
+            f"Latency: storybot ({', '.join(each.size for each in ordered)} library), the floor "
+            "and the floor with storybot-sized replies, taking turns"
+        )
+        results.reading += asyncio.run(figures.measure_reading(bots, plan))
 
     def cold_start() -> None:
         console.print(f"Cold start: storybot ({largest.size} library) and floor")

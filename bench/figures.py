@@ -6,11 +6,11 @@ import asyncio
 import gc
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import CLUB_CHANNEL, BenchStandin, BotProcess, reading_world, run_measured
-from bench.latency import COMMANDS, Latency, Readers
+from bench.latency import COMMANDS, Latency, Readers, Samples
 from bench.library import Library
 from bot.store import Store
 
@@ -26,6 +26,8 @@ class Plan:
     """Unmeasured interactions per command before measuring (SQLite's and the OS's caches)."""
     phase_seconds: float
     """A command too slow to answer `interactions` in this time is measured on fewer."""
+    turns: int
+    """Turns the bots of a latency run take at each command, `interactions / turns` each."""
     cold_starts: int
     """Starts per bot; the median counts."""
     fanout: int
@@ -151,40 +153,81 @@ async def _chapter_count(database: Path) -> int:
         await store.close()
 
 
+@dataclass
+class _Turns:
+    """One bot of a latency run, on its own stand-in, and what its turns measured so far."""
+
+    bot: str
+    library: Library
+    standin: BenchStandin
+    process: BotProcess
+    readers: Readers
+    samples: dict[str, Samples] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    standin_cpu: dict[str, float] = field(default_factory=dict)
+
+    async def take(self, command: str, count: int, plan: Plan) -> None:
+        """`count` interactions of `command`, adding up their latencies and CPU time."""
+        # This process's garbage collector would otherwise pause the stand-in mid-phase.
+        gc.collect()
+        gc.freeze()
+        stop = asyncio.Event()
+        cap = asyncio.get_running_loop().call_later(plan.phase_seconds / plan.turns, stop.set)
+        used, used_here = self.process.cpu_seconds(), time.process_time()
+        taken = await self.readers.run(
+            command, count=count, stop=stop, concurrency=plan.concurrency
+        )
+        cap.cancel()
+        self.cpu[command] = self.cpu.get(command, 0.0) + self.process.cpu_seconds() - used
+        spent_here = time.process_time() - used_here
+        self.standin_cpu[command] = self.standin_cpu.get(command, 0.0) + spent_here
+        samples = self.samples.setdefault(command, Samples())
+        samples.times += taken.times
+        samples.failures += taken.failures
+
+    def result(self) -> ReadingResult:
+        answered = {command: max(1, len(s.times)) for command, s in self.samples.items()}
+        return ReadingResult(
+            self.bot,
+            self.library.size,
+            {command: samples.latency() for command, samples in self.samples.items()},
+            self.process.peak_rss(),
+            len(self.standin.violations),
+            {command: spent / answered[command] for command, spent in self.cpu.items()},
+            {command: spent / answered[command] for command, spent in self.standin_cpu.items()},
+        )
+
+
 async def measure_reading(
-    bot: str, library: Library, database: Path | None, plan: Plan
-) -> ReadingResult:
-    """Every command of COMMANDS `plan.interactions` times, after a warm-up."""
-    standin = BenchStandin(reading_world(plan.concurrency))
-    await standin.start()
-    process = await BotProcess.start(bot, standin, plan.folder, database=database)
+    bots: list[tuple[str, Library, Path | None]], plan: Plan
+) -> list[ReadingResult]:
+    """Every command of COMMANDS `plan.interactions` times per bot (name, library, database),
+    after a warm-up. The bots take turns, `plan.turns` times per command, each on its own
+    stand-in, so that a shared machine whose speed drifts during the run slows them alike."""
+    started: list[_Turns] = []
     try:
-        readers = Readers(standin, library, plan.concurrency)
+        for bot, library, database in bots:
+            standin = BenchStandin(reading_world(plan.concurrency))
+            await standin.start()
+            try:
+                process = await BotProcess.start(bot, standin, plan.folder, database=database)
+            except BaseException:
+                await standin.stop()
+                raise
+            readers = Readers(standin, library, plan.concurrency)
+            started.append(_Turns(bot, library, standin, process, readers))
+        for turns in started:
+            for command in COMMANDS:
+                await turns.readers.run(command, count=plan.warmup, concurrency=plan.concurrency)
         for command in COMMANDS:
-            await readers.run(command, count=plan.warmup, concurrency=plan.concurrency)
-        latency, cpu, standin_cpu = {}, {}, {}
-        for command in COMMANDS:
-            # This process's garbage collector would otherwise pause the stand-in mid-phase.
-            gc.collect()
-            gc.freeze()
-            stop = asyncio.Event()
-            cap = asyncio.get_running_loop().call_later(plan.phase_seconds, stop.set)
-            used, used_here = process.cpu_seconds(), time.process_time()
-            samples = await readers.run(
-                command, count=plan.interactions, stop=stop, concurrency=plan.concurrency
-            )
-            answered = max(1, len(samples.times))
-            cpu[command] = (process.cpu_seconds() - used) / answered
-            standin_cpu[command] = (time.process_time() - used_here) / answered
-            cap.cancel()
-            latency[command] = samples.latency()
-        peak = process.peak_rss()
+            for _ in range(plan.turns):
+                for turns in started:
+                    await turns.take(command, plan.interactions // plan.turns, plan)
+        return [turns.result() for turns in started]
     finally:
-        await process.stop()
-        await standin.stop()
-    return ReadingResult(
-        bot, library.size, latency, peak, len(standin.violations), cpu, standin_cpu
-    )
+        for turns in started:
+            await turns.process.stop()
+            await turns.standin.stop()
 
 
 async def measure_cold_start(
