@@ -213,7 +213,8 @@ async def insert_chapters(
     first_number: int,
     pages_before: int,
 ) -> None:
-    """Write chapters (with their pages and excerpts) numbered from `first_number`.
+    """Write chapters (with their pages, excerpts and full-text index) numbered from
+    `first_number`.
 
     Chapter ids are assigned here (the caller holds the write lock), so a story's chapters,
     pages and excerpts are each written in one statement, however many chapters it has.
@@ -253,3 +254,9 @@ async def insert_chapters(
         page_rows,
     )
     await add_excerpts(tx, story_id, excerpt_rows)
+    # Last, so that what the full-text index gathers is written out once, at the commit.
+    await tx.execute(
+        "INSERT INTO chapter_fts (rowid, text) "
+        "SELECT id, text FROM chapter WHERE id BETWEEN ? AND ?",
+        (last_id + 1, last_id + len(chapter_rows)),
+    )

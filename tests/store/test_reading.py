@@ -202,6 +202,28 @@ async def test_search_lists_each_story_once_at_its_first_matching_chapter(store:
     assert [hit.story_id for hit in only_one] == [first]
 
 
+async def test_search_follows_chapters_added_replaced_and_removed(store: Store) -> None:
+    async def found(words: str) -> list[tuple[int, int]]:
+        hits = await store.search(1, fts_phrase(words), age_restricted_ok=True, limit=5)
+        return [(hit.story_id, hit.chapter_number) for hit in hits]
+
+    uploaded = await _add(store, _story("Lighthouse"), guild_id=1)
+    await store.append_chapters(
+        uploaded,
+        (ChapterDraft("Return", "The whales came back in spring."),),
+        content_hash="more",
+        user_id=5,
+        page_size=800,
+    )
+    assert await found("whales came back") == [(uploaded, 3)]
+    bundled = await _add(store, _story("Harbour"))
+    assert await found("ship left at dawn") == [(uploaded, 2), (bundled, 2)]
+    replaced = StoryDraft(title="Harbour", chapters=(ChapterDraft("Only", "Fog rolled in."),))
+    await store.save_story(replaced, source_key="Harbour", content_hash="new", page_size=800)
+    assert await found("fog rolled in") == [(bundled, 1)]
+    assert await found("ship left at dawn") == [(uploaded, 2)]
+
+
 async def test_bookmarks_saved_at_the_same_moment_are_all_kept(store: Store) -> None:
     first = await _add(store, _story("First"))
     second = await _add(store, _story("Second"))
