@@ -14,13 +14,11 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-import discord
 from dotenv import load_dotenv, set_key
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bot.app import StoryBot, use_discord_endpoints
 from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
 from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
@@ -65,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(settings: Settings) -> int:
+    # discord.py is imported only to run the bot: the import's worker processes load this
+    # module again, and would each hold it in memory for nothing.
+    import discord
+
     if not settings.discord_token:
         token = _ask_for_token()
         settings = load_settings({**os.environ, "DISCORD_TOKEN": token.reveal()})
@@ -97,6 +99,8 @@ def _ask_for_token() -> Secret:
 
 
 async def _serve(settings: Settings) -> None:
+    from bot.app import StoryBot, use_discord_endpoints
+
     token = settings.require_token()
     use_discord_endpoints(settings.discord_rest_url, settings.discord_gateway_url)
     store = await Store.open(settings.database_path)

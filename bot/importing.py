@@ -59,8 +59,9 @@ async def import_files(
 ) -> list[FileImport]:
     """Import each file into the bundled library; a bad file is reported and the rest go in.
 
-    Many files are parsed in worker processes while earlier ones are written, a few at a time,
-    so a large library streams through instead of being held in memory.
+    Many files are parsed in worker processes while earlier ones are written, two per worker
+    ahead of the writer (so it seldom waits), so a large library streams through instead of
+    being held in memory.
     """
     files = list(files)
     workers = os.cpu_count() or 1
@@ -71,7 +72,7 @@ async def import_files(
     try:
         for path in files:
             pending.append((path, loop.run_in_executor(pool, _read_story, path)))
-            if len(pending) > workers:
+            if len(pending) > 2 * workers:
                 results.append(await _save(store, *pending.popleft(), page_size, on_file))
         while pending:
             results.append(await _save(store, *pending.popleft(), page_size, on_file))
