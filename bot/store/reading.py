@@ -31,6 +31,7 @@ def allowed_ratings(age_restricted_ok: bool) -> str:
 _CHOICE = "SELECT id, title, author, rating, chapter_count FROM story"
 _TRIGRAM = 3
 """Characters story_name needs to find a run of text anywhere in a title or author."""
+_NAME_CANDIDATES = 200
 NEARBY_CHAPTERS = 24
 """Chapters either side of a page's chapter that come with it: enough for any chapter menu."""
 
@@ -143,14 +144,18 @@ class ReadingQueries(Database):
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author. One or two characters match the start of a word only: anywhere, they
-        would match nearly everything.
+        would match nearly everything. Only the first _NAME_CANDIDATES stories that match are
+        ranked, so what a keystroke costs does not grow with the library.
         """
         typed = text.strip()
         needle = escape_like(typed)
         matching = "?8 = ''"  # nothing typed yet: every story
         if typed:
             names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
-            matching = f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH ?8)"
+            matching = (
+                f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH ?8 "
+                f"LIMIT {_NAME_CANDIDATES})"
+            )
         rows = await self.fetch_all(
             f"{_CHOICE} WHERE {VISIBLE} AND {matching} "
             "AND (?7 = 0 OR story.guild_id IS NOT NULL) "
