@@ -142,18 +142,17 @@ class BrowsingQueries(Database):
             "  FROM chapter_fts WHERE chapter_fts MATCH ?3 "
             "  AND chapter_fts.rowid IN (SELECT chapter_id FROM best)), "
             "located AS ("
-            "  SELECT hit.chapter_id, hit.snippet, "
+            "  SELECT chapter.id AS chapter_id, chapter.story_id, chapter.number, chapter.title, "
+            "  hit.snippet, "
             "  instr(chapter.text, replace(replace(hit.snippet, ?4, ''), ?5, '')) AS snippet_at "
             "  FROM hit JOIN chapter ON chapter.id = hit.chapter_id) "
             "SELECT story.id AS story_id, story.title AS story_title, story.author, "
-            "chapter.number AS chapter_number, chapter.title AS chapter_title, "
-            "(SELECT max(page.number) FROM page WHERE page.chapter_id = chapter.id "
+            "located.number AS chapter_number, located.title AS chapter_title, "
+            "(SELECT max(page.number) FROM page WHERE page.chapter_id = located.chapter_id "
             " AND page.start_offset <= CASE WHEN located.snippet_at > 0 "
             " THEN located.snippet_at + instr(located.snippet, ?4) - 2 ELSE 0 END) "
             "AS page_number, located.snippet "
-            "FROM located JOIN best ON best.chapter_id = located.chapter_id "
-            "JOIN chapter ON chapter.id = located.chapter_id "
-            "JOIN story ON story.id = chapter.story_id ORDER BY located.chapter_id",
+            "FROM located JOIN story ON story.id = located.story_id ORDER BY located.chapter_id",
             (
                 guild_id,
                 allowed_ratings(age_restricted_ok),

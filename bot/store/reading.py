@@ -149,13 +149,7 @@ class ReadingQueries(Database):
         """
         typed = text.strip()
         needle = escape_like(typed)
-        matching = "?8 = ''"  # nothing typed yet: every story
-        if typed:
-            names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
-            matching = (
-                f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH ?8 "
-                f"LIMIT {_NAME_CANDIDATES})"
-            )
+        matching, query = _name_match(typed)
         rows = await self.fetch_all(
             f"{_CHOICE} WHERE {VISIBLE} AND {matching} "
             "AND (?7 = 0 OR story.guild_id IS NOT NULL) "
@@ -170,7 +164,7 @@ class ReadingQueries(Database):
                 f"% {needle}%",
                 limit,
                 own_only,
-                _name_query(typed),
+                query,
             ),
         )
         return [_story_choice(row) for row in rows]
@@ -252,13 +246,20 @@ class ReadingQueries(Database):
             )
 
 
-def _name_query(typed: str) -> str:
-    """What a reader typed as an FTS5 query of story_name (the text anywhere) or, shorter than a
-    trigram, of story_word (a word starting with it); never a syntax error."""
+def _name_match(typed: str) -> tuple[str, str]:
+    """The condition on `story` that finds what a reader typed, and its FTS5 query (`?8`):
+    the text anywhere (story_name) or, shorter than a trigram, a word starting with it
+    (story_word); never a syntax error. Nothing typed matches every story."""
     if not typed:
-        return ""
+        return "?8 = ''", ""
     phrase = '"' + typed.replace('"', '""') + '"'
-    return phrase if len(typed) >= _TRIGRAM else phrase + "*"
+    names, query = "story_name", phrase
+    if len(typed) < _TRIGRAM:
+        names, query = "story_word", phrase + "*"
+    condition = (
+        f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH ?8 LIMIT {_NAME_CANDIDATES})"
+    )
+    return condition, query
 
 
 def _story_choice(row: aiosqlite.Row) -> StoryChoice:
