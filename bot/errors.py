@@ -8,6 +8,8 @@ import secrets
 import discord
 from discord import app_commands
 
+from bot.access import StoryHidden, refusal
+
 log = logging.getLogger(__name__)
 
 
@@ -21,6 +23,8 @@ def _known_message(error: Exception) -> str | None:
         error = error.original
     if isinstance(error, UserFacingError):
         return str(error)
+    if isinstance(error, StoryHidden):
+        return refusal(error)
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
         return "Only moderators can do that here."
     if isinstance(error, app_commands.NoPrivateMessage):

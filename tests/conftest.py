@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.access import Viewer
 from bot.app import StoryBot
 from bot.config import Settings, load_settings
 from bot.importing import import_library_if_empty
@@ -21,6 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LIBRARY = REPO / "data"
 
 BotRunner = Callable[..., AbstractAsyncContextManager[StoryBot]]
+ANYONE = Viewer(user_id=1, guild_id=None, age_restricted_ok=True)
+"""A reader in DMs who allowed every rating: sees the whole bundled library."""
 
 
 def unescaped(text: str) -> str:

@@ -14,8 +14,9 @@ from bot.library.model import Rating, Status, TagKind
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import BrowseFilters, Story
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
-from bot.ui.items import StatefulItem, StatelessView
-from bot.ui.reader import OpenCopyButton, age_restricted_ok, ensure_allowed
+from bot.ui.items import StatefulItem, StatelessView, number
+from bot.ui.lookup import tag_autocomplete, viewer_of
+from bot.ui.reader import OpenCopyButton
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -35,13 +36,6 @@ _TAG_FIELDS = (
 )
 
 
-async def tag_autocomplete(
-    interaction: discord.Interaction[StoryBot], current: str
-) -> list[app_commands.Choice[str]]:
-    tags = await interaction.client.store.tags_like(interaction.guild_id, current)
-    return [app_commands.Choice(name=shorten(tag, 100), value=shorten(tag, 100)) for tag in tags]
-
-
 def _story_line(story: Story) -> str:
     title, author = render_prose(shorten(story.title, 100)), render_prose(shorten(story.author, 60))
     return (
@@ -54,9 +48,9 @@ def _story_line(story: Story) -> str:
 async def _listing(
     interaction: discord.Interaction[StoryBot], query_id: int, filters: BrowseFilters, offset: int
 ) -> tuple[discord.Embed, discord.ui.View]:
-    age_ok = await age_restricted_ok(interaction)
+    viewer = await viewer_of(interaction)
     stories, total = await interaction.client.store.browse(
-        interaction.guild_id, filters, age_restricted_ok=age_ok, offset=offset, limit=_PER_PAGE
+        viewer, filters, offset=offset, limit=_PER_PAGE
     )
     shown = [f for f in (filters.tag, filters.rating, filters.status, filters.author) if f]
     embed = discord.Embed(
@@ -67,7 +61,7 @@ async def _listing(
     footer = f"{offset + 1}–{offset + len(stories)} of {total}" if stories else ""
     if shown:
         footer += " · " + ", ".join(escape(text) for text in shown)
-    if not age_ok:
+    if not viewer.age_restricted_ok:
         footer += " · Mature and Explicit stories are listed in age-restricted channels only."
     embed.set_footer(text=shorten(footer.strip(" ·"), 2048))
     view = StatelessView()
@@ -152,8 +146,6 @@ class Browsing(commands.Cog):
         sort: str = "title",
     ) -> None:
         """Browse the library, with filters and sorting."""
-        if rating and Rating(rating).age_restricted and not await age_restricted_ok(interaction):
-            await ensure_allowed(interaction, Rating(rating))
         filters = BrowseFilters(
             tag=(tag or "").strip(),
             rating=rating or "",
@@ -161,7 +153,7 @@ class Browsing(commands.Cog):
             author=(author or "").strip(),
             sort=sort,
         )
-        query_id = await interaction.client.store.save_browse_filters(filters)
+        query_id = await interaction.client.store.save_browse_filters(interaction.guild_id, filters)
         embed, view = await _listing(interaction, query_id, filters, 0)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
@@ -174,12 +166,10 @@ class Browsing(commands.Cog):
         if not fts_all_words(query):
             raise UserFacingError("Type a few words to search for.")
         store = interaction.client.store
-        age_ok = await age_restricted_ok(interaction)
+        viewer = await viewer_of(interaction)
         hits = []
         for match in (fts_phrase(query), fts_all_words(query)):
-            hits = await store.search(
-                interaction.guild_id, match, age_restricted_ok=age_ok, limit=_SEARCH_HITS
-            )
+            hits = await store.search(viewer, match, limit=_SEARCH_HITS)
             if hits:
                 break
         if not hits:
@@ -196,10 +186,10 @@ class Browsing(commands.Cog):
             title=shorten(f"Search: {query}", 256), description=shorten("\n\n".join(lines), 4096)
         )
         view = StatelessView()
-        for number, hit in enumerate(hits, 1):
+        for place, hit in enumerate(hits, 1):
             view.add_item(
                 OpenCopyButton.make(
-                    hit.story_id, hit.chapter_number, hit.page_number, label=f"Read #{number}"
+                    hit.story_id, hit.chapter_number, hit.page_number, label=f"Read #{place}"
                 )
             )
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
@@ -207,10 +197,7 @@ class Browsing(commands.Cog):
 
 async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
     """Answer with a story's card and a "Start reading" button, if it may be shown here."""
-    story = await interaction.client.store.story(story_id)
-    if story is None or story.guild_id not in (None, interaction.guild_id):
-        raise UserFacingError("That story is not in the library any more.")
-    await ensure_allowed(interaction, story.rating)
+    story = await interaction.client.store.story(await viewer_of(interaction), story_id)
     view = StatelessView()
     view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start reading"))
     await interaction.response.send_message(embed=story_card(story), view=view, ephemeral=True)
@@ -219,7 +206,7 @@ async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: 
 class BrowseButton(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"br:(?P<owner>\d+):(?P<query>\d+):(?P<offset>\d+)",
+    template=r"br:(?P<owner>[^:]+):(?P<query>[^:]+):(?P<offset>[^:]+)",
 ):
     """Previous / next page of a /stories listing."""
 
@@ -242,7 +229,7 @@ class BrowseButton(
         return interaction.user.id == self.owner
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        filters = await interaction.client.store.browse_filters(self.query)
+        filters = await interaction.client.store.browse_filters(interaction.guild_id, self.query)
         if filters is None:
             raise UserFacingError("That listing is too old: run /stories again.")
         embed, view = await _listing(interaction, self.query, filters, self.offset)
@@ -267,7 +254,7 @@ class StoryInfoSelect(
         return cls(select)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        await send_story_card(interaction, int(self.item.values[0]))
+        await send_story_card(interaction, number(self.item.values[0]))
 
 
 async def setup(bot: StoryBot) -> None:

@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.cogs.browsing import tag_autocomplete
+from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import escape
 from bot.library.schedule import (
@@ -33,6 +33,7 @@ from bot.library.schedule import (
 from bot.moderation import MODERATOR_PERMISSIONS, for_moderators, moderators_only
 from bot.store import BrowseFilters, DailySchedule, Excerpt
 from bot.ui.excerpts import excerpt_embed, excerpt_view
+from bot.ui.lookup import tag_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -166,7 +167,7 @@ class Daily(commands.Cog):
         if claim.message_id is not None:
             await store.reschedule_daily(schedule.guild_id, following(day, at, zone))
             return
-        excerpt = await store.excerpt(claim.excerpt_id)
+        excerpt = await store.excerpt(_viewer(schedule, channel), claim.excerpt_id)
         if excerpt is None:
             excerpt = await self._draw(schedule, channel, day)
         if excerpt is None:
@@ -194,17 +195,14 @@ class Daily(commands.Cog):
         self, schedule: DailySchedule, channel: discord.TextChannel, day: date
     ) -> Excerpt | None:
         store = self.bot.store
-        age_ok = channel.is_nsfw()
+        viewer = _viewer(schedule, channel)
         window = min(self.bot.settings.daily_no_repeat_days, await store.excerpt_count())
         excerpt = await store.draw_excerpt(
-            schedule.guild_id,
-            age_restricted_ok=age_ok,
+            viewer,
             tag=schedule.tag,
             not_posted_since=(day - timedelta(days=window)).isoformat(),
         )
-        return excerpt or await store.least_recent_daily_excerpt(
-            schedule.guild_id, age_restricted_ok=age_ok, tag=schedule.tag
-        )
+        return excerpt or await store.least_recent_daily_excerpt(viewer, tag=schedule.tag)
 
     async def _find_post(self, channel: discord.TextChannel, day: date) -> discord.Message | None:
         """Our post for `day` in the channel's recent messages, if a send did go out."""
@@ -231,7 +229,7 @@ class Daily(commands.Cog):
         store = self.bot.store
         footer = _marker(day) + (" · posted late: I was offline at posting time" if late else "")
         role = channel.guild.get_role(schedule.role_id) if schedule.role_id else None
-        query_id = await store.save_browse_filters(_filters(schedule))
+        query_id = await store.save_browse_filters(schedule.guild_id, _filters(schedule))
         try:
             async with self.bot.outgoing:
                 message = await channel.send(
@@ -330,9 +328,8 @@ class Daily(commands.Cog):
         _check_can_post(channel, role)
         store = interaction.client.store
         tag = (tag or "").strip()
-        if tag and not await store.draw_excerpt(
-            interaction.guild_id, age_restricted_ok=channel.is_nsfw(), tag=tag
-        ):
+        channel_viewer = Viewer(interaction.user.id, interaction.guild_id, channel.is_nsfw())
+        if tag and not await store.draw_excerpt(channel_viewer, tag=tag):
             raise UserFacingError(f"No story here tagged “{escape(tag)}” has an excerpt to post.")
         next_post_at = upcoming(store.clock(), at, zone)
         await store.set_daily(
@@ -388,7 +385,7 @@ class Daily(commands.Cog):
         excerpt = await self._draw(schedule, channel, today)
         if excerpt is None:
             raise UserFacingError("There is no excerpt to post there.")
-        query_id = await store.save_browse_filters(_filters(schedule))
+        query_id = await store.save_browse_filters(schedule.guild_id, _filters(schedule))
         await channel.send(
             embed=excerpt_embed(excerpt, title="Excerpt", footer="Posted with /daily now"),
             view=excerpt_view(excerpt, query_id, None),
@@ -401,6 +398,11 @@ class Daily(commands.Cog):
 
 def _filters(schedule: DailySchedule) -> BrowseFilters:
     return BrowseFilters(tag=schedule.tag)
+
+
+def _viewer(schedule: DailySchedule, channel: discord.TextChannel) -> Viewer:
+    """Everyone who reads the daily channel: the post shows only what they all may see."""
+    return Viewer(0, schedule.guild_id, channel.is_nsfw())
 
 
 def _check_can_post(channel: discord.TextChannel, role: discord.Role | None) -> None:

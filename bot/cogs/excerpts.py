@@ -8,11 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.browsing import tag_autocomplete
-from bot.cogs.reading import resolve_story, story_autocomplete
 from bot.store import BrowseFilters
 from bot.ui.excerpts import AnotherExcerptButton, send_excerpt
-from bot.ui.reader import ensure_allowed
+from bot.ui.lookup import resolve_story, story_autocomplete, tag_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -47,11 +45,7 @@ class Excerpts(commands.Cog):
         public: bool = False,
     ) -> None:
         """A random passage from the library, with a button to read on from there."""
-        story_id = None
-        if story:
-            found = await resolve_story(interaction, story)
-            await ensure_allowed(interaction, found.rating)
-            story_id = found.id
+        story_id = (await resolve_story(interaction, story)).id if story else None
         filters = BrowseFilters(tag=(tag or "").strip(), author=(author or "").strip())
         await send_excerpt(interaction, filters, story_id, ephemeral=not public)
 

@@ -10,43 +10,16 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.library.render import plural, progress_bar, render_prose, shorten
-from bot.store import StoryChoice
-from bot.ui.items import StatefulItem, StatelessView
-from bot.ui.reader import READER_ITEMS, age_restricted_ok, ensure_allowed, show_page
+from bot.store import Bookmark
+from bot.ui.items import StatefulItem, StatelessView, number
+from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
+from bot.ui.reader import READER_ITEMS, show_page
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
 
-_AUTOCOMPLETE_LIMIT = 25
-
-
-async def story_autocomplete(
-    interaction: discord.Interaction[StoryBot], current: str
-) -> list[app_commands.Choice[str]]:
-    """Stories visible here whose title or author matches what the reader typed."""
-    matches = await interaction.client.store.find_stories(
-        interaction.guild_id,
-        current,
-        age_restricted_ok=await age_restricted_ok(interaction),
-        limit=_AUTOCOMPLETE_LIMIT,
-    )
-    return [
-        app_commands.Choice(
-            name=shorten(f"{story.title} — {story.author}", 100), value=str(story.id)
-        )
-        for story in matches
-    ]
-
-
-async def resolve_story(interaction: discord.Interaction[StoryBot], value: str) -> StoryChoice:
-    """The story the reader picked or typed, checked again (autocomplete is only a suggestion)."""
-    story = await interaction.client.store.visible_story(interaction.guild_id, value)
-    if story is None:
-        raise UserFacingError(
-            f"I couldn't find a story called “{shorten(value, 80)}” here. "
-            "Pick one from the suggestions as you type, or browse with /stories."
-        )
-    return story
+_MENU_OPTIONS = 25
+"""Discord's limit on the options of a select menu."""
 
 
 class Reading(commands.Cog):
@@ -79,7 +52,6 @@ class Reading(commands.Cog):
     ) -> None:
         """Open a story and read it a page at a time."""
         found = await resolve_story(interaction, story)
-        await ensure_allowed(interaction, found.rating)
         count = found.chapter_count
         if chapter > count:
             raise UserFacingError(
@@ -95,16 +67,14 @@ class Reading(commands.Cog):
     ) -> None:
         """Pick up where you stopped reading."""
         story_id = (await resolve_story(interaction, story)).id if story else None
-        bookmarks = await interaction.client.store.bookmarks(
-            interaction.user.id, interaction.guild_id, story_id=story_id, limit=1
-        )
-        if not bookmarks:
+        viewer = await viewer_of(interaction)
+        mark = await interaction.client.store.last_bookmark(viewer, story_id)
+        if mark is None:
             raise UserFacingError(
                 "You haven't started that story yet: open it with /read."
                 if story
                 else "You haven't started a story here yet: find one with /stories or /read."
             )
-        mark = bookmarks[0]
         await show_page(
             interaction, mark.story_id, mark.chapter_number, mark.page_number, remember=False
         )
@@ -112,9 +82,7 @@ class Reading(commands.Cog):
     @app_commands.command(name="progress")
     async def progress(self, interaction: discord.Interaction[StoryBot]) -> None:
         """See the stories you have started, continue one, or forget where you were."""
-        bookmarks = await interaction.client.store.bookmarks(
-            interaction.user.id, interaction.guild_id
-        )
+        bookmarks = await interaction.client.store.bookmarks(await viewer_of(interaction))
         if not bookmarks:
             await interaction.response.send_message(
                 "You haven't started a story here yet: find one with /stories or /read.",
@@ -149,7 +117,7 @@ class Reading(commands.Cog):
 class ProgressSelect(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"progress:(?P<action>continue|forget):(?P<owner>\d+)",
+    template=r"progress:(?P<action>continue|forget):(?P<owner>[^:]+)",
 ):
     """On /progress: continue a started story, or forget where you were in one (or all)."""
 
@@ -157,13 +125,14 @@ class ProgressSelect(
     owner: int
 
     @classmethod
-    def make(cls, action: str, owner: int, bookmarks: list[Any]) -> ProgressSelect:
+    def make(cls, action: str, owner: int, bookmarks: list[Bookmark]) -> ProgressSelect:
+        shown = bookmarks[: _MENU_OPTIONS - 1 if action == "forget" else _MENU_OPTIONS]
         options = [
             discord.SelectOption(label=shorten(mark.story_title, 100), value=str(mark.story_id))
-            for mark in bookmarks[: 24 if action == "forget" else 25]
+            for mark in shown
         ]
         if action == "forget":
-            options.append(discord.SelectOption(label="Every story I started", value="all"))
+            options.append(discord.SelectOption(label="Every story listed here", value="all"))
         select = discord.ui.Select(
             placeholder="Continue reading…" if action == "continue" else "Forget where I was in…",
             options=options,
@@ -178,17 +147,17 @@ class ProgressSelect(
         value = self.item.values[0]
         store = interaction.client.store
         if self.action == "continue":
-            marks = await store.bookmarks(
-                interaction.user.id, interaction.guild_id, story_id=int(value), limit=1
-            )
-            if not marks:
+            mark = await store.last_bookmark(await viewer_of(interaction), number(value))
+            if mark is None:
                 raise UserFacingError("You have no saved place in that story any more.")
-            await show_page(
-                interaction, marks[0].story_id, marks[0].chapter_number, marks[0].page_number
-            )
+            await show_page(interaction, mark.story_id, mark.chapter_number, mark.page_number)
             return
+        # "Every story listed here" is the stories of this menu, not the reader's places in
+        # other servers or in stories this place does not show.
+        listed = [option.value for option in self.item.options if option.value != "all"]
+        chosen = listed if value == "all" else [value]
         cleared = await store.clear_bookmarks(
-            interaction.user.id, None if value == "all" else int(value)
+            interaction.user.id, [number(story) for story in chosen]
         )
         await interaction.response.edit_message(
             content=f"Forgot your place in {plural(cleared, 'story')}.",

@@ -13,49 +13,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.browsing import send_story_card
-from bot.cogs.reading import resolve_story, story_autocomplete
 from bot.errors import UserFacingError
 from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
 from bot.moderation import is_moderator, moderators_only
 from bot.ui.details import StoryDetailsModal
 from bot.ui.items import StatefulItem, StatelessView
+from bot.ui.lookup import guild_story, guild_story_autocomplete, resolve_story, story_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
 
 UNDO_WINDOW = timedelta(hours=24)
-
-
-async def guild_story_autocomplete(
-    interaction: discord.Interaction[StoryBot], current: str
-) -> list[app_commands.Choice[str]]:
-    """This guild's own uploads matching what was typed."""
-    matches = await interaction.client.store.find_stories(
-        interaction.guild_id, current, age_restricted_ok=True, own_only=True
-    )
-    return [
-        app_commands.Choice(
-            name=shorten(f"{story.title} — {story.author}", 100), value=str(story.id)
-        )
-        for story in matches
-    ]
-
-
-async def guild_story(interaction: discord.Interaction[StoryBot], value: str) -> int:
-    """The id of one of this guild's own stories, or a reply saying why not."""
-    store = interaction.client.store
-    story_id = await store.guild_story_id(interaction.guild_id, value)  # type: ignore[arg-type]
-    if story_id is not None:
-        return story_id
-    if await store.visible_story(interaction.guild_id, value):
-        raise UserFacingError(
-            "That story is part of the bundled library, which can't be changed from Discord. "
-            "Only stories uploaded to this server can."
-        )
-    raise UserFacingError(
-        f"I couldn't find a story called “{escape(shorten(value, 80))}” uploaded to this server."
-    )
 
 
 class Stories(commands.Cog):
@@ -87,9 +56,7 @@ class Stories(commands.Cog):
     @app_commands.autocomplete(story=guild_story_autocomplete)
     async def edit(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
         """Fix a story's title, author, summary, rating or warnings (moderators)."""
-        story_id = await guild_story(interaction, story)
-        found = await interaction.client.store.story(story_id)
-        assert found is not None
+        found = await guild_story(interaction, story)
         current = StoryDraft(
             title=found.title,
             chapters=(),
@@ -101,7 +68,8 @@ class Stories(commands.Cog):
 
         async def save(submitted: discord.Interaction[StoryBot], draft: StoryDraft) -> None:
             await submitted.client.store.edit_story(
-                story_id,
+                found.id,
+                found.guild_id,  # type: ignore[arg-type]
                 title=draft.title,
                 author=draft.author,
                 summary=draft.summary,
@@ -122,12 +90,10 @@ class Stories(commands.Cog):
     @app_commands.autocomplete(story=guild_story_autocomplete)
     async def remove(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
         """Remove a story from this server's library, with a day to undo it (moderators)."""
-        story_id = await guild_story(interaction, story)
-        found = await interaction.client.store.story(story_id)
-        assert found is not None
+        found = await guild_story(interaction, story)
         view = StatelessView()
         view.add_item(
-            RemovalButton.make("remove", story_id, "Remove it", discord.ButtonStyle.danger)
+            RemovalButton.make("remove", found.id, "Remove it", discord.ButtonStyle.danger)
         )
         await interaction.response.send_message(
             f"Remove “{escape(found.title)}”? Readers will no longer find it in reading, search, "
@@ -154,15 +120,19 @@ class Stories(commands.Cog):
     ) -> None:
         """Fix the order of a story's chapters (moderators)."""
         store = interaction.client.store
-        story_id = await guild_story(interaction, story)
-        found = await store.story(story_id)
-        assert found is not None
+        found = await guild_story(interaction, story)
         if max(chapter, position) > found.chapter_count:
             raise UserFacingError(
                 f"“{escape(found.title)}” has {plural(found.chapter_count, 'chapter')}: pick "
                 f"numbers from 1 to {found.chapter_count}."
             )
-        await store.move_chapter(story_id, chapter, position, user_id=interaction.user.id)
+        await store.move_chapter(
+            found.id,
+            found.guild_id,  # type: ignore[arg-type]
+            chapter,
+            position,
+            user_id=interaction.user.id,
+        )
         await interaction.response.send_message(
             f"Chapter {chapter} of “{escape(found.title)}” is now chapter {position}.",
             ephemeral=True,
@@ -175,13 +145,14 @@ class Stories(commands.Cog):
     @app_commands.autocomplete(story=guild_story_autocomplete)
     async def history(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
         """Who uploaded, edited or removed a story, and when (moderators)."""
-        store = interaction.client.store
-        story_id = await store.guild_story_id(interaction.guild_id, story)  # type: ignore[arg-type]
-        if story_id is None:
-            story_id = await store.guild_story_id(interaction.guild_id, story, removed=True)  # type: ignore[arg-type]
-        if story_id is None:
-            story_id = await guild_story(interaction, story)
-        entries = await store.history(story_id)
+        try:
+            found = await guild_story(interaction, story)
+        except UserFacingError:
+            found = await guild_story(interaction, story, removed=True)
+        entries = await interaction.client.store.history(
+            found.id,
+            found.guild_id,  # type: ignore[arg-type]
+        )
         lines = [
             f"<t:{_timestamp(entry.at)}:f> <@{entry.user_id}> {entry.action}"
             + (f": {escape(entry.detail)}" if entry.detail else "")
@@ -201,7 +172,7 @@ def _timestamp(iso: str) -> int:
 class RemovalButton(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"story:(?P<action>remove|undo):(?P<story>\d+)",
+    template=r"story:(?P<action>remove|undo):(?P<story>[^:]+)",
 ):
     """Confirm a removal, or undo one within the window."""
 
@@ -217,8 +188,13 @@ class RemovalButton(
         if not await is_moderator(interaction):
             raise UserFacingError("Only moderators can do that here.")
         store = interaction.client.store
+        guild_id = interaction.guild_id
+        assert guild_id is not None  # is_moderator holds only in a server
         if self.action == "remove":
-            await store.remove_story(self.story, user_id=interaction.user.id)
+            if not await store.remove_story(self.story, guild_id, user_id=interaction.user.id):
+                raise UserFacingError(
+                    "That story is not one of this server's uploads, or it was removed already."
+                )
             view = StatelessView()
             view.add_item(
                 RemovalButton.make("undo", self.story, "Undo", discord.ButtonStyle.secondary)
@@ -228,7 +204,7 @@ class RemovalButton(
             )
             return
         if not await store.restore_story(
-            self.story, user_id=interaction.user.id, within=UNDO_WINDOW
+            self.story, guild_id, user_id=interaction.user.id, within=UNDO_WINDOW
         ):
             raise UserFacingError("It is too late to undo that removal (24 hours have passed).")
         await interaction.response.edit_message(content="Restored: the story is back.", view=None)

@@ -16,11 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.cogs.reading import resolve_story, story_autocomplete
 from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import Delivery, Notice, Subscription
 from bot.ui.items import StatefulItem, StatelessView
+from bot.ui.lookup import resolve_story, story_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -351,7 +351,7 @@ class _Undeliverable(Exception):
 class SubscriptionSelect(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"subs:(?P<action>remove|delivery):(?P<owner>\d+)",
+    template=r"subs:(?P<action>remove|delivery):(?P<owner>[^:]+)",
 ):
     """On /subscriptions: stop following something, or choose how to be told."""
 

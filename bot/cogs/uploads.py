@@ -16,16 +16,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.stories import guild_story, guild_story_autocomplete
 from bot.errors import UserFacingError, report_error
 from bot.library.formats import UPLOAD_SUFFIXES, parse_upload
 from bot.library.importer import ImportRejected, with_metadata
 from bot.library.model import Rating, StoryDraft
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.library.text import file_size
-from bot.moderation import MODERATOR_PERMISSIONS, moderators_only
+from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
 from bot.store import DuplicateUpload
 from bot.ui.details import StoryDetailsModal
+from bot.ui.lookup import guild_story, guild_story_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -149,15 +149,14 @@ class Uploads(commands.Cog):
             draft = with_metadata(draft, options, "the upload's options")
         except ImportRejected as error:
             raise UserFacingError(str(error)) from None
-        existing = await interaction.client.store.story(target) if target else None
         preview = UploadPreview(
             interaction,
             draft,
             hashlib.sha256(raw).hexdigest(),
-            appending_to=existing.id if existing else None,
+            appending_to=target.id if target else None,
         )
         await interaction.edit_original_response(
-            embed=preview_embed(draft, existing.title if existing else None), view=preview
+            embed=preview_embed(draft, target.title if target else None), view=preview
         )
 
     @announce.command(name="set")
@@ -244,10 +243,19 @@ class UploadPreview(discord.ui.View):
         self, interaction: discord.Interaction[StoryBot], button: discord.ui.Button[Any]
     ) -> None:
         bot = interaction.client
+        if not await is_moderator(interaction):
+            self.stop()
+            await interaction.response.edit_message(
+                content="You are no longer a moderator here, so nothing was saved.",
+                embed=None,
+                view=None,
+            )
+            return
+        assert interaction.guild_id is not None  # is_moderator holds only in a server
         try:
             if self.appending_to is None:
                 await bot.store.add_upload(
-                    interaction.guild_id,  # type: ignore[arg-type]
+                    interaction.guild_id,
                     self.draft,
                     content_hash=self.content_hash,
                     user_id=interaction.user.id,
@@ -261,6 +269,7 @@ class UploadPreview(discord.ui.View):
             else:
                 first, last = await bot.store.append_chapters(
                     self.appending_to,
+                    interaction.guild_id,
                     self.draft.chapters,
                     content_hash=self.content_hash,
                     user_id=interaction.user.id,

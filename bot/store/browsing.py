@@ -6,9 +6,9 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from bot.access import VISIBLE, Viewer
 from bot.store.database import Database, escape_like
 from bot.store.library import STORY_COLUMNS, Story, story_from_row
-from bot.store.reading import VISIBLE, allowed_ratings
 
 _SORTS = {
     "title": "story.title COLLATE NOCASE, story.id",
@@ -56,71 +56,82 @@ def fts_all_words(text: str) -> str:
 
 class BrowsingQueries(Database):
     async def browse(
-        self,
-        guild_id: int | None,
-        filters: BrowseFilters,
-        *,
-        age_restricted_ok: bool,
-        offset: int,
-        limit: int,
+        self, viewer: Viewer, filters: BrowseFilters, *, offset: int, limit: int
     ) -> tuple[list[Story], int]:
-        """One page of the stories visible here that pass `filters`, and how many pass in all."""
-        where = (
-            f"{VISIBLE} AND (?3 = '' OR story.rating = ?3) AND (?4 = '' OR story.status = ?4) "
-            "AND (?5 = '' OR story.author = ?5 COLLATE NOCASE) AND (?6 = '' OR EXISTS ("
-            "SELECT 1 FROM story_tag WHERE story_tag.story_id = story.id "
-            "AND story_tag.name = ?6 COLLATE NOCASE))"
-        )
-        params = (
-            guild_id,
-            allowed_ratings(age_restricted_ok),
-            filters.rating,
-            filters.status,
-            filters.author,
-            filters.tag,
-        )
+        """One page of the stories the viewer may see that pass `filters`, and how many pass."""
+        where = f"""
+            {VISIBLE}
+            AND (:rating = '' OR story.rating = :rating)
+            AND (:status = '' OR story.status = :status)
+            AND (:author = '' OR story.author = :author COLLATE NOCASE)
+            AND (:tag = '' OR EXISTS (
+                SELECT 1 FROM story_tag
+                WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE))
+        """
+        params = {
+            **viewer.params,
+            "rating": filters.rating,
+            "status": filters.status,
+            "author": filters.author,
+            "tag": filters.tag,
+            "limit": limit,
+            "offset": offset,
+        }
         total = await self.fetch_one(f"SELECT count(*) FROM story WHERE {where}", params)
-        rows = await self.fetch_all(
-            f"SELECT {STORY_COLUMNS} FROM story WHERE {where} "
-            f"ORDER BY {_SORTS[filters.sort]} LIMIT ?7 OFFSET ?8",
-            (*params, limit, offset),
-        )
+        query = f"""
+            SELECT {STORY_COLUMNS} FROM story
+            WHERE {where}
+            ORDER BY {_SORTS[filters.sort]}
+            LIMIT :limit OFFSET :offset
+        """
+        rows = await self.fetch_all(query, params)
         return [story_from_row(row) for row in rows], total[0] if total else 0
 
-    async def save_browse_filters(self, filters: BrowseFilters) -> int:
-        """A short id for `filters`, to be carried by a listing's buttons."""
-        key = json.dumps(asdict(filters), sort_keys=True)
-        saved = await self.fetch_one("SELECT id FROM browse_query WHERE filters = ?", (key,))
+    async def save_browse_filters(self, guild_id: int | None, filters: BrowseFilters) -> int:
+        """A short id for `filters` as typed in `guild_id` (None: DMs), to be carried by a
+        listing's buttons."""
+        key = json.dumps({"guild": guild_id, **asdict(filters)}, sort_keys=True)
+        select = "SELECT id FROM browse_query WHERE filters = :key"
+        saved = await self.fetch_one(select, {"key": key})
         if saved:  # the usual case: the same few filters are used again and again
             return saved[0]
         async with self.transaction() as tx:
-            await tx.execute("INSERT OR IGNORE INTO browse_query (filters) VALUES (?)", (key,))
-            async with tx.execute(
-                "SELECT id FROM browse_query WHERE filters = ?", (key,)
-            ) as cursor:
+            await tx.execute(
+                "INSERT OR IGNORE INTO browse_query (filters) VALUES (:key)", {"key": key}
+            )
+            async with tx.execute(select, {"key": key}) as cursor:
                 row = await cursor.fetchone()
         return row[0]  # type: ignore[index]
 
-    async def browse_filters(self, query_id: int) -> BrowseFilters | None:
-        row = await self.fetch_one("SELECT filters FROM browse_query WHERE id = ?", (query_id,))
-        return BrowseFilters(**json.loads(row[0])) if row else None
-
-    async def tags_like(self, guild_id: int | None, text: str, limit: int = 25) -> list[str]:
-        """Tag names used by stories visible here that start with `text` (for autocomplete)."""
-        rows = await self.fetch_all(
-            "SELECT DISTINCT story_tag.name FROM story_tag "
-            f"JOIN story ON story.id = story_tag.story_id WHERE {VISIBLE} "
-            "AND story_tag.kind != 'warning' AND story_tag.name LIKE ?3 ESCAPE '\\' "
-            "ORDER BY story_tag.name COLLATE NOCASE LIMIT ?4",
-            (guild_id, allowed_ratings(True), escape_like(text) + "%", limit),
+    async def browse_filters(self, guild_id: int | None, query_id: int) -> BrowseFilters | None:
+        """The filters saved as `query_id`, if they were typed in `guild_id` (None: DMs):
+        another server's filters are not shown here."""
+        row = await self.fetch_one(
+            "SELECT filters FROM browse_query WHERE id = :id", {"id": query_id}
         )
-        return [row[0] for row in rows]
+        if row is None:
+            return None
+        saved = json.loads(row[0])
+        if "guild" not in saved or saved.pop("guild") != guild_id:
+            return None
+        return BrowseFilters(**saved)
 
-    async def search(
-        self, guild_id: int | None, match: str, *, age_restricted_ok: bool, limit: int
-    ) -> list[SearchHit]:
-        """Stories visible here with a chapter matching the FTS5 expression `match`: the first
-        such chapter of each of the first `limit` stories, in the library's order.
+    async def tags_like(self, viewer: Viewer, text: str, limit: int = 25) -> list[str]:
+        """Tag names of stories the viewer may see that start with `text` (for autocomplete)."""
+        query = f"""
+            SELECT DISTINCT story_tag.name
+            FROM story_tag JOIN story ON story.id = story_tag.story_id
+            WHERE {VISIBLE} AND story_tag.kind != 'warning'
+            AND story_tag.name LIKE :prefix ESCAPE '\\'
+            ORDER BY story_tag.name COLLATE NOCASE
+            LIMIT :limit
+        """
+        params = {**viewer.params, "prefix": escape_like(text) + "%", "limit": limit}
+        return [row[0] for row in await self.fetch_all(query, params)]
+
+    async def search(self, viewer: Viewer, match: str, *, limit: int) -> list[SearchHit]:
+        """Stories the viewer may see with a chapter matching the FTS5 expression `match`: the
+        first such chapter of each of the first `limit` stories, in the library's order.
 
         Only the first SEARCH_CANDIDATES matching chapters are looked at, and they are not
         ranked: ranking (bm25) first counts the matches in the whole library, a cost that grows
@@ -128,39 +139,52 @@ class BrowsingQueries(Database):
         the hits shown only; a hit's page is the one its snippet is on, found by looking the
         snippet up in the chapter's text (marking every match of the chapter costs far more).
         """
-        rows = await self.fetch_all(
-            "WITH candidate AS ("
-            "  SELECT chapter_fts.rowid AS chapter_id, chapter.story_id "
-            "  FROM chapter_fts JOIN chapter ON chapter.id = chapter_fts.rowid "
-            "  JOIN story ON story.id = chapter.story_id "
-            f"  WHERE chapter_fts MATCH ?3 AND {VISIBLE} LIMIT ?7), "
-            "best AS (SELECT min(chapter_id) AS chapter_id FROM candidate GROUP BY story_id "
-            "  ORDER BY 1 LIMIT ?6), "
-            "hit AS MATERIALIZED ("
-            "  SELECT chapter_fts.rowid AS chapter_id, "
-            "  snippet(chapter_fts, 0, ?4, ?5, '', 24) AS snippet "
-            "  FROM chapter_fts WHERE chapter_fts MATCH ?3 "
-            "  AND chapter_fts.rowid IN (SELECT chapter_id FROM best)), "
-            "located AS ("
-            "  SELECT chapter.id AS chapter_id, chapter.story_id, chapter.number, chapter.title, "
-            "  hit.snippet, "
-            "  instr(chapter.text, replace(replace(hit.snippet, ?4, ''), ?5, '')) AS snippet_at "
-            "  FROM hit JOIN chapter ON chapter.id = hit.chapter_id) "
-            "SELECT story.id AS story_id, story.title AS story_title, story.author, "
-            "located.number AS chapter_number, located.title AS chapter_title, "
-            "(SELECT max(page.number) FROM page WHERE page.chapter_id = located.chapter_id "
-            " AND page.start_offset <= CASE WHEN located.snippet_at > 0 "
-            " THEN located.snippet_at + instr(located.snippet, ?4) - 2 ELSE 0 END) "
-            "AS page_number, located.snippet "
-            "FROM located JOIN story ON story.id = located.story_id ORDER BY located.chapter_id",
-            (
-                guild_id,
-                allowed_ratings(age_restricted_ok),
-                match,
-                HIT_START,
-                HIT_END,
-                limit,
-                SEARCH_CANDIDATES,
+        query = f"""
+            WITH candidate AS (
+                SELECT chapter_fts.rowid AS chapter_id, chapter.story_id
+                FROM chapter_fts
+                JOIN chapter ON chapter.id = chapter_fts.rowid
+                JOIN story ON story.id = chapter.story_id
+                WHERE chapter_fts MATCH :match AND {VISIBLE}
+                LIMIT :candidates
             ),
-        )
+            best AS (
+                SELECT min(chapter_id) AS chapter_id FROM candidate
+                GROUP BY story_id ORDER BY 1 LIMIT :limit
+            ),
+            hit AS MATERIALIZED (
+                SELECT chapter_fts.rowid AS chapter_id,
+                    snippet(chapter_fts, 0, :hit_start, :hit_end, '', 24) AS snippet
+                FROM chapter_fts
+                WHERE chapter_fts MATCH :match
+                AND chapter_fts.rowid IN (SELECT chapter_id FROM best)
+            ),
+            located AS (
+                SELECT chapter.id AS chapter_id, chapter.story_id, chapter.number, chapter.title,
+                    hit.snippet,
+                    instr(chapter.text, replace(replace(hit.snippet, :hit_start, ''), :hit_end, ''))
+                        AS snippet_at
+                FROM hit JOIN chapter ON chapter.id = hit.chapter_id
+            )
+            SELECT story.id AS story_id, story.title AS story_title, story.author,
+                located.number AS chapter_number, located.title AS chapter_title,
+                (SELECT max(page.number) FROM page
+                    WHERE page.chapter_id = located.chapter_id
+                    AND page.start_offset <= CASE WHEN located.snippet_at > 0
+                        THEN located.snippet_at + instr(located.snippet, :hit_start) - 2
+                        ELSE 0 END
+                ) AS page_number,
+                located.snippet
+            FROM located JOIN story ON story.id = located.story_id
+            ORDER BY located.chapter_id
+        """
+        params = {
+            **viewer.params,
+            "match": match,
+            "hit_start": HIT_START,
+            "hit_end": HIT_END,
+            "limit": limit,
+            "candidates": SEARCH_CANDIDATES,
+        }
+        rows = await self.fetch_all(query, params)
         return [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +18,8 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Params = Sequence[Any] | Mapping[str, Any]
+"""A statement's parameters: by name (`:story`) or, in older queries, by position."""
 _MIGRATION_NAME = re.compile(r"^(\d{3})-[\w-]+\.sql$")
 
 
@@ -139,25 +141,25 @@ class Database:
         else:
             batch.committed.set_result(None)
 
-    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def write(self, sql: str, params: Params = ()) -> int:
         """One statement that is a whole write on its own (SQLite makes it its own
         transaction): one round trip instead of three. Returns the rows it changed."""
         async with self._write_lock:
-            cursor = await self._writer.execute(sql, tuple(params))
+            cursor = await self._writer.execute(sql, params)
             return cursor.rowcount
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         # Sent to the reader with the fewest queries in flight: its thread runs queued queries
         # one after another without waiting for the event loop, and a slow query keeps the
         # next ones away from its connection. One trip: execute, fetch and close in one.
         chosen = self._queries_in_flight.index(min(self._queries_in_flight))
         self._queries_in_flight[chosen] += 1
         try:
-            return list(await self._readers[chosen].execute_fetchall(sql, tuple(params)))
+            return list(await self._readers[chosen].execute_fetchall(sql, params))
         finally:
             self._queries_in_flight[chosen] -= 1
 

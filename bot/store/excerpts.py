@@ -10,25 +10,27 @@ from typing import Any
 
 import aiosqlite
 
+from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
 from bot.store.database import Database
-from bot.store.reading import VISIBLE, allowed_ratings
 
 _DRAW_TRIES = 24
 _NOTHING_EXCLUDED = "9999-12-31"
 
-# The filters of a draw, after VISIBLE's ?1 and ?2: ?3 a story id or NULL, ?4 an author or '',
-# ?5 a tag or '', ?6 the first local date whose daily posts in guild ?1 must not be repeated.
-_MATCHES = (
-    f"{VISIBLE} AND (?3 IS NULL OR story.id = ?3) "
-    "AND (?4 = '' OR story.author = ?4 COLLATE NOCASE) "
-    "AND (?5 = '' OR EXISTS (SELECT 1 FROM story_tag WHERE story_tag.story_id = story.id "
-    "AND story_tag.name = ?5 COLLATE NOCASE)) "
-    "AND NOT EXISTS (SELECT 1 FROM daily_post WHERE daily_post.guild_id = ?1 "
-    "AND daily_post.excerpt_id = excerpt.id AND daily_post.posted_on >= ?6)"
-)
-
-
+_MATCHES = f"""
+    {VISIBLE}
+    AND (:story IS NULL OR story.id = :story)
+    AND (:author = '' OR story.author = :author COLLATE NOCASE)
+    AND (:tag = '' OR EXISTS (
+        SELECT 1 FROM story_tag
+        WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE))
+    AND NOT EXISTS (
+        SELECT 1 FROM daily_post
+        WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
+        AND daily_post.posted_on >= :not_posted_since)
+"""
+"""The filters of a draw: a story, an author or a tag ('' for any), and the first local date
+whose daily posts in the viewer's guild must not be repeated."""
 _PASSING = f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES}"
 """The excerpts that pass a draw's filters, to count or choose from."""
 _EXCERPT_COLUMNS = (
@@ -93,43 +95,51 @@ async def remove_excerpts(tx: aiosqlite.Connection, story_id: int) -> None:
 class ExcerptQueries(Database):
     async def draw_excerpt(
         self,
-        guild_id: int | None,
+        viewer: Viewer,
         *,
-        age_restricted_ok: bool,
         story_id: int | None = None,
         author: str = "",
         tag: str = "",
         not_posted_since: str = _NOTHING_EXCLUDED,
     ) -> Excerpt | None:
-        """A uniformly random excerpt among those that pass the filters, or None if none does.
+        """A uniformly random excerpt the viewer may see among those that pass the filters, or
+        None if none does.
 
         Tries random slots in turn and keeps the first that passes (one statement, one indexed
         lookup per try, whatever the size of the library); only when few excerpts pass, and so
         the tries all miss, it counts the ones that do and picks one of them by position.
-        `not_posted_since` (a local date) leaves out excerpts the guild got as a daily post on
-        or after it.
+        `not_posted_since` (a local date) leaves out excerpts the viewer's guild got as a daily
+        post on or after it.
         """
-        filters = (
-            guild_id,
-            allowed_ratings(age_restricted_ok),
-            story_id,
-            author.strip(),
-            tag.strip(),
-            not_posted_since,
-        )
+        filters = {
+            **viewer.params,
+            "story": story_id,
+            "author": author.strip(),
+            "tag": tag.strip(),
+            "not_posted_since": not_posted_since,
+        }
         if story_id is None:
             # The tries in one statement, taken in turn until one passes the filters: random
             # points in [0, 1) scaled to the slots there are now.
             tries = json.dumps([random.random() for _ in range(_DRAW_TRIES)])
+            walk = f"""
+                WITH RECURSIVE top(slots) AS (SELECT max(slot) FROM excerpt),
+                walk(n, id) AS (
+                    SELECT -1, NULL
+                    UNION ALL
+                    SELECT walk.n + 1, (
+                        SELECT excerpt.id
+                        FROM excerpt JOIN story ON story.id = excerpt.story_id
+                        WHERE excerpt.slot = CAST(
+                            json_extract(:tries, '$[' || (walk.n + 1) || ']')
+                            * (SELECT slots FROM top) AS INTEGER) + 1
+                        AND {_MATCHES})
+                    FROM walk
+                    WHERE walk.id IS NULL AND walk.n + 1 < json_array_length(:tries)
+                )
+            """
             drawn = await self._excerpt_chosen_by(
-                "SELECT id FROM walk WHERE id IS NOT NULL",
-                (*filters, tries),
-                ctes="WITH RECURSIVE top(slots) AS (SELECT max(slot) FROM excerpt), "
-                "walk(n, id) AS (SELECT -1, NULL UNION ALL SELECT walk.n + 1, ("
-                "SELECT excerpt.id FROM excerpt JOIN story ON story.id = excerpt.story_id "
-                "WHERE excerpt.slot = CAST(json_extract(?7, '$[' || (walk.n + 1) || ']') "
-                f"* (SELECT slots FROM top) AS INTEGER) + 1 AND {_MATCHES}) "
-                "FROM walk WHERE walk.id IS NULL AND walk.n + 1 < json_array_length(?7))",
+                "SELECT id FROM walk WHERE id IS NOT NULL", {**filters, "tries": tries}, ctes=walk
             )
             if drawn:
                 return drawn
@@ -137,46 +147,55 @@ class ExcerptQueries(Database):
         if not count or not count[0]:
             return None
         return await self._excerpt_chosen_by(
-            f"SELECT excerpt.id {_PASSING} ORDER BY excerpt.id LIMIT 1 OFFSET ?7",
-            (*filters, random.randrange(count[0])),
+            f"SELECT excerpt.id {_PASSING} ORDER BY excerpt.id LIMIT 1 OFFSET :nth",
+            {**filters, "nth": random.randrange(count[0])},
         )
 
-    async def least_recent_daily_excerpt(
-        self, guild_id: int, *, age_restricted_ok: bool, tag: str = ""
-    ) -> Excerpt | None:
-        """The excerpt the guild got as a daily post longest ago, for when every one allowed
-        was posted within the no-repeat window (so the set is small: at most a year's posts)."""
-        return await self._excerpt_chosen_by(
-            f"SELECT excerpt.id {_PASSING} ORDER BY (SELECT max(posted_on) FROM daily_post "
-            "WHERE daily_post.guild_id = ?1 AND daily_post.excerpt_id = excerpt.id), excerpt.id "
-            "LIMIT 1",
-            (
-                guild_id,
-                allowed_ratings(age_restricted_ok),
-                None,
-                "",
-                tag.strip(),
-                _NOTHING_EXCLUDED,
-            ),
-        )
+    async def least_recent_daily_excerpt(self, viewer: Viewer, *, tag: str = "") -> Excerpt | None:
+        """The excerpt the viewer's guild got as a daily post longest ago, for when every one
+        allowed was posted within the no-repeat window (so the set is small: at most a year's
+        posts)."""
+        query = f"""
+            SELECT excerpt.id {_PASSING}
+            ORDER BY (
+                SELECT max(posted_on) FROM daily_post
+                WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
+            ), excerpt.id
+            LIMIT 1
+        """
+        params = {
+            **viewer.params,
+            "story": None,
+            "author": "",
+            "tag": tag.strip(),
+            "not_posted_since": _NOTHING_EXCLUDED,
+        }
+        return await self._excerpt_chosen_by(query, params)
 
     async def _excerpt_chosen_by(
-        self, query: str, params: tuple[Any, ...], *, ctes: str = ""
+        self, query: str, params: dict[str, Any], *, ctes: str = ""
     ) -> Excerpt | None:
         """The excerpt whose id `query` selects. Its text is read for that one excerpt only:
         picking among candidates with their text would read every candidate's chapter."""
         row = await self.fetch_one(
-            f"{ctes} SELECT {_EXCERPT_COLUMNS} FROM ({query}) AS chosen "
-            f"JOIN excerpt ON excerpt.id = chosen.id {_EXCERPT_JOINS}",
+            f"""
+            {ctes}
+            SELECT {_EXCERPT_COLUMNS}
+            FROM ({query}) AS chosen
+            JOIN excerpt ON excerpt.id = chosen.id
+            {_EXCERPT_JOINS}
+            """,
             params,
         )
         return _excerpt(row) if row else None
 
-    async def excerpt(self, excerpt_id: int) -> Excerpt | None:
-        row = await self.fetch_one(
-            f"SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS} WHERE excerpt.id = ?",
-            (excerpt_id,),
-        )
+    async def excerpt(self, viewer: Viewer, excerpt_id: int) -> Excerpt | None:
+        """An excerpt by id, if the viewer may see its story."""
+        query = f"""
+            SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS}
+            WHERE excerpt.id = :id AND {VISIBLE}
+        """
+        row = await self.fetch_one(query, {**viewer.params, "id": excerpt_id})
         return _excerpt(row) if row else None
 
     async def excerpt_count(self) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot.access import IN_REACH, RATING_ALLOWED, Viewer, check_visible
 from bot.library.layout import ChapterLayout, lay_out
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.store.database import Database
@@ -49,9 +50,12 @@ STORY_COLUMNS = (
 )
 
 
+_COLUMN_NAMES = tuple(name.strip() for name in STORY_COLUMNS.split(","))
+
+
 def story_from_row(row: aiosqlite.Row, **extra: object) -> Story:
     """A Story from a row of STORY_COLUMNS (and `warnings`/`tags`, when given)."""
-    values = dict(row)
+    values = {name: row[name] for name in _COLUMN_NAMES}
     values["rating"], values["status"] = Rating(row["rating"]), Status(row["status"])
     return Story(**values, **extra)  # type: ignore[arg-type]
 
@@ -106,15 +110,23 @@ class LibraryQueries(Database):
         row = await self.fetch_one("SELECT count(*) FROM story")
         return row[0] if row else 0
 
-    async def story(self, story_id: int) -> Story | None:
-        """One story with its warnings and tags."""
-        row = await self.fetch_one(f"SELECT {STORY_COLUMNS} FROM story WHERE id = ?", (story_id,))
-        if row is None:
-            return None
+    async def story(self, viewer: Viewer, story_id: int) -> Story:
+        """A story the viewer may see, with its warnings and tags; StoryHidden if they may not."""
+        query = f"""
+            SELECT {STORY_COLUMNS}, {RATING_ALLOWED} AS rating_allowed FROM story
+            WHERE id = :id AND {IN_REACH}
+        """
+        row = await self.fetch_one(query, {**viewer.params, "id": story_id})
+        check_visible(viewer, row)
+        assert row is not None
+        return await self.with_tags(row)
+
+    async def with_tags(self, row: aiosqlite.Row) -> Story:
+        """The story of a row of STORY_COLUMNS, with its warnings and tags."""
         tags: dict[str, list[str]] = {}
         for tag in await self.fetch_all(
-            "SELECT kind, name FROM story_tag WHERE story_id = ? ORDER BY kind, position",
-            (story_id,),
+            "SELECT kind, name FROM story_tag WHERE story_id = :id ORDER BY kind, position",
+            {"id": row["id"]},
         ):
             tags.setdefault(tag["kind"], []).append(tag["name"])
         return story_from_row(

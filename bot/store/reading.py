@@ -1,37 +1,23 @@
-"""Queries for readers: pages, finding stories, where each reader stopped, their preferences."""
+"""Queries for readers: pages, finding stories, where each reader stopped, their preferences.
+
+Who may see what is decided by bot.access; every query here that returns a story applies it.
+"""
 
 from __future__ import annotations
 
-import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import aiosqlite
 
+from bot.access import IN_REACH, RATING_ALLOWED, VISIBLE, Hidden, StoryHidden, Viewer, check_visible
 from bot.library.model import Rating
 from bot.store.database import Database, escape_like
 
-# Stories visible in a guild: the bundled library and the guild's own uploads, not removed.
-# `?1` is the guild id (NULL in DMs, where only the bundled library is visible) and `?2` a JSON
-# list of the ratings allowed where the reader is.
-VISIBLE = (
-    "story.removed_at IS NULL AND (story.guild_id IS NULL OR story.guild_id = ?1) "
-    "AND story.rating IN (SELECT value FROM json_each(?2))"
-)
-
-
-@functools.cache
-def allowed_ratings(age_restricted_ok: bool) -> str:
-    """The JSON list of ratings a reader may see, for the `?2` parameter of `VISIBLE`."""
-    return json.dumps(
-        [rating.value for rating in Rating if age_restricted_ok or not rating.age_restricted]
-    )
-
-
-_CHOICE = "SELECT id, title, author, rating, chapter_count FROM story"
 _TRIGRAM = 3
 """Characters story_name needs to find a run of text anywhere in a title or author."""
 _NAME_CANDIDATES = 200
+_CHOICE_COLUMNS = "story.id, story.title, story.author, story.rating, story.chapter_count"
 NEARBY_CHAPTERS = 24
 """Chapters either side of a page's chapter that come with it: enough for any chapter menu."""
 
@@ -88,107 +74,131 @@ class Bookmark:
 
 
 class ReadingQueries(Database):
-    async def page(self, story_id: int, chapter_number: int, page_number: int) -> Page | None:
+    async def page(
+        self, viewer: Viewer, story_id: int, chapter_number: int, page_number: int
+    ) -> Page:
         """A page by number, clamped to the chapter's pages (0 or less: the last page), with
         everything the reader's embed and buttons need: one query for a page turn.
 
-        None if the story or the chapter does not exist. Notes come only with the chapter's
-        first page (notes before) and last page (notes after).
+        Raises StoryHidden if the viewer may not see the story, or it has no such chapter.
+        Notes come only with the chapter's first page (notes before) and last page (after).
+        """
+        query = f"""
+            SELECT story.id AS story_id, story.title AS story_title, story.author,
+                story.rating, story.guild_id, story.chapter_count,
+                story.page_count AS story_pages, {RATING_ALLOWED} AS rating_allowed,
+                chapter.number AS chapter_number, chapter.title AS chapter_title,
+                chapter.page_count, chapter.pages_before, page.number,
+                substr(chapter.text, page.start_offset + 1,
+                    page.end_offset - page.start_offset) AS text,
+                CASE WHEN page.number = 1 THEN chapter.notes_before ELSE '' END AS notes_before,
+                CASE WHEN page.number = chapter.page_count THEN chapter.notes_after ELSE '' END
+                    AS notes_after,
+                (SELECT json_group_array(json_array(near.number, near.title))
+                    FROM chapter AS near
+                    WHERE story.chapter_count > 1 AND near.story_id = story.id
+                    AND near.number BETWEEN :chapter - :nearby AND :chapter + :nearby
+                ) AS nearby_chapters
+            FROM story
+            LEFT JOIN chapter ON chapter.story_id = story.id AND chapter.number = :chapter
+            LEFT JOIN page ON page.chapter_id = chapter.id AND page.number =
+                CASE WHEN :page < 1 OR :page > chapter.page_count THEN chapter.page_count
+                ELSE :page END
+            WHERE story.id = :story AND {IN_REACH}
         """
         row = await self.fetch_one(
-            "SELECT story.id AS story_id, story.title AS story_title, story.author, "
-            "story.rating, story.guild_id, story.chapter_count, story.page_count AS story_pages, "
-            "chapter.number AS chapter_number, chapter.title AS chapter_title, "
-            "chapter.page_count, chapter.pages_before, page.number, "
-            "substr(chapter.text, page.start_offset + 1, page.end_offset - page.start_offset) "
-            "AS text, "
-            "CASE WHEN page.number = 1 THEN chapter.notes_before ELSE '' END AS notes_before, "
-            "CASE WHEN page.number = chapter.page_count THEN chapter.notes_after ELSE '' END "
-            "AS notes_after, "
-            "(SELECT json_group_array(json_array(near.number, near.title)) FROM chapter AS near "
-            " WHERE story.chapter_count > 1 AND near.story_id = story.id "
-            " AND near.number BETWEEN ?2 - ?4 AND ?2 + ?4) AS nearby_chapters "
-            "FROM story JOIN chapter ON chapter.story_id = story.id AND chapter.number = ?2 "
-            "JOIN page ON page.chapter_id = chapter.id AND page.number = "
-            "CASE WHEN ?3 < 1 OR ?3 > chapter.page_count THEN chapter.page_count ELSE ?3 END "
-            "WHERE story.id = ?1",
-            (story_id, chapter_number, page_number if page_number > 0 else 0, NEARBY_CHAPTERS),
+            query,
+            {
+                **viewer.params,
+                "story": story_id,
+                "chapter": chapter_number,
+                "page": max(page_number, 0),
+                "nearby": NEARBY_CHAPTERS,
+            },
         )
-        if row is None:
-            return None
+        check_visible(viewer, row)
+        assert row is not None
+        if row["number"] is None:
+            raise StoryHidden(Hidden.CHAPTER_GONE)
+        values = dict(row)
+        del values["rating_allowed"]
         nearby = sorted((number, title) for number, title in json.loads(row["nearby_chapters"]))
-        return Page(
-            **{**dict(row), "rating": Rating(row["rating"]), "nearby_chapters": tuple(nearby)}
-        )
+        return Page(**{**values, "rating": Rating(row["rating"]), "nearby_chapters": tuple(nearby)})
 
-    async def chapter_titles(self, story_id: int, offset: int, limit: int) -> list[tuple[int, str]]:
-        """(number, title) of `limit` chapters from chapter `offset + 1` on."""
+    async def chapter_titles(
+        self, viewer: Viewer, story_id: int, offset: int, limit: int
+    ) -> list[tuple[int, str]]:
+        """(number, title) of `limit` chapters of a story the viewer may see, from chapter
+        `offset + 1` on."""
+        query = f"""
+            SELECT chapter.number, chapter.title
+            FROM story JOIN chapter ON chapter.story_id = story.id
+            WHERE story.id = :story AND {VISIBLE} AND chapter.number > :offset
+            ORDER BY chapter.number
+            LIMIT :limit
+        """
         rows = await self.fetch_all(
-            "SELECT number, title FROM chapter WHERE story_id = ? AND number > ? "
-            "ORDER BY number LIMIT ?",
-            (story_id, offset, limit),
+            query, {**viewer.params, "story": story_id, "offset": offset, "limit": limit}
         )
         return [(row["number"], row["title"]) for row in rows]
 
     async def find_stories(
-        self,
-        guild_id: int | None,
-        text: str,
-        *,
-        age_restricted_ok: bool,
-        own_only: bool = False,
-        limit: int = 25,
+        self, viewer: Viewer, text: str, *, own_only: bool = False, limit: int = 25
     ) -> list[StoryChoice]:
-        """Stories whose title or author contains `text`, best matches first; `own_only` leaves
-        out the bundled library.
+        """Stories the viewer may see whose title or author contains `text`, best matches
+        first; `own_only` leaves out the bundled library.
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author. One or two characters match the start of a word only: anywhere, they
         would match nearly everything. Only the first _NAME_CANDIDATES stories that match are
         ranked, so what a keystroke costs does not grow with the library.
         """
-        typed = text.strip()
+        typed = text.replace("\x00", "").strip()
         needle = escape_like(typed)
-        matching, query = _name_match(typed)
+        query = f"""
+            SELECT {_CHOICE_COLUMNS} FROM story
+            WHERE {VISIBLE} AND {_name_match(typed)}
+            AND (NOT :own_only OR story.guild_id IS NOT NULL)
+            ORDER BY CASE
+                WHEN title LIKE :prefix ESCAPE '\\' THEN 0
+                WHEN title LIKE :word_start ESCAPE '\\' THEN 1
+                WHEN title LIKE :anywhere ESCAPE '\\' THEN 2
+                ELSE 3 END,
+                title COLLATE NOCASE, id
+            LIMIT :limit
+        """
         rows = await self.fetch_all(
-            f"{_CHOICE} WHERE {VISIBLE} AND {matching} "
-            "AND (?7 = 0 OR story.guild_id IS NOT NULL) "
-            "ORDER BY CASE WHEN title LIKE ?4 ESCAPE '\\' THEN 0 "
-            "WHEN title LIKE ?5 ESCAPE '\\' THEN 1 WHEN title LIKE ?3 ESCAPE '\\' THEN 2 "
-            "ELSE 3 END, title COLLATE NOCASE, id LIMIT ?6",
-            (
-                guild_id,
-                allowed_ratings(age_restricted_ok),
-                f"%{needle}%",
-                f"{needle}%",
-                f"% {needle}%",
-                limit,
-                own_only,
-                query,
-            ),
+            query,
+            {
+                **viewer.params,
+                "names": _fts_names(typed),
+                "anywhere": f"%{needle}%",
+                "prefix": f"{needle}%",
+                "word_start": f"% {needle}%",
+                "own_only": own_only,
+                "limit": limit,
+            },
         )
         return [_story_choice(row) for row in rows]
 
-    async def visible_story(self, guild_id: int | None, value: str) -> StoryChoice | None:
-        """The story a reader meant by `value` (an id from autocomplete, or a typed title).
+    async def story_named(self, viewer: Viewer, value: str) -> StoryChoice | None:
+        """The story a reader meant by `value` (an id from autocomplete, or a typed title),
+        or None if no story in reach here has that id or title.
 
-        Only stories visible in `guild_id` count, whatever their rating: the caller decides
-        whether the rating allows it here, so that it can explain a refusal.
+        Raises StoryHidden if it is there but its rating is not allowed where the viewer is.
         """
-        everything = allowed_ratings(True)
-        row = None
-        if value.strip().isdigit():
-            row = await self.fetch_one(
-                f"{_CHOICE} WHERE {VISIBLE} AND id = ?3",
-                (guild_id, everything, int(value)),
-            )
-        if row is None:
-            row = await self.fetch_one(
-                f"{_CHOICE} WHERE {VISIBLE} AND title = ?3 COLLATE NOCASE ORDER BY id LIMIT 1",
-                (guild_id, everything, value.strip()),
-            )
+        typed = value.replace("\x00", "").strip()
+        query = f"""
+            SELECT {_CHOICE_COLUMNS}, {RATING_ALLOWED} AS rating_allowed FROM story
+            WHERE {IN_REACH} AND (story.id = :id OR title = :title COLLATE NOCASE)
+            ORDER BY story.id = :id DESC, story.id
+            LIMIT 1
+        """
+        story_id = int(typed) if typed.isdigit() and len(typed) < 19 else None
+        row = await self.fetch_one(query, {**viewer.params, "id": story_id, "title": typed})
         if row is None:
             return None
+        check_visible(viewer, row)
         return _story_choice(row)
 
     async def save_bookmark(
@@ -205,31 +215,46 @@ class ReadingQueries(Database):
             (user_id, story_id, chapter_number, page_number, self.now()),
         )
 
-    async def bookmarks(
-        self, user_id: int, guild_id: int | None, *, story_id: int | None = None, limit: int = 25
-    ) -> list[Bookmark]:
-        """Where the reader stopped in each story visible here, most recent first."""
+    async def bookmarks(self, viewer: Viewer, *, limit: int = 25) -> list[Bookmark]:
+        """Where the viewer stopped in each story they may see here, most recent first."""
+        query = f"""
+            {_BOOKMARKS}
+            WHERE reading_progress.user_id = :user AND {VISIBLE}
+            ORDER BY reading_progress.updated_at DESC, story.title
+            LIMIT :limit
+        """
         rows = await self.fetch_all(
-            "SELECT story.id AS story_id, story.title AS story_title, "
-            "reading_progress.chapter_number, reading_progress.page_number, "
-            "chapter.pages_before + min(reading_progress.page_number, chapter.page_count) "
-            "AS pages_read, story.page_count AS story_pages, reading_progress.updated_at "
-            "FROM reading_progress JOIN story ON story.id = reading_progress.story_id "
-            "JOIN chapter ON chapter.story_id = story.id "
-            "AND chapter.number = reading_progress.chapter_number "
-            f"WHERE reading_progress.user_id = ?3 AND {VISIBLE} "
-            "AND (?4 IS NULL OR story.id = ?4) "
-            "ORDER BY reading_progress.updated_at DESC, story.title LIMIT ?5",
-            (guild_id, allowed_ratings(True), user_id, story_id, limit),
+            query, {**viewer.params, "user": viewer.user_id, "limit": limit}
         )
-        return [Bookmark(**dict(row)) for row in rows]
+        return [_bookmark(row) for row in rows]
 
-    async def clear_bookmarks(self, user_id: int, story_id: int | None = None) -> int:
-        """Forget where the reader stopped (in one story, or everywhere); how many were cleared."""
+    async def last_bookmark(self, viewer: Viewer, story_id: int | None = None) -> Bookmark | None:
+        """Where the viewer stopped last (in `story_id`, or in any story in reach here); None if
+        nowhere. Raises StoryHidden if that story's rating is not allowed where they are."""
+        query = f"""
+            {_BOOKMARKS}
+            WHERE reading_progress.user_id = :user AND {IN_REACH}
+            AND (:story IS NULL OR story.id = :story)
+            ORDER BY reading_progress.updated_at DESC, story.title
+            LIMIT 1
+        """
+        row = await self.fetch_one(
+            query, {**viewer.params, "user": viewer.user_id, "story": story_id}
+        )
+        if row is None:
+            return None
+        check_visible(viewer, row)
+        return _bookmark(row)
+
+    async def clear_bookmarks(self, user_id: int, story_ids: list[int]) -> int:
+        """Forget where the reader stopped in these stories; how many places were forgotten."""
         async with self.transaction() as tx:
             cursor = await tx.execute(
-                "DELETE FROM reading_progress WHERE user_id = ? AND (? IS NULL OR story_id = ?)",
-                (user_id, story_id, story_id),
+                """
+                DELETE FROM reading_progress
+                WHERE user_id = :user AND story_id IN (SELECT value FROM json_each(:stories))
+                """,
+                {"user": user_id, "stories": json.dumps(story_ids)},
             )
             return cursor.rowcount
 
@@ -246,21 +271,49 @@ class ReadingQueries(Database):
             )
 
 
-def _name_match(typed: str) -> tuple[str, str]:
-    """The condition on `story` that finds what a reader typed, and its FTS5 query (`?8`):
+def _name_match(typed: str) -> str:
+    """The condition on `story` that finds what a reader typed (its FTS5 query is `:names`):
     the text anywhere (story_name) or, shorter than a trigram, a word starting with it
-    (story_word); never a syntax error. Nothing typed matches every story."""
+    (story_word). Nothing typed matches every story."""
     if not typed:
-        return "?8 = ''", ""
-    phrase = '"' + typed.replace('"', '""') + '"'
-    names, query = "story_name", phrase
-    if len(typed) < _TRIGRAM:
-        names, query = "story_word", phrase + "*"
-    condition = (
-        f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH ?8 LIMIT {_NAME_CANDIDATES})"
+        return "TRUE"
+    names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
+    return (
+        f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH :names "
+        f"LIMIT {_NAME_CANDIDATES})"
     )
-    return condition, query
+
+
+def _fts_names(typed: str) -> str:
+    """What a reader typed as the FTS5 query of `_name_match`: never a syntax error."""
+    phrase = '"' + typed.replace('"', '""') + '"'
+    return phrase if len(typed) >= _TRIGRAM else phrase + "*"
 
 
 def _story_choice(row: aiosqlite.Row) -> StoryChoice:
-    return StoryChoice(**{**dict(row), "rating": Rating(row["rating"])})
+    return StoryChoice(
+        id=row["id"],
+        title=row["title"],
+        author=row["author"],
+        rating=Rating(row["rating"]),
+        chapter_count=row["chapter_count"],
+    )
+
+
+def _bookmark(row: aiosqlite.Row) -> Bookmark:
+    return Bookmark(**{name: row[name] for name in _BOOKMARK_FIELDS})
+
+
+_BOOKMARK_FIELDS = tuple(field.name for field in fields(Bookmark))
+_BOOKMARKS = f"""
+    SELECT story.id AS story_id, story.title AS story_title, story.rating,
+        {RATING_ALLOWED} AS rating_allowed,
+        reading_progress.chapter_number, reading_progress.page_number,
+        chapter.pages_before + min(reading_progress.page_number, chapter.page_count)
+            AS pages_read,
+        story.page_count AS story_pages, reading_progress.updated_at
+    FROM reading_progress
+    JOIN story ON story.id = reading_progress.story_id
+    JOIN chapter ON chapter.story_id = story.id
+        AND chapter.number = reading_progress.chapter_number
+"""

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.access import CHANGEABLE, Hidden, StoryHidden
 from bot.library.layout import lay_out
 from bot.library.model import ChapterDraft, Rating, StoryDraft
-from bot.store.database import Database
-from bot.store.library import insert_chapters, write_story
+from bot.store.library import STORY_COLUMNS, LibraryQueries, Story, insert_chapters, write_story
 
 
 class DuplicateUpload(Exception):
@@ -143,7 +143,7 @@ async def _notify(
     )
 
 
-class UploadQueries(Database):
+class UploadQueries(LibraryQueries):
     async def add_upload(
         self,
         guild_id: int,
@@ -195,25 +195,32 @@ class UploadQueries(Database):
     async def append_chapters(
         self,
         story_id: int,
+        guild_id: int,
         chapters: tuple[ChapterDraft, ...],
         *,
         content_hash: str,
         user_id: int,
         page_size: int,
     ) -> tuple[int, int]:
-        """Add chapters after a guild story's last one; the first and last new numbers.
+        """Add chapters after the last one of a story of `guild_id`; the first and last new
+        numbers.
 
-        Raises DuplicateUpload if the same file was uploaded to the guild before.
+        Raises DuplicateUpload if the same file was uploaded to the guild before, StoryHidden
+        if the story is no longer one of the guild's (removed since the preview, say).
         """
         layout = await asyncio.to_thread(lay_out, chapters, page_size)
         now = self.now()
         async with self.transaction() as tx:
             cursor = await tx.execute(
-                "SELECT guild_id, author, chapter_count, page_count FROM story WHERE id = ?",
-                (story_id,),
+                f"""
+                SELECT guild_id, author, chapter_count, page_count FROM story
+                WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
+                """,
+                {"id": story_id, "moderated_guild": guild_id},
             )
             story = await cursor.fetchone()
-            assert story is not None and story["guild_id"] is not None
+            if story is None:
+                raise StoryHidden(Hidden.GONE)
             await _check_new_upload(tx, story["guild_id"], content_hash)
             await _record_upload(tx, story["guild_id"], content_hash, story_id)
             first = story["chapter_count"] + 1
@@ -261,6 +268,7 @@ class UploadQueries(Database):
     async def edit_story(
         self,
         story_id: int,
+        guild_id: int,
         *,
         title: str,
         author: str,
@@ -269,14 +277,29 @@ class UploadQueries(Database):
         warnings: tuple[str, ...],
         user_id: int,
     ) -> None:
-        """Change a guild story's metadata (not its text)."""
+        """Change the metadata (not the text) of a story of `guild_id`; StoryHidden if it is
+        not one of the guild's any more."""
         now = self.now()
         async with self.transaction() as tx:
-            await tx.execute(
-                "UPDATE story SET title = ?, author = ?, summary = ?, rating = ?, updated_at = ? "
-                "WHERE id = ?",
-                (title, author, summary, rating.value, now, story_id),
+            cursor = await tx.execute(
+                f"""
+                UPDATE story
+                SET title = :title, author = :author, summary = :summary, rating = :rating,
+                    updated_at = :now
+                WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
+                """,
+                {
+                    "title": title,
+                    "author": author,
+                    "summary": summary,
+                    "rating": rating.value,
+                    "now": now,
+                    "id": story_id,
+                    "moderated_guild": guild_id,
+                },
             )
+            if cursor.rowcount == 0:
+                raise StoryHidden(Hidden.GONE)
             await tx.execute(
                 "DELETE FROM story_tag WHERE story_id = ? AND kind = 'warning'", (story_id,)
             )
@@ -287,7 +310,7 @@ class UploadQueries(Database):
             )
             await _audit(
                 tx,
-                await _guild_of(tx, story_id),
+                guild_id,
                 story_id,
                 user_id,
                 "edit",
@@ -295,38 +318,67 @@ class UploadQueries(Database):
                 now,
             )
 
-    async def remove_story(self, story_id: int, *, user_id: int) -> None:
-        """Hide a guild story everywhere (it can be restored) and drop its pending notices."""
+    async def remove_story(self, story_id: int, guild_id: int, *, user_id: int) -> bool:
+        """Hide a story of `guild_id` everywhere (it can be restored) and drop its pending
+        notices; False if it is not one of the guild's, or was removed already."""
         now = self.now()
         async with self.transaction() as tx:
-            await tx.execute("UPDATE story SET removed_at = ? WHERE id = ?", (now, story_id))
+            cursor = await tx.execute(
+                f"""
+                UPDATE story SET removed_at = :now
+                WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
+                """,
+                {"now": now, "id": story_id, "moderated_guild": guild_id},
+            )
+            if cursor.rowcount == 0:
+                return False
             await tx.execute(
                 "UPDATE outbox SET status = 'dropped', reason = 'story removed', done_at = ? "
                 "WHERE story_id = ? AND status = 'pending'",
                 (now, story_id),
             )
-            await _audit(tx, await _guild_of(tx, story_id), story_id, user_id, "remove", "", now)
+            await _audit(tx, guild_id, story_id, user_id, "remove", "", now)
+        return True
 
-    async def restore_story(self, story_id: int, *, user_id: int, within: timedelta) -> bool:
-        """Undo a removal made less than `within` ago; whether it was restored."""
+    async def restore_story(
+        self, story_id: int, guild_id: int, *, user_id: int, within: timedelta
+    ) -> bool:
+        """Undo a removal of a story of `guild_id` made less than `within` ago; whether it was
+        restored."""
         now = self.clock()
         async with self.transaction() as tx:
-            cursor = await tx.execute("SELECT removed_at FROM story WHERE id = ?", (story_id,))
+            cursor = await tx.execute(
+                f"SELECT removed_at FROM story WHERE id = :id AND {CHANGEABLE}",
+                {"id": story_id, "moderated_guild": guild_id},
+            )
             row = await cursor.fetchone()
             if not row or not row[0] or now - datetime.fromisoformat(row[0]) > within:
                 return False
             await tx.execute("UPDATE story SET removed_at = NULL WHERE id = ?", (story_id,))
-            await _audit(
-                tx, await _guild_of(tx, story_id), story_id, user_id, "restore", "", self.now()
-            )
+            await _audit(tx, guild_id, story_id, user_id, "restore", "", self.now())
         return True
 
-    async def move_chapter(self, story_id: int, chapter: int, to: int, *, user_id: int) -> None:
-        """Move chapter `chapter` to position `to`, renumbering the ones between; readers'
-        saved places follow their chapters."""
+    async def move_chapter(
+        self, story_id: int, guild_id: int, chapter: int, to: int, *, user_id: int
+    ) -> None:
+        """Move chapter `chapter` of a story of `guild_id` to position `to`, renumbering the
+        ones between; readers' saved places follow their chapters. StoryHidden if the story is
+        not one of the guild's any more, or has no such chapters."""
         step = 1 if chapter > to else -1
         low, high = min(chapter, to), max(chapter, to)
         async with self.transaction() as tx:
+            cursor = await tx.execute(
+                f"""
+                SELECT chapter_count FROM story
+                WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
+                """,
+                {"id": story_id, "moderated_guild": guild_id},
+            )
+            found = await cursor.fetchone()
+            if found is None:
+                raise StoryHidden(Hidden.GONE)
+            if high > found[0]:
+                raise StoryHidden(Hidden.CHAPTER_GONE)
             for table, column in (("chapter", "number"), ("reading_progress", "chapter_number")):
                 # through negative numbers, so UNIQUE (story_id, number) holds at every step
                 await tx.execute(
@@ -346,7 +398,7 @@ class UploadQueries(Database):
             )
             await _audit(
                 tx,
-                await _guild_of(tx, story_id),
+                guild_id,
                 story_id,
                 user_id,
                 "move-chapter",
@@ -354,25 +406,37 @@ class UploadQueries(Database):
                 self.now(),
             )
 
-    async def history(self, story_id: int, limit: int = 20) -> list[AuditEntry]:
+    async def history(self, story_id: int, guild_id: int, limit: int = 20) -> list[AuditEntry]:
+        """The latest changes to a story of `guild_id`, newest first."""
         rows = await self.fetch_all(
-            "SELECT user_id, action, detail, at FROM audit WHERE story_id = ? "
-            "ORDER BY id DESC LIMIT ?",
-            (story_id, limit),
+            """
+            SELECT user_id, action, detail, at FROM audit
+            WHERE story_id = :id AND guild_id = :guild
+            ORDER BY id DESC
+            LIMIT :limit
+            """,
+            {"id": story_id, "guild": guild_id, "limit": limit},
         )
         return [AuditEntry(**dict(row)) for row in rows]
 
-    async def guild_story_id(
+    async def changeable_story(
         self, guild_id: int, value: str, *, removed: bool = False
-    ) -> int | None:
-        """The id of a story of this guild's own library by id or exact title (never a bundled
-        one); `removed` looks among removed stories instead."""
+    ) -> Story | None:
+        """A story a moderator of `guild_id` may change (never a bundled one), by id or exact
+        title, with its warnings and tags; `removed` looks among removed stories instead."""
+        typed = value.replace("\x00", "").strip()
+        query = f"""
+            SELECT {STORY_COLUMNS} FROM story
+            WHERE {CHANGEABLE} AND (removed_at IS NOT NULL) = :removed
+            AND (id = :id OR title = :title COLLATE NOCASE)
+            ORDER BY id = :id DESC, id
+            LIMIT 1
+        """
+        story_id = int(typed) if typed.isdigit() and len(typed) < 19 else None
         row = await self.fetch_one(
-            "SELECT id FROM story WHERE guild_id = ?1 AND (removed_at IS NOT NULL) = ?3 "
-            "AND (CAST(id AS TEXT) = ?2 OR title = ?2 COLLATE NOCASE) ORDER BY id LIMIT 1",
-            (guild_id, value.strip(), removed),
+            query, {"moderated_guild": guild_id, "removed": removed, "id": story_id, "title": typed}
         )
-        return row[0] if row else None
+        return await self.with_tags(row) if row else None
 
     # ------------------------------------------------------------------------- subscriptions
 
@@ -522,9 +586,3 @@ class UploadQueries(Database):
         """How many notices are in each state (for tests and the benchmark)."""
         rows = await self.fetch_all("SELECT status, count(*) FROM outbox GROUP BY status")
         return {row[0]: row[1] for row in rows}
-
-
-async def _guild_of(tx: aiosqlite.Connection, story_id: int) -> int:
-    cursor = await tx.execute("SELECT guild_id FROM story WHERE id = ?", (story_id,))
-    row = await cursor.fetchone()
-    return row[0] if row else 0

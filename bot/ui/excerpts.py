@@ -11,7 +11,8 @@ from bot.errors import UserFacingError
 from bot.library.render import render_prose, shorten
 from bot.store import BrowseFilters, Excerpt
 from bot.ui.items import StatefulItem, StatelessView
-from bot.ui.reader import OpenCopyButton, age_restricted_ok
+from bot.ui.lookup import viewer_of
+from bot.ui.reader import OpenCopyButton
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -57,14 +58,11 @@ async def send_excerpt(
     it is not given."""
     store = interaction.client.store
     draw = store.draw_excerpt(
-        interaction.guild_id,
-        age_restricted_ok=await age_restricted_ok(interaction),
-        story_id=story_id,
-        author=filters.author,
-        tag=filters.tag,
+        await viewer_of(interaction), story_id=story_id, author=filters.author, tag=filters.tag
     )
     if query_id is None:
-        query_id, excerpt = await asyncio.gather(store.save_browse_filters(filters), draw)
+        saving = store.save_browse_filters(interaction.guild_id, filters)
+        query_id, excerpt = await asyncio.gather(saving, draw)
     else:
         excerpt = await draw
     if excerpt is None:
@@ -82,7 +80,7 @@ async def send_excerpt(
 class AnotherExcerptButton(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"exmore:(?P<query>\d+):(?P<story>\d+)",
+    template=r"exmore:(?P<query>[^:]+):(?P<story>[^:]+)",
 ):
     """Another excerpt with the same filters: in place on your own copy, else just for you."""
 
@@ -99,7 +97,7 @@ class AnotherExcerptButton(
         return cls(button, query=query, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        filters = await interaction.client.store.browse_filters(self.query)
+        filters = await interaction.client.store.browse_filters(interaction.guild_id, self.query)
         if filters is None:
             raise UserFacingError("Those filters are gone: run /excerpt again.")
         own_copy = interaction.message is not None and interaction.message.flags.ephemeral

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 import discord
 
-from bot.errors import report_error
+from bot.errors import UserFacingError, report_error
+
+MAX_ID = 2**63 - 1
+"""The largest number a custom_id or a menu value may carry: Discord's ids and the library's
+fit in a signed 64-bit integer, and so does everything SQLite stores."""
+_NUMBER = re.compile(r"\d{1,19}")
+OUT_OF_DATE = "That button is out of date: run the command again for a fresh one."
+
+
+def number(text: str, *, at_most: int = MAX_ID) -> int:
+    """A number carried by a custom_id or a menu value, checked: anything else (negative, too
+    large, not a number, as only a forged interaction can send) gets a polite refusal."""
+    if not _NUMBER.fullmatch(text) or int(text) > at_most:
+        raise UserFacingError(OUT_OF_DATE)
+    return int(text)
 
 
 class StatefulItem:
     """Mixin for `DynamicItem`s whose state lives in their `custom_id`.
 
-    The template's named groups are the item's attributes (digits as ints), given to the
-    constructor as keywords; errors reach the user through the one error handler: a dynamic
-    item's errors would otherwise only be logged.
+    The template's named groups are the item's attributes, given to the constructor as
+    keywords: those annotated `int` are checked numbers (see `number`), the rest text. A
+    custom_id that does not hold such numbers gets a polite refusal instead of the item. Errors
+    reach the user through the one error handler: a dynamic item's errors would otherwise only
+    be logged.
     """
 
     def __init__(self, item: discord.ui.Item[Any], **state: int | str):
@@ -27,10 +44,15 @@ class StatefulItem:
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Any:
-        state = {
-            name: int(value) if value.isdigit() else value
-            for name, value in match.groupdict().items()
-        }
+        numbers = _numbers(cls)
+        state: dict[str, int | str] = {}
+        for name, value in match.groupdict().items():
+            if name not in numbers:
+                state[name] = value
+            elif _NUMBER.fullmatch(value) and int(value) <= MAX_ID:
+                state[name] = int(value)
+            else:
+                return OutOfDate(item)
         return cls(item, **state)  # type: ignore[call-arg]
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -41,6 +63,25 @@ class StatefulItem:
 
     async def run(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
+
+
+@functools.cache
+def _numbers(item_class: type) -> frozenset[str]:
+    """The attributes of an item class annotated as `int`."""
+    return frozenset(
+        name
+        for klass in item_class.__mro__
+        for name, kind in vars(klass).get("__annotations__", {}).items()
+        if kind in ("int", int)
+    )
+
+
+class OutOfDate(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r".*"):
+    """Stands in for an item whose custom_id carries what no message of the bot ever did; it
+    is never registered, only made by `StatefulItem.from_custom_id`."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await report_error(interaction, UserFacingError(OUT_OF_DATE))
 
 
 class StatelessView(discord.ui.View):

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import UserFacingError, report_error
-from bot.library.model import Rating
 from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Page
-from bot.ui.items import StatefulItem, StatelessView
+from bot.ui.items import StatefulItem, StatelessView, number
+from bot.ui.lookup import viewer_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -26,37 +26,6 @@ _NOTES_FIELD = "Author's note"
 _EMBED_TOTAL = 6000
 _FIELD_VALUE = 1024
 _SELECT_OPTIONS = 25
-
-
-# ----------------------------------------------------------------------------- access
-
-
-def _age_restricted_channel(interaction: discord.Interaction) -> bool:
-    channel = interaction.channel
-    is_nsfw = getattr(channel, "is_nsfw", None)
-    return bool(is_nsfw and is_nsfw())
-
-
-async def age_restricted_ok(interaction: discord.Interaction[StoryBot]) -> bool:
-    """Whether Mature, Explicit and Not Rated stories may be shown where this interaction is."""
-    if interaction.guild_id is None:
-        return await interaction.client.store.mature_in_dms(interaction.user.id)
-    return _age_restricted_channel(interaction)
-
-
-async def ensure_allowed(interaction: discord.Interaction[StoryBot], rating: Rating) -> None:
-    """Refuse, with the reason, a story whose rating is not allowed where the reader is."""
-    if not rating.age_restricted or await age_restricted_ok(interaction):
-        return
-    if interaction.guild_id is None:
-        raise UserFacingError(
-            f"That story is rated {rating.value}. To read it in DMs, confirm you are an adult "
-            "with `/mature-content allow:True`."
-        )
-    raise UserFacingError(
-        f"That story is rated {rating.value}, so it can only be read in an age-restricted "
-        "channel of this server."
-    )
 
 
 # ----------------------------------------------------------------------------- showing a page
@@ -79,10 +48,7 @@ async def show_page(
     `remember` is off when the page shown is the one already remembered.
     """
     store = interaction.client.store
-    found = await store.page(story_id, chapter, page)
-    if found is None or found.guild_id not in (None, interaction.guild_id):
-        raise UserFacingError("That chapter is not in the library any more.")
-    await ensure_allowed(interaction, found.rating)
+    found = await store.page(await viewer_of(interaction), story_id, chapter, page)
     embed, view = page_embed(found), page_view(found, interaction.user.id)
     if edit:
         shown = interaction.response.edit_message(embed=embed, view=view)
@@ -202,7 +168,8 @@ class _Owned(StatefulItem):
 class TurnButton(
     _Owned,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rd:(?P<action>[a-z]+):(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+    template=r"rd:(?P<action>[a-z]+):(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+)"
+    r":(?P<page>[^:]+)",
 ):
     """First / previous / next / last page, previous / next chapter: each knows its target."""
 
@@ -237,7 +204,7 @@ class TurnButton(
 class JumpButton(
     _Owned,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rdjump:(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+    template=r"rdjump:(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)",
 ):
     """Opens a small form to type a page number of this chapter (`page` is the page count)."""
 
@@ -278,7 +245,7 @@ class JumpModal(discord.ui.Modal, title="Go to page"):
 class ChapterSelect(
     _Owned,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"rdch:(?P<owner>\d+):(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+    template=r"rdch:(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)",
 ):
     """Pick a chapter. With more than 25 chapters the menu shows a window around the current
     one, with "earlier" and "later" entries that move the window."""
@@ -313,22 +280,21 @@ class ChapterSelect(
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         choice = self.item.values[0]
-        if choice.isdigit():
-            await show_page(interaction, self.story, int(choice), 1, edit=True)
+        if not choice.startswith("w"):
+            await show_page(interaction, self.story, number(choice), 1, edit=True)
             return
         store = interaction.client.store
-        found = await store.page(self.story, self.chapter, self.page)
-        if found is None:
-            raise UserFacingError("That chapter is not in the library any more.")
-        offset, limit = _chapter_window(int(choice[1:]), found.chapter_count)
-        chapters = await store.chapter_titles(self.story, offset, limit)
+        viewer = await viewer_of(interaction)
+        found = await store.page(viewer, self.story, self.chapter, self.page)
+        offset, limit = _chapter_window(number(choice[1:]), found.chapter_count)
+        chapters = await store.chapter_titles(viewer, self.story, offset, limit)
         await interaction.response.edit_message(view=page_view(found, self.owner, chapters))
 
 
 class OpenCopyButton(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rdopen:(?P<story>\d+):(?P<chapter>\d+):(?P<page>\d+)",
+    template=r"rdopen:(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)",
 ):
     """Opens a private copy of a story at a page for whoever clicks (start reading, read here)."""
 

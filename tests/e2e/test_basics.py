@@ -70,7 +70,7 @@ async def test_an_unexpected_error_is_a_short_reply_with_an_id(
         async def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("the shelf fell over")
 
-        monkeypatch.setattr(bot.store, "bookmarks", broken)
+        monkeypatch.setattr(bot.store, "last_bookmark", broken)
         with caplog.at_level(logging.ERROR):
             reply = await standin.user("reader").slash("continue")
     assert reply.ephemeral

@@ -7,8 +7,10 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+from bot.access import Viewer
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import Store
+from tests.conftest import ANYONE
 
 
 def _story(
@@ -36,7 +38,7 @@ def _slots(path: Path) -> list[int]:
 
 async def test_excerpt_text_is_whole_paragraphs_of_the_chapter(store: Store) -> None:
     story_id = await _add(store, _story("Alpha", 12))
-    excerpt = await store.draw_excerpt(None, age_restricted_ok=False)
+    excerpt = await store.draw_excerpt(Viewer(0, None, False))
     assert excerpt is not None
     assert excerpt.story_id == story_id
     assert excerpt.text.startswith("Alpha paragraph ")
@@ -62,10 +64,10 @@ async def test_draws_are_uniform_over_what_is_allowed(store: Store) -> None:
     allowed = await store.excerpt_count() - 30  # every paragraph here is an excerpt
     seen = Counter()
     for _ in range(1200):
-        excerpt = await store.draw_excerpt(None, age_restricted_ok=False)
+        excerpt = await store.draw_excerpt(Viewer(0, None, False))
         assert excerpt is not None
         seen[excerpt.id] += 1
-    assert {e.split()[0] for e in [(await store.excerpt(i)).story_title for i in seen]} == {
+    assert {e.split()[0] for e in [(await store.excerpt(ANYONE, i)).story_title for i in seen]} == {
         "Alpha",
         "Beta",
     }  # type: ignore[union-attr]
@@ -77,18 +79,14 @@ async def test_draw_filters_by_story_tag_author_and_guild(store: Store) -> None:
     alpha = await _add(store, _story("Alpha", 6, tags={TagKind.FREEFORM: ("Fluff",)}))
     await _add(store, _story("Beta", 6, author="Bea"))
     ours = await _add(store, _story("Ours", 6), guild_id=5)
-    assert (
-        await store.draw_excerpt(None, age_restricted_ok=False, story_id=alpha)
-    ).story_id == alpha  # type: ignore[union-attr]
-    assert (await store.draw_excerpt(None, age_restricted_ok=False, tag="fluff")).story_id == alpha  # type: ignore[union-attr]
-    assert (
-        await store.draw_excerpt(None, age_restricted_ok=False, author="bea")
-    ).story_title == "Beta"  # type: ignore[union-attr]
-    assert await store.draw_excerpt(None, age_restricted_ok=False, story_id=ours) is None
-    assert await store.draw_excerpt(7, age_restricted_ok=False, tag="nothing") is None
-    titles = {(await store.draw_excerpt(5, age_restricted_ok=False)).story_title for _ in range(60)}  # type: ignore[union-attr]
+    assert (await store.draw_excerpt(Viewer(0, None, False), story_id=alpha)).story_id == alpha  # type: ignore[union-attr]
+    assert (await store.draw_excerpt(Viewer(0, None, False), tag="fluff")).story_id == alpha  # type: ignore[union-attr]
+    assert (await store.draw_excerpt(Viewer(0, None, False), author="bea")).story_title == "Beta"  # type: ignore[union-attr]
+    assert await store.draw_excerpt(Viewer(0, None, False), story_id=ours) is None
+    assert await store.draw_excerpt(Viewer(0, 7, False), tag="nothing") is None
+    titles = {(await store.draw_excerpt(Viewer(0, 5, False))).story_title for _ in range(60)}  # type: ignore[union-attr]
     assert titles == {"Alpha", "Beta", "Ours"}
 
 
 async def test_an_empty_library_draws_nothing(store: Store) -> None:
-    assert await store.draw_excerpt(None, age_restricted_ok=True) is None
+    assert await store.draw_excerpt(Viewer(0, None, True)) is None

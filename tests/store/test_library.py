@@ -11,6 +11,7 @@ from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import SaveOutcome, Store
 from bot.store.database import migrations
+from tests.conftest import ANYONE
 
 
 def _draft(title: str = "Prom Night", chapters: int = 2, words: str = "dance") -> StoryDraft:
@@ -64,7 +65,7 @@ async def test_saved_story_reads_back_with_tags_and_counts(store: Store) -> None
         _draft(), source_key="prom.txt", content_hash="a", page_size=1800
     )
     assert outcome is SaveOutcome.ADDED
-    story = await store.story(story_id)
+    story = await store.story(ANYONE, story_id)
     assert story is not None
     assert (story.title, story.chapter_count, story.word_count) == ("Prom Night", 2, 200)
     assert story.rating is Rating.TEEN
@@ -93,7 +94,7 @@ async def test_changed_content_replaces_the_story_in_place(store: Store) -> None
         _draft(chapters=3, words="waltz"), source_key="p.txt", content_hash="b", page_size=900
     )
     assert (outcome, again) == (SaveOutcome.UPDATED, story_id)
-    story = await store.story(story_id)
+    story = await store.story(ANYONE, story_id)
     assert story is not None and story.chapter_count == 3
     texts = await store.chapter_texts(story_id)
     assert len(texts) == 3 and all("waltz" in text and "dance" not in text for text in texts)

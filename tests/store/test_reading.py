@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.access import Hidden, StoryHidden, Viewer
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.store import BrowseFilters, Store
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
+from tests.conftest import ANYONE, Clock
 
 PARAGRAPH = "The lantern swung over the quiet harbour while the gulls slept. " * 6
 
@@ -35,14 +39,14 @@ async def _add(store: Store, draft: StoryDraft, guild_id: int | None = None) -> 
 
 async def test_pages_carry_notes_only_at_the_chapter_edges(store: Store) -> None:
     story_id = await _add(store, _story("Harbour"))
-    first = await store.page(story_id, 1, 1)
+    first = await store.page(ANYONE, story_id, 1, 1)
     assert first is not None
     assert first.notes_before == "A/N: hello"
     assert first.page_count > 2
-    middle = await store.page(story_id, 1, 2)
+    middle = await store.page(ANYONE, story_id, 1, 2)
     assert middle is not None
     assert (middle.notes_before, middle.notes_after) == ("", "")
-    last = await store.page(story_id, 2, 0)
+    last = await store.page(ANYONE, story_id, 2, 0)
     assert last is not None
     assert last.number == last.page_count
     assert last.notes_after == "Thanks for reading!"
@@ -52,17 +56,19 @@ async def test_pages_carry_notes_only_at_the_chapter_edges(store: Store) -> None
 
 async def test_a_page_past_the_end_is_the_last_and_a_missing_chapter_is_none(store: Store) -> None:
     story_id = await _add(store, _story("Harbour"))
-    last = await store.page(story_id, 1, 0)
-    beyond = await store.page(story_id, 1, 999)
+    last = await store.page(ANYONE, story_id, 1, 0)
+    beyond = await store.page(ANYONE, story_id, 1, 999)
     assert beyond == last
-    assert await store.page(story_id, 3, 1) is None
+    with pytest.raises(StoryHidden) as missing:
+        await store.page(ANYONE, story_id, 3, 1)
+    assert missing.value.why is Hidden.CHAPTER_GONE
 
 
 async def test_pages_joined_are_the_whole_chapter(store: Store) -> None:
     story_id = await _add(store, _story("Harbour"))
-    first = await store.page(story_id, 1, 1)
+    first = await store.page(ANYONE, story_id, 1, 1)
     assert first is not None
-    pages = [await store.page(story_id, 1, n) for n in range(1, first.page_count + 1)]
+    pages = [await store.page(ANYONE, story_id, 1, n) for n in range(1, first.page_count + 1)]
     assert (
         "\n\n".join(page.text for page in pages if page) == (await store.chapter_texts(story_id))[0]
     )
@@ -75,11 +81,11 @@ async def test_find_stories_ranks_title_prefix_first_and_hides_what_is_not_allow
     await _add(store, _story("Harbour Lights"))
     await _add(store, _story("Harbour After Dark", Rating.EXPLICIT))
     await _add(store, _story("Elsewhere", author="Harbour Writer"))
-    found = await store.find_stories(None, "harb", age_restricted_ok=False)
+    found = await store.find_stories(Viewer(0, None, False), "harb")
     assert [s.title for s in found] == ["Harbour Lights", "The Long Harbour", "Elsewhere"]
-    found = await store.find_stories(None, "harb", age_restricted_ok=True)
+    found = await store.find_stories(Viewer(0, None, True), "harb")
     assert [s.title for s in found][:2] == ["Harbour After Dark", "Harbour Lights"]
-    assert await store.find_stories(None, "100%_", age_restricted_ok=True) == []
+    assert await store.find_stories(Viewer(0, None, True), "100%_") == []
 
 
 async def test_find_stories_by_a_word_start_then_by_any_run_of_three(store: Store) -> None:
@@ -87,7 +93,7 @@ async def test_find_stories_by_a_word_start_then_by_any_run_of_three(store: Stor
     await _add(store, _story('Harbour "Lights"'))
 
     async def titles(typed: str) -> list[str]:
-        return [s.title for s in await store.find_stories(None, typed, age_restricted_ok=True)]
+        return [s.title for s in await store.find_stories(Viewer(0, None, True), typed)]
 
     assert await titles("br") == ["A Bridge Of Crowns"]
     assert await titles("ri") == []  # two letters inside a word would match nearly everything
@@ -102,6 +108,7 @@ async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Stor
     story_id = await _add(store, _story("Harbour Lights"), guild_id=1)
     await store.edit_story(
         story_id,
+        1,
         title="Quiet Waters",
         author="Someone",
         summary="",
@@ -109,63 +116,70 @@ async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Stor
         warnings=(),
         user_id=5,
     )
-    assert [s.id for s in await store.find_stories(1, "quiet", age_restricted_ok=True)] == [
-        story_id
-    ]
-    assert await store.find_stories(1, "harbour", age_restricted_ok=True) == []
+    assert [s.id for s in await store.find_stories(Viewer(0, 1, True), "quiet")] == [story_id]
+    assert await store.find_stories(Viewer(0, 1, True), "harbour") == []
     async with store.transaction() as tx:
         await tx.execute("DELETE FROM story WHERE id = ?", (story_id,))
-    assert await store.find_stories(1, "qu", age_restricted_ok=True) == []
+    assert await store.find_stories(Viewer(0, 1, True), "qu") == []
 
 
 async def test_visible_story_takes_an_id_or_a_title_but_only_from_here(store: Store) -> None:
     ours = await _add(store, _story("Ours"), guild_id=1)
-    assert (await store.visible_story(1, str(ours))).title == "Ours"  # type: ignore[union-attr]
-    assert (await store.visible_story(1, "ours")).id == ours  # type: ignore[union-attr]
-    assert await store.visible_story(2, str(ours)) is None
-    assert await store.visible_story(None, "Ours") is None
+    assert (await store.story_named(Viewer(0, 1, True), str(ours))).title == "Ours"  # type: ignore[union-attr]
+    assert (await store.story_named(Viewer(0, 1, True), "ours")).id == ours  # type: ignore[union-attr]
+    assert await store.story_named(Viewer(0, 2, True), str(ours)) is None
+    assert await store.story_named(Viewer(0, None, True), "Ours") is None
 
 
-async def test_bookmarks_newest_first_with_progress(store: Store) -> None:
-    first = await _add(store, _story("First"))
-    second = await _add(store, _story("Second"))
-    await store.save_bookmark(7, first, 2, 1)
-    await store.save_bookmark(7, second, 1, 1)
-    marks = await store.bookmarks(7, None)
-    assert [m.story_title for m in marks] == ["Second", "First"] or marks[0].updated_at == marks[
-        1
-    ].updated_at
-    by_story = {m.story_title: m for m in marks}
-    assert by_story["First"].pages_read > by_story["Second"].pages_read
-    assert await store.clear_bookmarks(7, first) == 1
-    assert [m.story_title for m in await store.bookmarks(7, None)] == ["Second"]
-    assert await store.clear_bookmarks(7) == 1
-    assert await store.bookmarks(7, None) == []
+async def test_bookmarks_newest_first_with_progress(tmp_path: Path, clock: Clock) -> None:
+    store = await Store.open(tmp_path / "clocked.db", clock=clock)
+    reader = Viewer(7, None, True)
+    try:
+        first = await _add(store, _story("First"))
+        second = await _add(store, _story("Second"))
+        await store.save_bookmark(7, second, 1, 1)
+        clock.now += timedelta(seconds=5)
+        await store.save_bookmark(7, first, 2, 1)
+        marks = await store.bookmarks(reader)
+        assert [m.story_title for m in marks] == ["First", "Second"]
+        assert (await store.last_bookmark(reader)).story_id == first  # type: ignore[union-attr]
+        clock.now += timedelta(seconds=5)
+        await store.save_bookmark(7, second, 1, 2)
+        assert (await store.last_bookmark(reader)).story_id == second  # type: ignore[union-attr]
+        by_story = {m.story_title: m for m in marks}
+        assert by_story["First"].pages_read > by_story["Second"].pages_read
+        assert await store.clear_bookmarks(7, [first]) == 1
+        assert [m.story_title for m in await store.bookmarks(reader)] == ["Second"]
+        assert await store.clear_bookmarks(8, [second]) == 0  # another reader's places stay
+        assert await store.clear_bookmarks(7, [second]) == 1
+        assert await store.bookmarks(reader) == []
+    finally:
+        await store.close()
 
 
 async def test_browse_filters_and_sorts(store: Store) -> None:
     await _add(store, _story("Zebra", tags={TagKind.FANDOM: ("Glee",)}, status=Status.IN_PROGRESS))
     await _add(store, _story("Apple", tags={TagKind.FREEFORM: ("Fluff",)}, author="Ann"))
     await _add(store, _story("Mature One", Rating.MATURE, tags={TagKind.FANDOM: ("Glee",)}))
-    stories, total = await store.browse(
-        None, BrowseFilters(), age_restricted_ok=False, offset=0, limit=10
-    )
+    stories, total = await store.browse(Viewer(0, None, False), BrowseFilters(), offset=0, limit=10)
     assert ([s.title for s in stories], total) == (["Apple", "Zebra"], 2)
     stories, total = await store.browse(
-        None, BrowseFilters(tag="glee"), age_restricted_ok=True, offset=0, limit=1
+        Viewer(0, None, True), BrowseFilters(tag="glee"), offset=0, limit=1
     )
     assert ([s.title for s in stories], total) == (["Mature One"], 2)
     stories, _ = await store.browse(
-        None, BrowseFilters(status="in progress"), age_restricted_ok=True, offset=0, limit=10
+        Viewer(0, None, True), BrowseFilters(status="in progress"), offset=0, limit=10
     )
     assert [s.title for s in stories] == ["Zebra"]
     stories, _ = await store.browse(
-        None, BrowseFilters(author="ann"), age_restricted_ok=True, offset=0, limit=10
+        Viewer(0, None, True), BrowseFilters(author="ann"), offset=0, limit=10
     )
     assert [s.title for s in stories] == ["Apple"]
-    query = await store.save_browse_filters(BrowseFilters(tag="Glee", sort="updated"))
-    assert await store.save_browse_filters(BrowseFilters(tag="Glee", sort="updated")) == query
-    assert await store.browse_filters(query) == BrowseFilters(tag="Glee", sort="updated")
+    query = await store.save_browse_filters(5, BrowseFilters(tag="Glee", sort="updated"))
+    assert await store.save_browse_filters(5, BrowseFilters(tag="Glee", sort="updated")) == query
+    assert await store.browse_filters(5, query) == BrowseFilters(tag="Glee", sort="updated")
+    assert await store.browse_filters(6, query) is None  # typed in another server
+    assert await store.browse_filters(None, query) is None
 
 
 @pytest.mark.parametrize("typed", ['"unclosed', "NEAR(", "dawn AND", "*", "left: dawn -"])
@@ -176,40 +190,39 @@ def test_any_typed_query_becomes_valid_fts(typed: str) -> None:
 
 async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
     story_id = await _add(store, _story("Harbour"))
-    hits = await store.search(
-        None, fts_phrase("ship left at dawn"), age_restricted_ok=False, limit=5
-    )
+    hits = await store.search(Viewer(0, None, False), fts_phrase("ship left at dawn"), limit=5)
     assert len(hits) == 1
     hit = hits[0]
     assert (hit.story_id, hit.chapter_number) == (story_id, 2)
-    page = await store.page(story_id, 2, hit.page_number)
+    page = await store.page(ANYONE, story_id, 2, hit.page_number)
     assert page is not None
     assert "The ship left at dawn." in page.text
     assert f"{HIT_START}ship left at dawn{HIT_END}" in hit.snippet
     for typed in ['"unclosed', "NEAR(", "dawn AND"]:
-        await store.search(None, fts_all_words(typed), age_restricted_ok=False, limit=5)
+        await store.search(Viewer(0, None, False), fts_all_words(typed), limit=5)
 
 
 async def test_search_lists_each_story_once_at_its_first_matching_chapter(store: Store) -> None:
     first = await _add(store, _story("Harbour"))
     second = await _add(store, _story("Lighthouse"))
-    hits = await store.search(None, fts_phrase("quiet harbour"), age_restricted_ok=False, limit=5)
+    hits = await store.search(Viewer(0, None, False), fts_phrase("quiet harbour"), limit=5)
     assert [(hit.story_id, hit.chapter_number, hit.page_number) for hit in hits] == [
         (first, 1, 1),
         (second, 1, 1),
     ]
-    only_one = await store.search(None, fts_phrase("gulls slept"), age_restricted_ok=False, limit=1)
+    only_one = await store.search(Viewer(0, None, False), fts_phrase("gulls slept"), limit=1)
     assert [hit.story_id for hit in only_one] == [first]
 
 
 async def test_search_follows_chapters_added_replaced_and_removed(store: Store) -> None:
     async def found(words: str) -> list[tuple[int, int]]:
-        hits = await store.search(1, fts_phrase(words), age_restricted_ok=True, limit=5)
+        hits = await store.search(Viewer(0, 1, True), fts_phrase(words), limit=5)
         return [(hit.story_id, hit.chapter_number) for hit in hits]
 
     uploaded = await _add(store, _story("Lighthouse"), guild_id=1)
     await store.append_chapters(
         uploaded,
+        1,
         (ChapterDraft("Return", "The whales came back in spring."),),
         content_hash="more",
         user_id=5,
@@ -233,7 +246,11 @@ async def test_bookmarks_saved_at_the_same_moment_are_all_kept(store: Store) -> 
         store.save_bookmark(1, second, 2, 1),
         store.save_bookmark(1, gone, 1, 1),
     )
-    marks = {(user, m.story_title): m for user in (1, 2) for m in await store.bookmarks(user, None)}
+    marks = {
+        (user, m.story_title): m
+        for user in (1, 2)
+        for m in await store.bookmarks(Viewer(user, None, True))
+    }
     assert sorted(marks) == [(1, "First"), (1, "Second"), (2, "First")]
     assert marks[1, "First"].page_number == 3
     assert marks[2, "First"].page_number == 3
@@ -250,4 +267,4 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     )
     assert all(isinstance(result, sqlite3.OperationalError) for result in results)
     await store.save_bookmark(1, story_id, 2, 1)
-    assert [m.chapter_number for m in await store.bookmarks(1, None)] == [2]
+    assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]

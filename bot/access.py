@@ -1,0 +1,104 @@
+"""Who may see and change a story: one rule, written once, applied in SQL by every lookup.
+
+A story may be seen by a viewer when it is not removed, belongs to the bundled library or to
+the viewer's server, and its rating is allowed where the viewer is (an age-restricted channel,
+or DMs for a reader who opted in). A story may be changed by a moderator of the server it was
+uploaded to, and by nobody else: the bundled library is read-only from Discord.
+
+The store applies `VISIBLE` to every list and `IN_REACH` + `RATING_ALLOWED` to every lookup of
+one story, raising `StoryHidden` when the viewer may not see it; the error handler turns that
+into the sentence `refusal` gives. No other code decides who sees what.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+from dataclasses import dataclass
+
+from bot.library.model import Rating
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the library, and where."""
+
+    user_id: int
+    guild_id: int | None
+    """The server they are in; None in DMs, where only the bundled library is visible."""
+    age_restricted_ok: bool
+    """Whether Mature, Explicit and Not Rated stories may be shown where they are."""
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The parameters of `IN_REACH`, `RATING_ALLOWED` and `VISIBLE`."""
+        return {
+            "viewer_guild": self.guild_id,
+            "viewer_ratings": allowed_ratings(self.age_restricted_ok),
+        }
+
+
+IN_REACH = (
+    "(story.removed_at IS NULL AND (story.guild_id IS NULL OR story.guild_id = :viewer_guild))"
+)
+"""A story that exists for the viewer's server: bundled or its own, and not removed."""
+RATING_ALLOWED = "(story.rating IN (SELECT value FROM json_each(:viewer_ratings)))"
+"""A story whose rating may be shown where the viewer is."""
+VISIBLE = f"({IN_REACH} AND {RATING_ALLOWED})"
+"""A story the viewer may see: the whole rule, for every query that lists stories."""
+CHANGEABLE = "(story.guild_id = :moderated_guild)"
+"""A story a moderator of `:moderated_guild` may change (removed ones too: to restore them)."""
+
+
+@functools.cache
+def allowed_ratings(age_restricted_ok: bool) -> str:
+    """The JSON list of the ratings that may be shown, for `:viewer_ratings`."""
+    return json.dumps(
+        [rating.value for rating in Rating if age_restricted_ok or not rating.age_restricted]
+    )
+
+
+class Hidden(enum.Enum):
+    GONE = "gone"
+    """Removed, never there, or another server's."""
+    AGE_RESTRICTED = "age restricted"
+    """There, but its rating is not allowed where the viewer is."""
+    CHAPTER_GONE = "chapter gone"
+    """The story is there but no longer has that chapter (it was replaced or shortened)."""
+
+
+class StoryHidden(Exception):
+    """A viewer asked for a story (or a part of it) they may not see where they are."""
+
+    def __init__(self, why: Hidden, rating: Rating | None = None, *, in_dms: bool = False):
+        super().__init__(why, rating, in_dms)
+        self.why, self.rating, self.in_dms = why, rating, in_dms
+
+
+def refusal(hidden: StoryHidden) -> str:
+    """What to tell the viewer, without naming what they may not see."""
+    if hidden.why is Hidden.CHAPTER_GONE:
+        return "That chapter is not in the story any more: open the story again with /read."
+    if hidden.why is Hidden.GONE or hidden.rating is None:
+        return "That story is not in the library here any more."
+    if hidden.in_dms:
+        return (
+            f"That story is rated {hidden.rating.value}. To read it in DMs, confirm you are an "
+            "adult with `/mature-content allow:True`."
+        )
+    return (
+        f"That story is rated {hidden.rating.value}, so it can only be read in an "
+        "age-restricted channel of this server."
+    )
+
+
+def check_visible(viewer: Viewer, row: object) -> None:
+    """Raise StoryHidden unless `row` (a story looked up `IN_REACH`, with `RATING_ALLOWED` as
+    its `rating_allowed` column and its `rating`) may be shown to `viewer`; None is a story
+    out of reach."""
+    if row is None:
+        raise StoryHidden(Hidden.GONE)
+    if not row["rating_allowed"]:  # type: ignore[index]
+        rating = Rating(row["rating"])  # type: ignore[index]
+        raise StoryHidden(Hidden.AGE_RESTRICTED, rating, in_dms=viewer.guild_id is None)

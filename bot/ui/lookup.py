@@ -1,0 +1,106 @@
+"""Finding stories for commands: who is looking (the viewer), autocomplete, and what a typed
+value names. Every cog finds stories through here, so each one applies bot.access's rule."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.access import Viewer
+from bot.errors import UserFacingError
+from bot.library.render import escape, shorten
+from bot.store import Story, StoryChoice
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+AUTOCOMPLETE_LIMIT = 25
+"""Discord shows at most 25 suggestions."""
+CHOICE_NAME = 100
+"""Discord's limit on a suggestion's name."""
+
+
+def _age_restricted_channel(interaction: discord.Interaction) -> bool:
+    is_nsfw = getattr(interaction.channel, "is_nsfw", None)
+    return bool(is_nsfw and is_nsfw())
+
+
+async def viewer_of(interaction: discord.Interaction[StoryBot]) -> Viewer:
+    """Who is behind this interaction, and where: what bot.access decides on."""
+    if interaction.guild_id is None:
+        age_ok = await interaction.client.store.mature_in_dms(interaction.user.id)
+    else:
+        age_ok = _age_restricted_channel(interaction)
+    return Viewer(interaction.user.id, interaction.guild_id, age_ok)
+
+
+def _choices(stories: list[StoryChoice] | list[Story]) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(
+            name=shorten(f"{story.title} — {story.author}", CHOICE_NAME), value=str(story.id)
+        )
+        for story in stories
+    ]
+
+
+async def story_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Stories the reader may see here whose title or author matches what they typed."""
+    matches = await interaction.client.store.find_stories(
+        await viewer_of(interaction), current, limit=AUTOCOMPLETE_LIMIT
+    )
+    return _choices(matches)
+
+
+async def resolve_story(interaction: discord.Interaction[StoryBot], value: str) -> StoryChoice:
+    """The story the reader picked or typed, checked again (autocomplete is only a suggestion)."""
+    story = await interaction.client.store.story_named(await viewer_of(interaction), value)
+    if story is None:
+        raise UserFacingError(
+            f"I couldn't find a story called “{escape(shorten(value, 80))}” here. "
+            "Pick one from the suggestions as you type, or browse with /stories."
+        )
+    return story
+
+
+async def tag_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Tags of the stories the reader may see here that start with what they typed."""
+    tags = await interaction.client.store.tags_like(await viewer_of(interaction), current)
+    return [
+        app_commands.Choice(name=shorten(tag, CHOICE_NAME), value=shorten(tag, CHOICE_NAME))
+        for tag in tags
+    ]
+
+
+async def guild_story_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """This server's own uploads matching what was typed, for its moderators' commands."""
+    viewer = await viewer_of(interaction)
+    matches = await interaction.client.store.find_stories(viewer, current, own_only=True)
+    return _choices(matches)
+
+
+async def guild_story(
+    interaction: discord.Interaction[StoryBot], value: str, *, removed: bool = False
+) -> Story:
+    """One of this server's own stories, which its moderators may change, or a reply saying
+    why not. `removed` looks among the removed ones instead."""
+    store = interaction.client.store
+    assert interaction.guild_id is not None  # moderators' commands are guild-only
+    story = await store.changeable_story(interaction.guild_id, value, removed=removed)
+    if story is not None:
+        return story
+    if await store.story_named(await viewer_of(interaction), value):
+        raise UserFacingError(
+            "That story is part of the bundled library, which can't be changed from Discord. "
+            "Only stories uploaded to this server can."
+        )
+    raise UserFacingError(
+        f"I couldn't find a story called “{escape(shorten(value, 80))}” uploaded to this server."
+    )
