@@ -283,10 +283,11 @@ class ChapterSelect(
         if not choice.startswith("w"):
             await show_page(interaction, self.story, number(choice), 1, edit=True)
             return
+        around = number(choice[1:])
         store = interaction.client.store
         viewer = await viewer_of(interaction)
         found = await store.page(viewer, self.story, self.chapter, self.page)
-        offset, limit = _chapter_window(number(choice[1:]), found.chapter_count)
+        offset, limit = _chapter_window(around, found.chapter_count)
         chapters = await store.chapter_titles(viewer, self.story, offset, limit)
         await interaction.response.edit_message(view=page_view(found, self.owner, chapters))
 

@@ -159,6 +159,27 @@ class Person:
         data = {"custom_id": found["custom_id"], "component_type": STRING_SELECT, "values": values}
         return await self._use(message, data, f"choice of {choices}")
 
+    async def forge(self, custom_id: str, *values: str, where: Where = "general") -> Reply:
+        """A negative test: the component interaction a hostile client could send, with a
+        custom_id (and, given `values`, a select menu's values) of its own making, on a message
+        of the bot's that seems to carry them. Discord's own client never sends this; the bot
+        must still answer politely and change nothing it should not."""
+        channel, guild = self._place(where)
+        if values:
+            options = [{"label": value, "value": value} for value in values]
+            component = {"type": STRING_SELECT, "custom_id": custom_id, "options": options}
+        else:
+            component = {"type": BUTTON, "style": 2, "label": "Forged", "custom_id": custom_id}
+        message = self.standin.planted_message(channel, [{"type": 1, "components": [component]}])
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
+        if values:
+            data["values"] = list(values)
+        record = await self.standin.interact(
+            COMPONENT, self.user, channel, guild, data, label=f"forged {custom_id!r}",
+            source=message,
+        )  # fmt: skip
+        return await self._reply(record)
+
     async def submit_modal(self, reply: Reply, values: dict[str, str]) -> Reply:
         """Fill in the modal the bot opened in `reply`; fields by custom_id or label."""
         modal = reply.modal

@@ -334,6 +334,11 @@ class Standin:
             if m.channel is channel and not m.deleted and not m.ephemeral
         ]
 
+    def planted_message(self, channel: Channel, components: list[dict[str, Any]]) -> Message:
+        """A message of the bot's carrying `components` it never sent, for negative tests: what
+        a hostile client's forged interaction claims to come from."""
+        return self._create(channel, {"components": components}, [], None)
+
     def dms(self, user: str | Person) -> list[Message]:
         """The messages in the bot's DM channel with `user`."""
         name = user if isinstance(user, str) else user.user.name

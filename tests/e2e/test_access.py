@@ -1,0 +1,253 @@
+"""Who may see and change a story, on every path: old buttons and menus after a removal or a
+rating change, a second server, and forged interactions a hostile client could send."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from bot.app import StoryBot
+from bot.library.model import ChapterDraft, Rating, StoryDraft
+from tests.conftest import BotRunner
+from tests.standin.driver import Person, Reply
+from tests.standin.server import Standin
+from tests.standin.world import MODERATOR_PERMISSIONS, Role
+
+GONE = "That story is not in the library here any more."
+RESTRICTED = "rated Explicit, so it can only be read in an age-restricted channel"
+OUT_OF_DATE = "That button is out of date"
+
+LIGHTHOUSE = StoryDraft(
+    title="The Lighthouse Keeper",
+    author="Ada Quill",
+    rating=Rating.GENERAL,
+    chapters=tuple(
+        ChapterDraft(
+            f"Lamp {n}",
+            "\n\n".join(
+                f"Lamp {n} paragraph {p}: the lighthouse keeper climbed the stairs. " * 6
+                for p in range(12)
+            ),
+        )
+        for n in range(1, 4)
+    ),
+)
+
+
+async def _upload(bot: StoryBot, standin: Standin, draft: StoryDraft = LIGHTHOUSE) -> int:
+    """A story uploaded to Story Club by its moderator."""
+    return await bot.store.add_upload(
+        standin.world.guild("Story Club").id,
+        draft,
+        content_hash=draft.title,
+        user_id=standin.world.user("moderator").id,
+        page_size=bot.settings.page_size,
+    )
+
+
+async def _remove(moderator: Person, title: str) -> None:
+    asked = await moderator.slash("story remove", story=title)
+    assert "Removed" in (await asked.click("Remove it")).text
+
+
+def _refused(reply: Reply, sentence: str) -> None:
+    """The reader got a private sentence, and no page, card or excerpt."""
+    assert reply.ephemeral
+    assert sentence in reply.text, reply.text
+    assert "Lamp 1 paragraph" not in reply.text
+
+
+async def test_every_old_button_of_a_removed_story_says_it_is_gone(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader, other = (standin.user(name) for name in ("moderator", "reader", "reader2"))
+    async with storybot() as bot:
+        await _upload(bot, standin)
+        along = await reader.slash("read", story="The Lighthouse Keeper", public=True)
+        offered = await along.click("▶", as_user=other)  # someone else's read-along
+        assert "belongs to" in offered.text
+        own = await reader.slash("read", story="The Lighthouse Keeper")
+        card = await reader.slash("story info", story="The Lighthouse Keeper")
+        hits = await reader.slash("search", query="lighthouse keeper climbed")
+        excerpt = await reader.slash("excerpt", story="The Lighthouse Keeper")
+        listing = await reader.slash("stories")
+        await _remove(moderator, "The Lighthouse Keeper")
+
+        shown_before = own.embeds[0]["description"]
+        _refused(await own.click("▶"), GONE)
+        assert own.embeds[0]["description"] == shown_before  # the old page stays as it was
+        _refused(await own.click("Chapter »"), GONE)
+        _refused(await own.select("2. Lamp 2"), GONE)
+        _refused(await along.click("▶"), GONE)
+        _refused(await offered.click("Open my copy", as_user=other), GONE)
+        _refused(await card.click("Start reading"), GONE)
+        _refused(await hits.click("Read #1"), GONE)
+        _refused(await excerpt.click("Read from here"), GONE)
+        _refused(await listing.select("The Lighthouse Keeper"), GONE)
+        pages = int(re.search(r"page 1 of (\d+)", own.embeds[0]["footer"]["text"])[1])
+        jump = await own.click("Page…")
+        _refused(await jump.submit_modal({f"Page (1–{pages})": "2"}), GONE)
+        _refused(await reader.slash("continue"), "You haven't started a story here yet")
+
+
+async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: Standin) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        story_id = await _upload(bot, standin)
+        own = await reader.slash("read", story="The Lighthouse Keeper")
+        card = await reader.slash("story info", story="The Lighthouse Keeper")
+        hits = await reader.slash("search", query="lighthouse keeper climbed")
+        excerpt = await reader.slash("excerpt", story="The Lighthouse Keeper")
+        form = await standin.user("moderator").slash("story edit", story="The Lighthouse Keeper")
+        await form.submit_modal({"Rating": "Explicit"})
+        _refused(await own.click("▶"), RESTRICTED)
+        _refused(await own.select("3. Lamp 3"), RESTRICTED)
+        _refused(await own.click("Chapter »"), RESTRICTED)
+        _refused(await card.click("Start reading"), RESTRICTED)
+        _refused(await hits.click("Read #1"), RESTRICTED)
+        _refused(await excerpt.click("Read from here"), RESTRICTED)
+        assert "Lighthouse" not in (await excerpt.click("Another")).text
+        assert "Lighthouse" not in (await reader.slash("progress")).text
+        suggested = await reader.autocomplete("read", "story", "Lighthouse")
+        assert suggested == []
+        allowed = await reader.slash("read", story=str(story_id), where="nsfw-reading")
+        assert "Lamp 1 paragraph 0" in allowed.embeds[0]["description"]
+
+
+@pytest.fixture
+def two_moderated_servers(standin: Standin) -> Person:
+    """reader2 moderates Other Club (and is an ordinary member of Story Club)."""
+    other = standin.world.guild("Other Club")
+    other.roles.append(Role("Moderator", MODERATOR_PERMISSIONS))
+    other.members["reader2"] = ["Moderator"]
+    return standin.user("reader2", guild="Other Club")
+
+
+async def test_a_moderator_of_another_server_cannot_remove_or_restore_a_story(
+    storybot: BotRunner, standin: Standin, two_moderated_servers: Person
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    elsewhere = two_moderated_servers
+    async with storybot() as bot:
+        story_id = await _upload(bot, standin)
+        refused = await elsewhere.forge(f"story:remove:{story_id}")
+        assert refused.ephemeral
+        assert "not one of this server's uploads" in refused.text
+        assert "Lamp 1" in (await reader.slash("read", story="The Lighthouse Keeper")).text
+        await _remove(moderator, "The Lighthouse Keeper")
+        refused = await elsewhere.forge(f"story:undo:{story_id}")
+        assert refused.ephemeral
+        gone = await reader.slash("read", story="The Lighthouse Keeper")
+        assert "couldn't find a story called" in gone.text
+        history = await moderator.slash("story history", story="The Lighthouse Keeper")
+        assert "restore" not in history.text
+
+
+async def test_the_chapter_menu_shows_no_titles_of_a_story_not_visible_here(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    elsewhere = standin.user("reader2", guild="Other Club")
+    long_story = replace(
+        LIGHTHOUSE,
+        chapters=tuple(ChapterDraft(f"Secret {n}", "The lamp was lit.") for n in range(1, 41)),
+    )
+    async with storybot() as bot:
+        story_id = await _upload(bot, standin, long_story)
+        owner = standin.world.user("reader2").id
+        for window in ("w1", "w30"):
+            refused = await elsewhere.forge(f"rdch:{owner}:{story_id}:1:1", window)
+            assert refused.ephemeral
+            assert GONE in refused.text
+            assert "Secret" not in str(refused.components) + refused.text
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "values"),
+    [
+        ("rd:next:{owner}:99999999999999999999999:1:1", ()),
+        ("rd:next:{owner}:-1:1:1", ()),
+        ("rd:next:{owner}:1:abc:1", ()),
+        ("rdopen:1:1:18446744073709551616", ()),
+        ("br:{owner}:1:-8", ()),
+        ("exmore:x:0", ()),
+        ("brinfo", ("not-a-number",)),
+        ("brinfo", ("99999999999999999999999",)),
+        ("rdch:{owner}:1:1:1", ("w-3",)),
+        ("rdch:{owner}:1:1:1", ("12345678901234567890123",)),
+        ("progress:continue:{owner}", ("x",)),
+        ("progress:forget:{owner}", ("all", "-1")),
+    ],
+)
+async def test_forged_numbers_get_a_polite_reply(
+    storybot: BotRunner, standin: Standin, custom_id: str, values: tuple[str, ...]
+) -> None:
+    reader = standin.user("reader")
+    async with storybot():
+        forged = custom_id.format(owner=standin.world.user("reader").id)
+        reply = await reader.forge(forged, *values)
+        assert reply.ephemeral
+        assert OUT_OF_DATE in reply.text, reply.text
+
+
+async def test_another_servers_listing_id_shows_nothing_typed_there(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    elsewhere = standin.user("reader2", guild="Other Club")
+    async with storybot():
+        listing = await reader.slash("stories", tag="my secret crush")
+        button = next(
+            c["custom_id"]
+            for row in listing.components
+            for c in row["components"]
+            if c.get("custom_id", "").startswith("br:")
+        )
+        query_id = button.split(":")[2]
+        owner = standin.world.user("reader2").id
+        forged = await elsewhere.forge(f"br:{owner}:{query_id}:0")
+        assert forged.ephemeral
+        assert "my secret crush" not in forged.text
+        assert "too old" in forged.text
+
+
+async def test_forget_every_story_forgets_only_what_the_list_showed(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    here = standin.user("reader2")
+    elsewhere = standin.user("reader2", guild="Other Club")
+    async with storybot() as bot:
+        await _upload(bot, standin)
+        await here.slash("read", story="The Lighthouse Keeper")
+        await elsewhere.slash("read", story="Heart Broken")
+        progress = await elsewhere.slash("progress")
+        assert "Lighthouse" not in progress.text
+        forgot = await progress.select("all")
+        assert "Forgot your place in 1 story" in forgot.text
+        kept = await here.slash("progress")
+        assert "The Lighthouse Keeper" in kept.text
+        assert "Heart Broken" not in kept.text
+
+
+async def test_a_moderator_role_withdrawn_before_confirm_saves_nothing(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    text = b"Chapter 1: The Lamp\n\nThe lamp had not gone out in forty years.\n"
+    async with storybot():
+        preview = await moderator.slash("upload", file=standin.attachment("lamp.txt", text))
+        standin.world.guild("Story Club").members["moderator"] = []
+        done = await preview.click("Confirm")
+        assert "no longer a moderator" in done.text
+        refused = await reader.slash("read", story="Lamp")
+        assert "couldn't find a story called" in refused.text
+
+
+async def test_a_nul_in_autocomplete_is_answered(storybot: BotRunner, standin: Standin) -> None:
+    reader = standin.user("reader")
+    async with storybot():
+        choices = await reader.autocomplete("read", "story", "Hea\x00rt")
+        assert isinstance(choices, list)
+        choices = await reader.autocomplete("read", "story", "\x00")
+        assert isinstance(choices, list)
