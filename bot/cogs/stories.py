@@ -67,6 +67,8 @@ class Stories(commands.Cog):
         )
 
         async def save(submitted: discord.Interaction[StoryBot], draft: StoryDraft) -> None:
+            if not await is_moderator(submitted):
+                raise UserFacingError("You are no longer a moderator here, so nothing was saved.")
             await submitted.client.store.edit_story(
                 found.id,
                 found.guild_id,  # type: ignore[arg-type]

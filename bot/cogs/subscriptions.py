@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import Delivery, Notice, Subscription
@@ -37,11 +38,22 @@ def _chapters(first: int, last: int) -> str:
     return f"chapter {first}" if first == last else f"chapters {first}–{last}"
 
 
-def notice_lines(notices: list[Notice]) -> list[str]:
-    """One line per story, however many notices it has: new chapters are merged into a range."""
+_HIDDEN_NEWS = (
+    "• {count}, rated Mature, Explicit or Not Rated: shown only in age-restricted channels{dms}."
+)
+
+
+def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> list[str]:
+    """One line per story, however many notices it has: new chapters are merged into a range.
+
+    Only the notices in `shown` (those the recipient may see where they are told) are named;
+    the others are counted in a last line that names nothing.
+    """
     lines = []
+    hidden = {n.story_id for n in notices if n.id not in shown}
+    visible = [n for n in notices if n.id in shown]
     for _, group in groupby(
-        sorted(notices, key=lambda n: (n.story_id, n.id)), key=lambda n: n.story_id
+        sorted(visible, key=lambda n: (n.story_id, n.id)), key=lambda n: n.story_id
     ):
         items = list(group)
         title = render_prose(shorten(items[0].story_title, 100))
@@ -52,6 +64,9 @@ def notice_lines(notices: list[Notice]) -> list[str]:
             lines.append(f"• New story: {story} ({plural(last, 'chapter')})")
         else:
             lines.append(f"• {story}: new {_chapters(first, last)}")
+    if hidden:
+        dms = " (and in DMs to readers who allow them with /mature-content)" if in_dms else ""
+        lines.append(_HIDDEN_NEWS.format(count=plural(len(hidden), "more story"), dms=dms))
     return lines
 
 
@@ -268,9 +283,10 @@ class Subscriptions(commands.Cog):
     async def _deliver(self, delivery: Delivery) -> None:
         store = self.bot.store
         ids = [notice.id for notice in delivery.notices]
-        guild = self.bot.get_guild(delivery.notices[0].guild_id)
-        lines = notice_lines(delivery.notices)
-        settings = await store.guild_settings(delivery.notices[0].guild_id)
+        guild_id = delivery.notices[0].guild_id
+        guild = self.bot.get_guild(guild_id)
+        settings = await store.guild_settings(guild_id)
+        recipient = delivery.recipient_id
         try:
             if delivery.recipient_kind == "channel":
                 role = (
@@ -278,21 +294,22 @@ class Subscriptions(commands.Cog):
                     if guild and settings.announce_role_id
                     else None
                 )
-                await self._post(delivery.recipient_id, role.mention if role else None, lines, role)
-            elif (subscriber := await store.subscriber(delivery.recipient_id)).by_mention:
+                channel = await self._channel(recipient)
+                lines = await self._lines(delivery, 0, channel.is_nsfw(), in_dms=False)
+                await self._post(channel, role.mention if role else None, lines, role)
+            elif (subscriber := await store.subscriber(recipient)).by_mention:
                 if settings.announce_channel_id is None:
                     raise _Undeliverable("mentions chosen but no announcements channel is set")
-                await self._post(
-                    settings.announce_channel_id,
-                    f"<@{delivery.recipient_id}>",
-                    lines,
-                    discord.Object(delivery.recipient_id),
-                )
+                channel = await self._channel(settings.announce_channel_id)
+                lines = await self._lines(delivery, recipient, channel.is_nsfw(), in_dms=False)
+                await self._post(channel, f"<@{recipient}>", lines, discord.Object(recipient))
             else:
-                channel = await self._dm_channel(delivery.recipient_id, subscriber.dm_channel_id)
+                age_ok = await store.mature_in_dms(recipient)
+                lines = await self._lines(delivery, recipient, age_ok, in_dms=True)
+                dm = await self._dm_channel(recipient, subscriber.dm_channel_id)
                 where = f"on {guild.name}" if guild else "in a server you follow"
                 async with self.bot.outgoing:
-                    await channel.send(
+                    await dm.send(
                         f"New {where}:\n" + "\n".join(lines) + "\nRead with /read there.",
                         allowed_mentions=discord.AllowedMentions.none(),
                         nonce=ids[0],
@@ -305,10 +322,10 @@ class Subscriptions(commands.Cog):
             await store.undeliverable(
                 ids,
                 "DMs closed" if closed else f"not allowed to post ({error.code})",
-                dm_closed_user=delivery.recipient_id if closed else None,
+                dm_closed_user=recipient if closed else None,
             )
             if closed:
-                self._dm_closed.add(delivery.recipient_id)
+                self._dm_closed.add(recipient)
             return
         except discord.NotFound as error:
             await store.undeliverable(ids, f"recipient gone ({error.code})")
@@ -318,6 +335,17 @@ class Subscriptions(commands.Cog):
             return
         await store.delivered(ids)
 
+    async def _lines(
+        self, delivery: Delivery, user_id: int, age_restricted_ok: bool, *, in_dms: bool
+    ) -> list[str]:
+        """The delivery's lines as the recipient may see them where they are told."""
+        shown: set[int] = set()
+        for guild_id in {notice.guild_id for notice in delivery.notices}:
+            viewer = Viewer(user_id, guild_id, age_restricted_ok)
+            ids = [notice.id for notice in delivery.notices if notice.guild_id == guild_id]
+            shown |= await self.bot.store.visible_notices(viewer, ids)
+        return notice_lines(delivery.notices, shown, in_dms=in_dms)
+
     async def _dm_channel(self, user_id: int, channel_id: int | None) -> discord.PartialMessageable:
         """The reader's DM channel: opened once (a request of its own), then remembered."""
         if channel_id is None:
@@ -326,12 +354,15 @@ class Subscriptions(commands.Cog):
             await self.bot.store.set_dm_channel(user_id, channel_id)
         return self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
-    async def _post(
-        self, channel_id: int, mention: str | None, lines: list[str], pinged: Any
-    ) -> None:
+    async def _channel(self, channel_id: int) -> discord.TextChannel:
         channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
+        if not isinstance(channel, discord.TextChannel):
             raise _Undeliverable("the announcements channel is not a text channel")
+        return channel
+
+    async def _post(
+        self, channel: discord.TextChannel, mention: str | None, lines: list[str], pinged: Any
+    ) -> None:
         mentions = discord.AllowedMentions.none()
         if isinstance(pinged, discord.Role):
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[pinged])

@@ -8,13 +8,14 @@ never lost (nor sent for an upload that did not happen).
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.access import CHANGEABLE, Hidden, StoryHidden
+from bot.access import CHANGEABLE, VISIBLE, Hidden, StoryHidden, Viewer
 from bot.library.layout import lay_out
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from bot.store.library import STORY_COLUMNS, LibraryQueries, Story, insert_chapters, write_story
@@ -537,6 +538,15 @@ class UploadQueries(LibraryQueries):
             values = {name: row[name] for name in _NOTICE_FIELDS}
             delivery.notices.append(Notice(**{**values, "new_story": bool(row["new_story"])}))
         return list(deliveries.values())
+
+    async def visible_notices(self, viewer: Viewer, notice_ids: list[int]) -> set[int]:
+        """The notices among `notice_ids` whose story the viewer may see."""
+        query = f"""
+            SELECT outbox.id FROM outbox JOIN story ON story.id = outbox.story_id
+            WHERE outbox.id IN (SELECT value FROM json_each(:ids)) AND {VISIBLE}
+        """
+        rows = await self.fetch_all(query, {**viewer.params, "ids": json.dumps(notice_ids)})
+        return {row[0] for row in rows}
 
     async def delivered(self, notice_ids: list[int]) -> None:
         await self._finish(notice_ids, "sent", None)

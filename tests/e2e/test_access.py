@@ -251,3 +251,38 @@ async def test_a_nul_in_autocomplete_is_answered(storybot: BotRunner, standin: S
         assert isinstance(choices, list)
         choices = await reader.autocomplete("read", "story", "\x00")
         assert isinstance(choices, list)
+
+
+async def test_news_of_an_explicit_story_names_it_only_where_it_may_be_shown(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader, adult = (standin.user(name) for name in ("moderator", "reader", "reader2"))
+    explicit = replace(LIGHTHOUSE, title="After Dark", rating=Rating.EXPLICIT)
+    async with storybot() as bot:
+        await reader.slash("subscribe all")
+        await adult.slash("subscribe all")
+        await adult.slash("mature-content", allow=True, where="dm")
+        await moderator.slash("announce set", channel="announcements")
+        await _upload(bot, standin, explicit)
+        await bot.get_cog("Subscriptions").deliver_pending()
+        told, announced = standin.dms(reader)[0], standin.messages("announcements")[0]
+        for message in (told, announced):
+            assert "After Dark" not in message.text
+            assert "1 more story, rated Mature, Explicit or Not Rated" in message.text
+        assert "/mature-content" in told.text
+        assert "“After Dark” by Ada Quill" in standin.dms(adult)[0].text
+        assert await bot.store.outbox_counts() == {"sent": 3}
+
+
+async def test_a_moderator_role_withdrawn_before_saving_an_edit_saves_nothing(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        await _upload(bot, standin)
+        form = await moderator.slash("story edit", story="The Lighthouse Keeper")
+        standin.world.guild("Story Club").members["moderator"] = []
+        refused = await form.submit_modal({"Title": "Renamed"})
+        assert "no longer a moderator" in refused.text
+        card = await reader.slash("story info", story="The Lighthouse Keeper")
+        assert card.embeds[0]["title"] == "The Lighthouse Keeper"
