@@ -3,11 +3,13 @@ rating change, a second server, and forged interactions a hostile client could s
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 
 import pytest
 
+from bot.access import Viewer
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from tests.conftest import BotRunner
@@ -50,6 +52,14 @@ async def _upload(bot: StoryBot, standin: Standin, draft: StoryDraft = LIGHTHOUS
 async def _remove(moderator: Person, title: str) -> None:
     asked = await moderator.slash("story remove", story=title)
     assert "Removed" in (await asked.click("Remove it")).text
+
+
+async def _places_saved(bot: StoryBot, standin: Standin, name: str, count: int) -> None:
+    """Wait for a reader's places to be written: a page is answered while its place is saved."""
+    reader = Viewer(standin.world.user(name).id, standin.world.guild("Story Club").id, True)
+    async with asyncio.timeout(5):
+        while len(await bot.store.bookmarks(reader)) < count:
+            await asyncio.sleep(0.01)
 
 
 def _refused(reply: Reply, sentence: str) -> None:
@@ -221,6 +231,7 @@ async def test_forget_every_story_forgets_only_what_the_list_showed(
         await _upload(bot, standin)
         await here.slash("read", story="The Lighthouse Keeper")
         await elsewhere.slash("read", story="Heart Broken")
+        await _places_saved(bot, standin, "reader2", 2)
         progress = await elsewhere.slash("progress")
         assert "Lighthouse" not in progress.text
         forgot = await progress.select("all")
