@@ -2,7 +2,9 @@
 
 Each post is claimed in the database before it is sent and marked sent after, so a restart
 never posts twice for one day; a claim left unsent by a stop is finished on the next start,
-after checking the channel for a post that did go out.
+after checking the channel for a post that did go out. When Discord fails in a way that passes
+(a 5xx answer, a timeout, a lost connection) the post is tried again with backoff through its
+local day, then given up for that day; only a refusal (403) or a deleted channel (404) pauses it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -27,6 +30,7 @@ from bot.library.schedule import (
     local_date,
     parse_time,
     parse_zone,
+    retry_at,
     time_zones,
     upcoming,
 )
@@ -40,9 +44,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SEND_ATTEMPTS = 5  # failed sends of one day's post before the schedule is paused
 POSTERS = 16  # guilds posted at once: enough that the pacing, not each post's reads, sets the rate
 _RECENT_MESSAGES = 25
+# Discord down (any 5xx: discord.py raises DiscordServerError for them), slow or out of reach:
+# worth waiting out, unlike a refusal
+_PASSING_FAILURES = (discord.DiscordServerError, TimeoutError, aiohttp.ClientError)
 
 
 def _marker(day: date) -> str:
@@ -71,6 +77,12 @@ def describe_daily(schedule: DailySchedule | None) -> str:
         return (
             f"{text}.\n**Paused:** {schedule.paused_reason} Fix that, then run `/daily set` "
             "again to resume."
+        )
+    if schedule.trouble_since:
+        return (
+            f"{text}.\n**Retrying:** Discord had trouble at "
+            f"<t:{int(schedule.trouble_since.timestamp())}:t>; retrying at "
+            f"<t:{int(schedule.next_post_at.timestamp())}:t>."
         )
     return f"{text}.\nNext post: <t:{int(schedule.next_post_at.timestamp())}:F>."
 
@@ -132,14 +144,45 @@ class Daily(commands.Cog):
             await asyncio.gather(*(post(s) for s in await self.bot.store.due_dailies(now)))
 
     async def _post_for(self, schedule: DailySchedule, now: datetime) -> None:
+        """Post the schedule's due post; when Discord fails in a way that passes, try again
+        later that day, and give the post up once its day is over."""
         store = self.bot.store
         zone = parse_zone(schedule.timezone)
         at = parse_time(schedule.post_time)
+        since = schedule.trouble_since
+        if since and local_date(since, zone) < local_date(now, zone):
+            # the bot was stopped, between two tries, when that post's day ended
+            missed = local_date(since, zone)
+            await self._give_up(schedule, missed, following(missed, at, zone))
+            return
         slot = catch_up(schedule.next_post_at, now, at, zone)
         if slot > now:
             await store.reschedule_daily(schedule.guild_id, slot)
             return
         day = local_date(slot, zone)
+        try:
+            await self._post_on(schedule, day, is_late(slot, now), following(day, at, zone))
+        except _PASSING_FAILURES as error:
+            since = since or now  # unless an earlier try failed, the trouble begins now
+            again = retry_at(since, now, day, zone)
+            if again is None:
+                await self._give_up(schedule, day, following(day, at, zone))
+                return
+            await store.retry_daily_post(
+                schedule.guild_id, day, trouble_since=since, retry_at=again
+            )
+            log.warning(
+                "daily post for guild %d failed, trying again at %s: %r",
+                schedule.guild_id,
+                again.isoformat(),
+                error,
+            )
+
+    async def _post_on(
+        self, schedule: DailySchedule, day: date, late: bool, next_post_at: datetime
+    ) -> None:
+        """Claim and send the post for `day`, unless it went out already."""
+        store = self.bot.store
         channel = await self._channel(schedule)
         if channel is None:
             return
@@ -150,22 +193,16 @@ class Daily(commands.Cog):
                 await self._pause(schedule, "no excerpt is available for it any more.")
                 return
             claim = await store.claim_daily_post(
-                schedule.guild_id,
-                day,
-                excerpt_id=excerpt.id,
-                channel_id=channel.id,
-                late=is_late(slot, now),
+                schedule.guild_id, day, excerpt_id=excerpt.id, channel_id=channel.id, late=late
             )
         elif claim.message_id is None:
-            # a send whose outcome a stop left unknown: it may have gone out
+            # an earlier send failed or a stop left its outcome unknown: it may have gone out
             found = await self._find_post(channel, day)
             if found:
-                await store.daily_post_sent(
-                    schedule.guild_id, day, found.id, following(day, at, zone)
-                )
+                await store.daily_post_sent(schedule.guild_id, day, found.id, next_post_at)
                 return
         if claim.message_id is not None:
-            await store.reschedule_daily(schedule.guild_id, following(day, at, zone))
+            await store.reschedule_daily(schedule.guild_id, next_post_at)
             return
         excerpt = await store.excerpt(_viewer(schedule, channel), claim.excerpt_id)
         if excerpt is None:
@@ -173,7 +210,16 @@ class Daily(commands.Cog):
         if excerpt is None:
             await self._pause(schedule, "no excerpt is available for it any more.")
             return
-        await self._send(schedule, channel, excerpt, day, claim.late, following(day, at, zone))
+        await self._send(schedule, channel, excerpt, day, claim.late, next_post_at)
+
+    async def _give_up(self, schedule: DailySchedule, day: date, next_post_at: datetime) -> None:
+        """Record the post for `day` as given up; the next one is due at `next_post_at`."""
+        await self.bot.store.give_up_daily_post(schedule.guild_id, day, next_post_at)
+        log.warning(
+            "daily post for guild %d for %s given up: Discord failed until its day ended",
+            schedule.guild_id,
+            day,
+        )
 
     async def _channel(self, schedule: DailySchedule) -> discord.TextChannel | None:
         try:
@@ -213,6 +259,8 @@ class Daily(commands.Cog):
                     for embed in message.embeds
                 ):
                     return message
+        except discord.DiscordServerError:
+            raise  # look again at the next try rather than send without knowing
         except discord.HTTPException:
             log.warning("could not read recent messages in channel %d", channel.id)
         return None
@@ -247,17 +295,10 @@ class Daily(commands.Cog):
         except discord.NotFound:
             await self._pause(schedule, "its channel was deleted.")
             return
+        except discord.DiscordServerError:
+            raise  # waited out by _post_for
         except discord.HTTPException as error:
-            attempts = await store.daily_post_failed(schedule.guild_id, day)
-            log.warning(
-                "daily post for guild %d failed (%d/%d): %s",
-                schedule.guild_id,
-                attempts,
-                SEND_ATTEMPTS,
-                error,
-            )
-            if attempts >= SEND_ATTEMPTS:
-                await self._pause(schedule, f"Discord kept failing ({error.status}).")
+            await self._pause(schedule, f"Discord refused it ({error.status}).")
             return
         await store.daily_post_sent(schedule.guild_id, day, message.id, next_post_at)
         log.info("daily excerpt posted in guild %d for %s", schedule.guild_id, day)

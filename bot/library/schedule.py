@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 LATE_AFTER = timedelta(minutes=5)
+RETRY_FIRST = timedelta(minutes=1)  # the scheduler runs every minute
+RETRY_LONGEST = timedelta(minutes=30)
 _TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
 
 
@@ -81,3 +83,18 @@ def following(posted_on: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
 
 def is_late(due: datetime, now: datetime) -> bool:
     return now - due > LATE_AFTER
+
+
+def retry_at(
+    trouble_since: datetime, now: datetime, posted_on: date, zone: zoneinfo.ZoneInfo
+) -> datetime | None:
+    """When to try again the post for `posted_on` that Discord has failed since `trouble_since`.
+
+    The wait is as long again as the trouble has lasted, so the waits double from a minute up to
+    half an hour without a count of tries to keep; the last try is a minute before the post's
+    local day ends. None once the day has no minute left for another try.
+    """
+    wait = min(max(now - trouble_since, RETRY_FIRST), RETRY_LONGEST)
+    last_try = occurrence(posted_on + timedelta(days=1), time(0), zone) - RETRY_FIRST
+    at = min(now + wait, last_try)
+    return at if at > now else None

@@ -27,6 +27,7 @@ class DailySchedule:
     next_post_at: datetime
     paused_reason: str | None
     paused_told: bool
+    trouble_since: datetime | None  # set while Discord's passing failures are being waited out
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,22 @@ class DailyPost:
     message_id: int | None
     late: bool
     attempts: int
+    given_up_at: datetime | None
 
 
 def _instant(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _maybe_instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def _schedule(row: object) -> DailySchedule:
     values = dict(row)  # type: ignore[call-overload]
     values["next_post_at"] = datetime.fromisoformat(values["next_post_at"])
     values["paused_told"] = bool(values["paused_told"])
+    values["trouble_since"] = _maybe_instant(values["trouble_since"])
     return DailySchedule(**values)
 
 
@@ -55,12 +62,16 @@ def _post(row: object) -> DailyPost:
     values = dict(row)  # type: ignore[call-overload]
     values["posted_on"] = date.fromisoformat(values["posted_on"])
     values["late"] = bool(values["late"])
+    values["given_up_at"] = _maybe_instant(values["given_up_at"])
     return DailyPost(**values)
 
 
 _SCHEDULE_COLUMNS = (
     "guild_id, channel_id, post_time, timezone, role_id, tag, next_post_at, paused_reason, "
-    "paused_told"
+    "paused_told, trouble_since"
+)
+_POST_COLUMNS = (
+    "guild_id, posted_on, excerpt_id, channel_id, message_id, late, attempts, given_up_at"
 )
 
 
@@ -94,16 +105,18 @@ class DailyQueries(Database):
         next_post_at: datetime,
         set_by: int,
     ) -> None:
-        """Create or replace the guild's schedule; setting it again resumes a paused one."""
+        """Create or replace the guild's schedule; setting it again resumes a paused one and
+        drops a retry in progress."""
         async with self.transaction() as tx:
             await tx.execute(
                 "INSERT INTO daily_schedule (guild_id, channel_id, post_time, timezone, role_id, "
-                "tag, next_post_at, paused_reason, paused_told, set_by, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
+                "tag, next_post_at, paused_reason, paused_told, trouble_since, set_by, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, NULL, ?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET "
                 "channel_id = excluded.channel_id, post_time = excluded.post_time, "
                 "timezone = excluded.timezone, role_id = excluded.role_id, tag = excluded.tag, "
                 "next_post_at = excluded.next_post_at, paused_reason = NULL, paused_told = 0, "
-                "set_by = excluded.set_by, updated_at = excluded.updated_at",
+                "trouble_since = NULL, set_by = excluded.set_by, updated_at = excluded.updated_at",
                 (
                     guild_id,
                     channel_id,
@@ -174,16 +187,14 @@ class DailyQueries(Database):
 
     async def daily_post(self, guild_id: int, posted_on: date) -> DailyPost | None:
         row = await self.fetch_one(
-            "SELECT guild_id, posted_on, excerpt_id, channel_id, message_id, late, attempts "
-            "FROM daily_post WHERE guild_id = ? AND posted_on = ?",
+            f"SELECT {_POST_COLUMNS} FROM daily_post WHERE guild_id = ? AND posted_on = ?",
             (guild_id, posted_on.isoformat()),
         )
         return _post(row) if row else None
 
     async def last_daily_post(self, guild_id: int) -> DailyPost | None:
         row = await self.fetch_one(
-            "SELECT guild_id, posted_on, excerpt_id, channel_id, message_id, late, attempts "
-            "FROM daily_post WHERE guild_id = ? AND message_id IS NOT NULL "
+            f"SELECT {_POST_COLUMNS} FROM daily_post WHERE guild_id = ? AND message_id IS NOT NULL "
             "ORDER BY posted_on DESC LIMIT 1",
             (guild_id,),
         )
@@ -199,21 +210,38 @@ class DailyQueries(Database):
                 (message_id, guild_id, posted_on.isoformat()),
             )
             await tx.execute(
-                "UPDATE daily_schedule SET next_post_at = ? WHERE guild_id = ?",
+                "UPDATE daily_schedule SET next_post_at = ?, trouble_since = NULL "
+                "WHERE guild_id = ?",
                 (_instant(next_post_at), guild_id),
             )
 
-    async def daily_post_failed(self, guild_id: int, posted_on: date) -> int:
-        """Count a failed send of the post; how many have failed so far."""
+    async def retry_daily_post(
+        self, guild_id: int, posted_on: date, *, trouble_since: datetime, retry_at: datetime
+    ) -> None:
+        """Count a failed send of the post (if it was claimed) and try again at `retry_at`."""
         async with self.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_post SET attempts = attempts + 1 "
                 "WHERE guild_id = ? AND posted_on = ?",
                 (guild_id, posted_on.isoformat()),
             )
-            cursor = await tx.execute(
-                "SELECT attempts FROM daily_post WHERE guild_id = ? AND posted_on = ?",
-                (guild_id, posted_on.isoformat()),
+            await tx.execute(
+                "UPDATE daily_schedule SET next_post_at = ?, trouble_since = ? WHERE guild_id = ?",
+                (_instant(retry_at), _instant(trouble_since), guild_id),
             )
-            row = await cursor.fetchone()
-        return row[0] if row else 0
+
+    async def give_up_daily_post(
+        self, guild_id: int, posted_on: date, next_post_at: datetime
+    ) -> None:
+        """Record that the post's day ended unsent, and when the next one is due, together."""
+        async with self.transaction() as tx:
+            await tx.execute(
+                "UPDATE daily_post SET given_up_at = ? "
+                "WHERE guild_id = ? AND posted_on = ? AND message_id IS NULL",
+                (self.now(), guild_id, posted_on.isoformat()),
+            )
+            await tx.execute(
+                "UPDATE daily_schedule SET next_post_at = ?, trouble_since = NULL "
+                "WHERE guild_id = ?",
+                (_instant(next_post_at), guild_id),
+            )

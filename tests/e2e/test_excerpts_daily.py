@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
+import discord.http
 import pytest
 
+from bot.app import StoryBot
+from bot.store import DailySchedule
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, unescaped
 from tests.standin.server import Standin
 from tests.standin.world import Role
@@ -32,6 +39,56 @@ class PowerCut(BaseException):
 
 def _at(hour: int, minute: int = 0, day: int = 1) -> datetime:
     return datetime(2026, 6, day, hour, minute, tzinfo=UTC)
+
+
+def _t(instant: datetime) -> str:
+    """A time as the bot writes it for Discord to show in each reader's own zone."""
+    return f"<t:{int(instant.timestamp())}:t>"
+
+
+MESSAGES = "/channels/{id}/messages"
+
+
+@pytest.fixture
+def instant_discord_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """discord.py sends a request Discord answers 500 five times, waiting 1, 3, 5, 7 and 9 s
+    after each; time here is the store's clock, so those waits take none."""
+    sleep = asyncio.sleep
+
+    async def no_wait(delay: float, result: object = None) -> object:
+        return await sleep(0, result)
+
+    patched = SimpleNamespace(**{**vars(asyncio), "sleep": no_wait})
+    monkeypatch.setattr(discord.http, "asyncio", patched)
+
+
+async def _schedule(bot: StoryBot, standin: Standin) -> DailySchedule:
+    schedule = await bot.store.daily(standin.world.guild().id)
+    assert schedule is not None
+    return schedule
+
+
+def _sends(standin: Standin) -> int:
+    """How many times the bot has tried to post in #general."""
+    return standin.requests.count(f"POST /channels/{standin.channel().id}/messages")
+
+
+async def _failing_run(
+    bot: StoryBot,
+    standin: Standin,
+    clock: Clock,
+    status: int = 503,
+    *,
+    code: int = 0,
+    tries: int = 1,
+) -> DailySchedule:
+    """One run of the scheduler at the daily post's due time, with Discord answering its send
+    `status` (`tries` times: what discord.py sends before giving up); the schedule after."""
+    clock.now = (await _schedule(bot, standin)).next_post_at
+    standin.fail("POST", MESSAGES, status, code, times=tries)
+    await bot.get_cog("Daily").post_due()
+    assert standin.messages("general") == []
+    return await _schedule(bot, standin)
 
 
 async def test_excerpts_are_real_passages_and_their_buttons_work(
@@ -132,6 +189,188 @@ async def test_losing_permission_pauses_and_status_says_why(
         again = await moderator.slash("daily status")
         assert "Paused" not in again.text
     assert standin.messages("general") == []
+
+
+@pytest.mark.usefixtures("instant_discord_retries")
+@pytest.mark.parametrize(("status", "tries"), [(500, 5), (503, 1)])  # discord.py retries a 500
+async def test_discord_failing_for_a_while_is_waited_out(
+    storybot: BotRunner, standin: Standin, clock: Clock, status: int, tries: int
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        daily = bot.get_cog("Daily")
+        tried_at = [_at(9)]
+        for _ in range(12):
+            schedule = await _failing_run(bot, standin, clock, status, tries=tries)
+            assert schedule.paused_reason is None
+            tried_at.append(schedule.next_post_at)
+            clock.now = schedule.next_post_at - timedelta(seconds=30)
+            sent = _sends(standin)
+            await daily.post_due()  # the scheduler's minutely run before the retry: it waits
+            assert _sends(standin) == sent
+        waits = [later - earlier for earlier, later in itertools.pairwise(tried_at)]
+        assert waits == sorted(waits)
+        assert waits[0] == timedelta(minutes=1)
+        assert waits[-1] == timedelta(minutes=30)
+        status_text = (await moderator.slash("daily status")).text
+        assert f"Discord had trouble at {_t(_at(9))}; retrying at {_t(tried_at[-1])}" in status_text
+        assert "Paused" not in status_text
+        clock.now = tried_at[-1]
+        await daily.post_due()  # Discord has recovered
+        await daily.post_due()
+        posts = standin.messages("general")
+        assert len(posts) == 1
+        assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-01"
+        status_text = (await moderator.slash("daily status")).text
+        assert "retrying" not in status_text
+        assert "Last post: 2026-06-01." in status_text
+        clock.now = _at(9, day=2)
+        await daily.post_due()
+        posts = standin.messages("general")
+        assert len(posts) == 2
+        assert posts[1].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-02"
+
+
+async def test_a_day_discord_fails_throughout_is_given_up_and_the_next_posts(
+    storybot: BotRunner, standin: Standin, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        schedule = await _schedule(bot, standin)
+        tries = 0
+        with caplog.at_level(logging.WARNING, logger="bot.cogs.daily"):
+            while schedule.next_post_at < _at(0, day=2):
+                schedule = await _failing_run(bot, standin, clock)
+                assert schedule.paused_reason is None
+                tries += 1
+        assert clock.now >= _at(23, 30)  # it kept trying into the last half hour of the day
+        assert 20 < tries < 60  # backed off: not every minute
+        assert schedule.next_post_at == _at(9, day=2)
+        given_up = await bot.store.daily_post(standin.world.guild().id, date(2026, 6, 1))
+        assert given_up is not None
+        assert given_up.message_id is None
+        assert given_up.given_up_at == clock.now
+        assert any("given up" in record.message for record in caplog.records)
+        status_text = (await moderator.slash("daily status")).text
+        assert "Paused" not in status_text
+        assert "retrying" not in status_text
+        assert f"Next post: <t:{int(_at(9, day=2).timestamp())}:F>" in status_text
+        clock.now = _at(9, day=2)
+        await bot.get_cog("Daily").post_due()
+        await bot.get_cog("Daily").post_due()
+    posts = standin.messages("general")
+    assert len(posts) == 1
+    assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-02"
+
+
+async def test_a_retry_that_cannot_read_the_channel_does_not_send_blind(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await standin.user("moderator").slash("daily set", channel="general", time="09:00")
+        await _failing_run(bot, standin, clock)  # the first send fails: it may have gone out
+        standin.fail("GET", MESSAGES, 503)  # and at the next try the channel cannot be read
+        clock.now = (await _schedule(bot, standin)).next_post_at
+        sent = _sends(standin)
+        await bot.get_cog("Daily").post_due()
+        assert _sends(standin) == sent
+        schedule = await _schedule(bot, standin)
+        assert schedule.paused_reason is None
+        assert schedule.next_post_at > clock.now
+        clock.now = schedule.next_post_at
+        await bot.get_cog("Daily").post_due()
+    assert len(standin.messages("general")) == 1
+
+
+async def test_a_day_that_ends_while_the_bot_is_down_mid_retry_is_given_up(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await standin.user("moderator").slash("daily set", channel="general", time="09:00")
+        for _ in range(3):
+            await _failing_run(bot, standin, clock)
+    clock.now = _at(10, day=2)
+    async with storybot() as bot:
+        await bot.get_cog("Daily").post_due()
+        await bot.get_cog("Daily").post_due()
+        given_up = await bot.store.daily_post(standin.world.guild().id, date(2026, 6, 1))
+        assert given_up is not None
+        assert given_up.given_up_at == _at(10, day=2)
+        assert (await _schedule(bot, standin)).trouble_since is None
+    posts = standin.messages("general")
+    assert len(posts) == 1
+    assert posts[0].embeds[0]["footer"]["text"] == (
+        "Daily excerpt for 2026-06-02 · posted late: I was offline at posting time"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "reason"),
+    [
+        (403, 50013, "Paused because I am not allowed to post in <#"),
+        (404, 10003, "Paused because its channel was deleted."),
+        (400, 50035, "Paused because Discord refused it (400)."),  # trying again would not help
+    ],
+)
+async def test_refused_or_deleted_pauses_even_while_retrying(
+    storybot: BotRunner, standin: Standin, clock: Clock, status: int, code: int, reason: str
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        for _ in range(6):  # Discord failing for a while first
+            await _failing_run(bot, standin, clock)
+        schedule = await _failing_run(bot, standin, clock, status, code=code)
+        assert schedule.paused_reason is not None
+        assert reason in schedule.paused_reason
+        shown = await moderator.slash("settings show")
+        told = await shown.followup()
+        assert "Heads up: the daily excerpt is paused" in told.text
+        assert reason in told.text
+        status_text = (await moderator.slash("daily status")).text
+        assert reason in status_text
+        assert "retrying" not in status_text
+        sent = _sends(standin)
+        clock.now = _at(11)
+        await bot.get_cog("Daily").post_due()  # paused: no retry until a moderator resumes it
+        assert _sends(standin) == sent
+        await moderator.slash("daily set", channel="general", time="09:00")
+        again = (await moderator.slash("daily status")).text
+        assert "Paused" not in again
+        assert "retrying" not in again
+    assert standin.messages("general") == []
+
+
+async def test_the_backoff_survives_a_restart(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        for _ in range(3):  # at 09:00, 09:01 and 09:02
+            schedule = await _failing_run(bot, standin, clock)
+    retry_at = schedule.next_post_at
+    clock.now = _at(9, 3)  # the next try is due at 09:04
+    async with storybot() as bot:
+        sent = _sends(standin)
+        await bot.get_cog("Daily").post_due()
+        assert _sends(standin) == sent
+        status_text = (await moderator.slash("daily status")).text
+        assert f"retrying at {_t(retry_at)}" in status_text
+        clock.now = retry_at
+        await bot.get_cog("Daily").post_due()
+        await bot.get_cog("Daily").post_due()
+    posts = standin.messages("general")
+    assert len(posts) == 1
+    assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-01"
 
 
 async def test_ordinary_members_cannot_set_the_daily_post(

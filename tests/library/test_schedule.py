@@ -14,6 +14,7 @@ from bot.library.schedule import (
     occurrence,
     parse_time,
     parse_zone,
+    retry_at,
     upcoming,
 )
 
@@ -83,3 +84,26 @@ def test_daylight_saving_neither_skips_nor_doubles_a_day() -> None:
     assert occurrence(date(2026, 11, 1), time(1, 30), NEW_YORK) == datetime(
         2026, 11, 1, 5, 30, tzinfo=UTC
     )
+
+
+def test_retries_back_off_from_a_minute_to_half_an_hour() -> None:
+    trouble_since = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 09:00 in London
+    now, waits = trouble_since, []
+    for _ in range(9):
+        later = retry_at(trouble_since, now, date(2026, 6, 1), LONDON)
+        assert later is not None
+        waits.append(int((later - now).total_seconds() // 60))
+        now = later
+    assert waits == [1, 1, 2, 4, 8, 16, 30, 30, 30]
+
+
+def test_the_last_retry_is_in_the_last_minute_of_the_local_day() -> None:
+    day = date(2026, 6, 1)
+    trouble_since = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    late_evening = datetime(2026, 6, 1, 22, 45, tzinfo=UTC)  # 23:45 in London
+    last = datetime(2026, 6, 1, 22, 59, tzinfo=UTC)  # 23:59 in London
+    assert retry_at(trouble_since, late_evening, day, LONDON) == last
+    assert retry_at(trouble_since, last, day, LONDON) is None
+    # the day ends at local midnight: in New York that is 04:00 UTC the next day
+    evening = datetime(2026, 6, 2, 3, 0, tzinfo=UTC)
+    assert retry_at(evening, evening, day, NEW_YORK) == evening + timedelta(minutes=1)
