@@ -57,9 +57,11 @@ async def _remove(moderator: Person, title: str) -> None:
 async def _places_saved(bot: StoryBot, standin: Standin, name: str, count: int) -> None:
     """Wait for a reader's places to be written: a page is answered while its place is saved."""
     reader = Viewer(standin.world.user(name).id, standin.world.guild("Story Club").id, True)
-    async with asyncio.timeout(5):
-        while len(await bot.store.bookmarks(reader)) < count:
-            await asyncio.sleep(0.01)
+    for _ in range(500):
+        if len(await bot.store.bookmarks(reader)) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{name}'s places were not saved")
 
 
 def _refused(reply: Reply, sentence: str) -> None:
