@@ -21,7 +21,7 @@ from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import Delivery, Notice, Subscription
 from bot.ui.items import StatefulItem, StatelessView
-from bot.ui.lookup import resolve_story, story_autocomplete
+from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -75,7 +75,7 @@ def _describe(subscription: Subscription) -> str:
         return "Everything new on this server"
     if subscription.kind == "author":
         return f"Author: {subscription.target}"
-    return f"Story: {subscription.story_title or 'a removed story'}"
+    return f"Story: {subscription.story_title or 'a story not shown here'}"
 
 
 class Subscriptions(commands.Cog):
@@ -197,7 +197,7 @@ class Subscriptions(commands.Cog):
     async def subscriptions(self, interaction: discord.Interaction[StoryBot]) -> None:
         """What you follow here, how you are told, and a way to stop."""
         store = interaction.client.store
-        followed = await store.subscriptions(interaction.user.id, interaction.guild_id)  # type: ignore[arg-type]
+        followed = await store.subscriptions(await viewer_of(interaction))
         by_mention = (await store.subscriber(interaction.user.id)).by_mention
         lines = [f"• {escape(_describe(s))}" for s in followed] or [
             "You don't follow anything here yet: try /subscribe."

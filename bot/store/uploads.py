@@ -460,13 +460,19 @@ class UploadQueries(LibraryQueries):
             )
             return cursor.rowcount > 0
 
-    async def subscriptions(self, user_id: int, guild_id: int) -> list[Subscription]:
-        rows = await self.fetch_all(
-            "SELECT kind, target, (SELECT title FROM story WHERE kind = 'story' "
-            "AND CAST(story.id AS TEXT) = target) AS story_title FROM subscription "
-            "WHERE user_id = ? AND guild_id = ? ORDER BY kind, target",
-            (user_id, guild_id),
-        )
+    async def subscriptions(self, viewer: Viewer) -> list[Subscription]:
+        """What the viewer follows in their server; a followed story's title only if they may
+        see it where they ask."""
+        query = f"""
+            SELECT kind, target, (
+                SELECT title FROM story
+                WHERE kind = 'story' AND CAST(story.id AS TEXT) = target AND {VISIBLE}
+            ) AS story_title
+            FROM subscription
+            WHERE user_id = :user AND guild_id = :viewer_guild
+            ORDER BY kind, target
+        """
+        rows = await self.fetch_all(query, {**viewer.params, "user": viewer.user_id})
         return [Subscription(**dict(row)) for row in rows]
 
     async def set_dm_channel(self, user_id: int, channel_id: int) -> None:

@@ -112,6 +112,7 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         card = await reader.slash("story info", story="The Lighthouse Keeper")
         hits = await reader.slash("search", query="lighthouse keeper climbed")
         excerpt = await reader.slash("excerpt", story="The Lighthouse Keeper")
+        await reader.slash("subscribe story", story="The Lighthouse Keeper")
         form = await standin.user("moderator").slash("story edit", story="The Lighthouse Keeper")
         await form.submit_modal({"Rating": "Explicit"})
         _refused(await own.click("▶"), RESTRICTED)
@@ -122,6 +123,9 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         _refused(await excerpt.click("Read from here"), RESTRICTED)
         assert "Lighthouse" not in (await excerpt.click("Another")).text
         assert "Lighthouse" not in (await reader.slash("progress")).text
+        followed = await reader.slash("subscriptions")
+        assert "Story: a story not shown here" in followed.text
+        assert "Lighthouse" not in followed.text + str(followed.components)
         suggested = await reader.autocomplete("read", "story", "Lighthouse")
         assert suggested == []
         allowed = await reader.slash("read", story=str(story_id), where="nsfw-reading")
