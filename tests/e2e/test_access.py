@@ -12,7 +12,7 @@ import pytest
 from bot.access import Viewer
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, unescaped
 from tests.standin.driver import Person, Reply
 from tests.standin.server import Standin
 from tests.standin.world import MODERATOR_PERMISSIONS, Role
@@ -124,7 +124,7 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         assert "Lighthouse" not in (await excerpt.click("Another")).text
         assert "Lighthouse" not in (await reader.slash("progress")).text
         followed = await reader.slash("subscriptions")
-        assert "Story: a story not shown here" in followed.text
+        assert "Story: a story not shown here" in unescaped(followed.text)
         assert "Lighthouse" not in followed.text + str(followed.components)
         suggested = await reader.autocomplete("read", "story", "Lighthouse")
         assert suggested == []
