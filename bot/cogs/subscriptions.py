@@ -19,8 +19,8 @@ from discord.ext import commands, tasks
 from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
-from bot.store import Delivery, Notice, Subscription
-from bot.ui.items import StatefulItem, StatelessView
+from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
+from bot.ui.items import OUT_OF_DATE, StatefulItem, StatelessView
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 
 if TYPE_CHECKING:
@@ -71,9 +71,9 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
 
 
 def _describe(subscription: Subscription) -> str:
-    if subscription.kind == "all":
+    if subscription.kind is Following.EVERYTHING:
         return "Everything new on this server"
-    if subscription.kind == "author":
+    if subscription.kind is Following.AUTHOR:
         return f"Author: {subscription.target}"
     return f"Story: {subscription.story_title or 'a story not shown here'}"
 
@@ -107,7 +107,7 @@ class Subscriptions(commands.Cog):
     # ------------------------------------------------------------------------- commands
 
     async def _follow(
-        self, interaction: discord.Interaction[StoryBot], kind: str, target: str, what: str
+        self, interaction: discord.Interaction[StoryBot], kind: Following, target: str, what: str
     ) -> None:
         added = await interaction.client.store.subscribe(
             interaction.user.id,
@@ -131,7 +131,7 @@ class Subscriptions(commands.Cog):
         )
 
     async def _unfollow(
-        self, interaction: discord.Interaction[StoryBot], kind: str, target: str, what: str
+        self, interaction: discord.Interaction[StoryBot], kind: Following, target: str, what: str
     ) -> None:
         removed = await interaction.client.store.unsubscribe(
             interaction.user.id,
@@ -151,7 +151,7 @@ class Subscriptions(commands.Cog):
         """Be told when a story gets new chapters."""
         found = await resolve_story(interaction, story)
         await self._follow(
-            interaction, "story", str(found.id), f"new chapters of “{escape(found.title)}”"
+            interaction, Following.STORY, str(found.id), f"new chapters of “{escape(found.title)}”"
         )
 
     @subscribe.command(name="author")
@@ -161,13 +161,18 @@ class Subscriptions(commands.Cog):
     ) -> None:
         """Be told when an author's stories arrive or grow."""
         await self._follow(
-            interaction, "author", author.strip().lower(), f"new work by {escape(author.strip())}"
+            interaction,
+            Following.AUTHOR,
+            author.strip().lower(),
+            f"new work by {escape(author.strip())}",
         )
 
     @subscribe.command(name="all")
     async def subscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Be told about every new story and chapter on this server."""
-        await self._follow(interaction, "all", "", "every new story and chapter here")
+        await self._follow(
+            interaction, Following.EVERYTHING, "", "every new story and chapter here"
+        )
 
     @unsubscribe.command(name="story")
     @app_commands.describe(story="The story to stop following")
@@ -177,7 +182,9 @@ class Subscriptions(commands.Cog):
     ) -> None:
         """Stop being told about a story."""
         found = await resolve_story(interaction, story)
-        await self._unfollow(interaction, "story", str(found.id), f"“{escape(found.title)}”")
+        await self._unfollow(
+            interaction, Following.STORY, str(found.id), f"“{escape(found.title)}”"
+        )
 
     @unsubscribe.command(name="author")
     @app_commands.describe(author="The author to stop following")
@@ -185,12 +192,14 @@ class Subscriptions(commands.Cog):
         self, interaction: discord.Interaction[StoryBot], author: app_commands.Range[str, 1, 100]
     ) -> None:
         """Stop being told about an author."""
-        await self._unfollow(interaction, "author", author.strip().lower(), escape(author.strip()))
+        await self._unfollow(
+            interaction, Following.AUTHOR, author.strip().lower(), escape(author.strip())
+        )
 
     @unsubscribe.command(name="all")
     async def unsubscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Stop being told about everything new here (what you follow by name stays)."""
-        await self._unfollow(interaction, "all", "", "everything new here")
+        await self._unfollow(interaction, Following.EVERYTHING, "", "everything new here")
 
     @app_commands.command(name="subscriptions")
     @app_commands.guild_only()
@@ -237,8 +246,8 @@ class Subscriptions(commands.Cog):
 
     # ------------------------------------------------------------------------- delivery
 
-    @commands.Cog.listener()
-    async def on_outbox(self) -> None:
+    @commands.Cog.listener(f"on_{NEWS}")
+    async def on_news(self) -> None:
         """An upload queued notices: deliver them now rather than at the next tick."""
         if self.bot.is_ready():
             asyncio.create_task(self.deliver_pending())  # noqa: RUF006 (held by the loop's lock)
@@ -288,7 +297,7 @@ class Subscriptions(commands.Cog):
         settings = await store.guild_settings(guild_id)
         recipient = delivery.recipient_id
         try:
-            if delivery.recipient_kind == "channel":
+            if delivery.recipient_kind is Recipient.CHANNEL:
                 role = (
                     guild.get_role(settings.announce_role_id)
                     if guild and settings.announce_role_id
@@ -318,7 +327,7 @@ class Subscriptions(commands.Cog):
             await store.undeliverable(ids, str(error))
             return
         except discord.Forbidden as error:
-            closed = delivery.recipient_kind == "user" and error.code == _DM_CLOSED
+            closed = delivery.recipient_kind is Recipient.READER and error.code == _DM_CLOSED
             await store.undeliverable(
                 ids,
                 "DMs closed" if closed else f"not allowed to post ({error.code})",
@@ -428,9 +437,13 @@ class SubscriptionSelect(
             )
         else:
             kind, _, target = value.partition(":")
+            if kind not in {following.value for following in Following}:
+                raise UserFacingError(OUT_OF_DATE)
             if interaction.guild_id is None:
                 raise UserFacingError("That only works in a server.")
-            await store.unsubscribe(interaction.user.id, interaction.guild_id, kind, target)
+            await store.unsubscribe(
+                interaction.user.id, interaction.guild_id, Following(kind), target
+            )
             message = "Done: you no longer follow that."
         await interaction.response.edit_message(content=message, embed=None, view=None)
 

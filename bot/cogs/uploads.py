@@ -23,7 +23,7 @@ from bot.library.model import Rating, StoryDraft
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.library.text import file_size
 from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
-from bot.store import DuplicateUpload
+from bot.store import NEWS, DuplicateUpload
 from bot.ui.details import StoryDetailsModal
 from bot.ui.lookup import guild_story, guild_story_autocomplete
 
@@ -285,7 +285,7 @@ class UploadPreview(discord.ui.View):
             ) from None
         self.stop()
         await interaction.response.edit_message(content=done, embed=None, view=None)
-        bot.dispatch("outbox")
+        bot.dispatch(NEWS)
 
     @discord.ui.button(label="Fix details", style=discord.ButtonStyle.secondary)
     async def fix_details(

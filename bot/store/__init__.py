@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from bot.store.browsing import BrowseFilters, BrowsingQueries, SearchHit
-from bot.store.daily import DailyPost, DailyQueries, DailySchedule, GuildSettings
+from bot.store.daily import DailyPost, DailyQueries, DailySchedule
 from bot.store.database import Database
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
+from bot.store.outbox import NEWS, Delivery, Notice, NoticeStatus, OutboxQueries, Recipient
 from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
-from bot.store.uploads import (
-    AuditEntry,
-    Delivery,
-    DuplicateUpload,
-    Notice,
-    Subscriber,
-    Subscription,
-    UploadQueries,
-)
+from bot.store.settings import GuildSettings, SettingsQueries
+from bot.store.subscriptions import Following, Subscriber, Subscription, SubscriptionQueries
+from bot.store.uploads import AuditEntry, DuplicateUpload, UploadQueries
 
 
 class Store(
     UploadQueries,
+    OutboxQueries,
+    SubscriptionQueries,
+    SettingsQueries,
     DailyQueries,
     ExcerptQueries,
     BrowsingQueries,
@@ -32,6 +30,7 @@ class Store(
 
 
 __all__ = [
+    "NEWS",
     "AuditEntry",
     "Bookmark",
     "BrowseFilters",
@@ -40,9 +39,12 @@ __all__ = [
     "Delivery",
     "DuplicateUpload",
     "Excerpt",
+    "Following",
     "GuildSettings",
     "Notice",
+    "NoticeStatus",
     "Page",
+    "Recipient",
     "SaveOutcome",
     "SearchHit",
     "Store",

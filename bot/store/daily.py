@@ -1,4 +1,4 @@
-"""Queries for a guild's settings and its daily excerpt post."""
+"""Queries for a guild's daily excerpt post: its schedule and each day's claim."""
 
 from __future__ import annotations
 
@@ -6,14 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.store.database import Database
-
-
-@dataclass(frozen=True)
-class GuildSettings:
-    guild_id: int
-    moderator_role_id: int | None = None
-    announce_channel_id: int | None = None
-    announce_role_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,23 +68,6 @@ _POST_COLUMNS = (
 
 
 class DailyQueries(Database):
-    async def guild_settings(self, guild_id: int) -> GuildSettings:
-        row = await self.fetch_one(
-            "SELECT guild_id, moderator_role_id, announce_channel_id, announce_role_id "
-            "FROM guild_settings WHERE guild_id = ?",
-            (guild_id,),
-        )
-        return GuildSettings(**dict(row)) if row else GuildSettings(guild_id)
-
-    async def set_moderator_role(self, guild_id: int, role_id: int | None) -> None:
-        async with self.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO guild_settings (guild_id, moderator_role_id) VALUES (?, ?) "
-                "ON CONFLICT (guild_id) DO UPDATE "
-                "SET moderator_role_id = excluded.moderator_role_id",
-                (guild_id, role_id),
-            )
-
     async def set_daily(
         self,
         guild_id: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,7 +48,7 @@ def migrations() -> list[tuple[int, str]]:
 
 @dataclass
 class _Batch:
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[Params] = field(default_factory=list)
     committed: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -109,7 +109,7 @@ class Database:
                 raise
             await self._writer.commit()
 
-    async def write_in_batch(self, sql: str, params: Iterable[Any]) -> None:
+    async def write_in_batch(self, sql: str, params: Params) -> None:
         """One row of a statement run very often (a reader's bookmark at every page): rows
         queued while the writer is busy are committed together, in one transaction, as soon
         as it is free. Returns once this row is committed.
@@ -123,7 +123,7 @@ class Database:
             task = asyncio.create_task(self._commit_batch(sql, batch))
             self._batch_tasks.add(task)
             task.add_done_callback(self._batch_tasks.discard)
-        batch.rows.append(tuple(params))
+        batch.rows.append(params)
         await asyncio.shield(batch.committed)
 
     async def _commit_batch(self, sql: str, batch: _Batch) -> None:

@@ -190,7 +190,7 @@ async def write_story(
             (*values, story_id),
         )
         await remove_excerpts(tx, story_id)
-        await tx.execute("DELETE FROM chapter WHERE story_id = ?", (story_id,))
+        await delete_chapters(tx, story_id)
         await tx.execute("DELETE FROM story_tag WHERE story_id = ?", (story_id,))
     else:
         cursor = await tx.execute(
@@ -205,6 +205,21 @@ async def write_story(
     await _insert_tags(tx, story_id, draft)
     await insert_chapters(tx, story_id, draft.chapters, layout, first_number=1, pages_before=0)
     return story_id
+
+
+async def delete_chapters(tx: aiosqlite.Connection, story_id: int) -> None:
+    """Delete a story's chapters (their pages with them) and take them out of the full-text
+    index, inside the caller's transaction: the one way a chapter leaves the index, as
+    `insert_chapters` is the one way it enters it."""
+    params = {"story": story_id}
+    await tx.execute(
+        """
+        INSERT INTO chapter_fts (chapter_fts, rowid, text)
+        SELECT 'delete', id, text FROM chapter WHERE story_id = :story
+        """,
+        params,
+    )
+    await tx.execute("DELETE FROM chapter WHERE story_id = :story", params)
 
 
 async def _insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraft) -> None:

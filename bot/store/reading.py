@@ -207,12 +207,23 @@ class ReadingQueries(Database):
         """Remember where the reader is. Bookmarks are written in batches, so one for a story
         that has just gone is dropped rather than failing the others."""
         await self.write_in_batch(
-            "INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, "
-            "updated_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM story "
-            "WHERE story.id = ?2) ON CONFLICT (user_id, story_id) DO UPDATE "
-            "SET chapter_number = excluded.chapter_number, "
-            "page_number = excluded.page_number, updated_at = excluded.updated_at",
-            (user_id, story_id, chapter_number, page_number, self.now()),
+            """
+            INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number,
+                updated_at)
+            SELECT :user, :story, :chapter, :page, :now
+            WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
+            ON CONFLICT (user_id, story_id) DO UPDATE SET
+                chapter_number = excluded.chapter_number,
+                page_number = excluded.page_number,
+                updated_at = excluded.updated_at
+            """,
+            {
+                "user": user_id,
+                "story": story_id,
+                "chapter": chapter_number,
+                "page": page_number,
+                "now": self.now(),
+            },
         )
 
     async def bookmarks(self, viewer: Viewer, *, limit: int = 25) -> list[Bookmark]:

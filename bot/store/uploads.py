@@ -1,80 +1,47 @@
-"""Queries for moderators' changes to a guild's library, its audit trail, subscriptions and the
-notification outbox.
+"""Queries for moderators' changes to a guild's own library, and its audit trail.
 
-An upload and the notifications it causes are written in one transaction, so a notification is
-never lost (nor sent for an upload that did not happen).
+An upload and the notices it causes are written in one transaction, so a notice is never lost
+(nor sent for an upload that did not happen).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import enum
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.access import CHANGEABLE, VISIBLE, Hidden, StoryHidden, Viewer
+from bot.access import CHANGEABLE, Hidden, StoryHidden
 from bot.library.layout import lay_out
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from bot.store.library import STORY_COLUMNS, LibraryQueries, Story, insert_chapters, write_story
+from bot.store.outbox import drop_notices, queue_notices
 
 
 class DuplicateUpload(Exception):
     """The same file was uploaded to this guild before; the message is the story's title."""
 
 
+class AuditAction(enum.StrEnum):
+    """What a moderator did to a story, as the audit trail and /story history say it."""
+
+    UPLOAD = "upload"
+    APPEND = "append"
+    EDIT = "edit"
+    REMOVE = "remove"
+    RESTORE = "restore"
+    MOVE_CHAPTER = "move-chapter"
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     user_id: int
-    action: str
+    action: AuditAction
     detail: str
     at: str
-
-
-@dataclass(frozen=True)
-class Subscription:
-    kind: str  # story, author, all
-    target: str
-    story_title: str | None
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One pending notification: a new story, or new chapters of a story."""
-
-    id: int
-    guild_id: int
-    story_id: int
-    story_title: str
-    author: str
-    first_chapter: int
-    last_chapter: int
-    new_story: bool
-    attempts: int
-
-
-_NOTICE_FIELDS = tuple(field.name for field in fields(Notice))
-
-
-@dataclass(frozen=True)
-class Subscriber:
-    """How a reader is told about what they follow."""
-
-    by_mention: bool
-    """In the announcements channel rather than by DM."""
-    dm_channel_id: int | None
-    """Their DM channel with the bot, once opened."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Everything pending for one recipient, to be sent as one message."""
-
-    recipient_kind: str  # user, channel
-    recipient_id: int
-    notices: list[Notice]
 
 
 async def _audit(
@@ -82,7 +49,7 @@ async def _audit(
     guild_id: int,
     story_id: int,
     user_id: int,
-    action: str,
+    action: AuditAction,
     detail: str,
     at: str,
 ) -> None:
@@ -111,36 +78,6 @@ async def _record_upload(
     await tx.execute(
         "INSERT OR REPLACE INTO upload (guild_id, content_hash, story_id) VALUES (?, ?, ?)",
         (guild_id, content_hash, story_id),
-    )
-
-
-async def _notify(
-    tx: aiosqlite.Connection,
-    guild_id: int,
-    story_id: int,
-    author: str,
-    chapters: tuple[int, int],
-    *,
-    new_story: bool,
-    now: str,
-) -> None:
-    """Queue one notice per subscriber of the story, its author or everything here, and one for
-    the announcements channel, in the caller's transaction."""
-    values = (guild_id, story_id, *chapters, int(new_story), now)
-    await tx.execute(
-        "INSERT INTO outbox (guild_id, recipient_kind, recipient_id, story_id, first_chapter, "
-        "last_chapter, new_story, created_at) "
-        "SELECT DISTINCT ?1, 'user', user_id, ?2, ?3, ?4, ?5, ?6 FROM subscription "
-        "WHERE guild_id = ?1 AND ((kind = 'story' AND target = CAST(?2 AS TEXT)) "
-        "OR (kind = 'author' AND target = ?7) OR kind = 'all')",
-        (*values, author.strip().lower()),
-    )
-    await tx.execute(
-        "INSERT INTO outbox (guild_id, recipient_kind, recipient_id, story_id, first_chapter, "
-        "last_chapter, new_story, created_at) "
-        "SELECT ?1, 'channel', announce_channel_id, ?2, ?3, ?4, ?5, ?6 FROM guild_settings "
-        "WHERE guild_id = ?1 AND announce_channel_id IS NOT NULL",
-        values,
     )
 
 
@@ -178,11 +115,11 @@ class UploadQueries(LibraryQueries):
                 guild_id,
                 story_id,
                 user_id,
-                "upload",
+                AuditAction.UPLOAD,
                 f"“{draft.title}”, {len(draft.chapters)} chapters",
                 now,
             )
-            await _notify(
+            await queue_notices(
                 tx,
                 guild_id,
                 story_id,
@@ -251,11 +188,11 @@ class UploadQueries(LibraryQueries):
                 story["guild_id"],
                 story_id,
                 user_id,
-                "append",
+                AuditAction.APPEND,
                 f"chapters {first}–{last}",
                 now,
             )
-            await _notify(
+            await queue_notices(
                 tx,
                 story["guild_id"],
                 story_id,
@@ -314,7 +251,7 @@ class UploadQueries(LibraryQueries):
                 guild_id,
                 story_id,
                 user_id,
-                "edit",
+                AuditAction.EDIT,
                 f"title “{title}”, author {author}, rating {rating.value}",
                 now,
             )
@@ -333,12 +270,8 @@ class UploadQueries(LibraryQueries):
             )
             if cursor.rowcount == 0:
                 return False
-            await tx.execute(
-                "UPDATE outbox SET status = 'dropped', reason = 'story removed', done_at = ? "
-                "WHERE story_id = ? AND status = 'pending'",
-                (now, story_id),
-            )
-            await _audit(tx, guild_id, story_id, user_id, "remove", "", now)
+            await drop_notices(tx, story_id, now)
+            await _audit(tx, guild_id, story_id, user_id, AuditAction.REMOVE, "", now)
         return True
 
     async def restore_story(
@@ -356,7 +289,7 @@ class UploadQueries(LibraryQueries):
             if not row or not row[0] or now - datetime.fromisoformat(row[0]) > within:
                 return False
             await tx.execute("UPDATE story SET removed_at = NULL WHERE id = ?", (story_id,))
-            await _audit(tx, guild_id, story_id, user_id, "restore", "", self.now())
+            await _audit(tx, guild_id, story_id, user_id, AuditAction.RESTORE, "", self.now())
         return True
 
     async def move_chapter(
@@ -383,26 +316,42 @@ class UploadQueries(LibraryQueries):
             for table, column in (("chapter", "number"), ("reading_progress", "chapter_number")):
                 # through negative numbers, so UNIQUE (story_id, number) holds at every step
                 await tx.execute(
-                    f"UPDATE {table} SET {column} = -(CASE WHEN {column} = ?1 THEN ?2 "
-                    f"ELSE {column} + ?3 END) WHERE story_id = ?4 AND {column} BETWEEN ?5 AND ?6",
-                    (chapter, to, step, story_id, low, high),
+                    f"""
+                    UPDATE {table}
+                    SET {column} = -(CASE WHEN {column} = :moved THEN :to ELSE {column} + :step END)
+                    WHERE story_id = :story AND {column} BETWEEN :low AND :high
+                    """,
+                    {
+                        "moved": chapter,
+                        "to": to,
+                        "step": step,
+                        "story": story_id,
+                        "low": low,
+                        "high": high,
+                    },
                 )
                 await tx.execute(
-                    f"UPDATE {table} SET {column} = -{column} WHERE story_id = ? AND {column} < 0",
-                    (story_id,),
+                    f"""
+                    UPDATE {table} SET {column} = -{column}
+                    WHERE story_id = :story AND {column} < 0
+                    """,
+                    {"story": story_id},
                 )
             await tx.execute(
-                "UPDATE chapter SET pages_before = (SELECT ifnull(sum(earlier.page_count), 0) "
-                "FROM chapter AS earlier WHERE earlier.story_id = chapter.story_id "
-                "AND earlier.number < chapter.number) WHERE story_id = ?",
-                (story_id,),
+                """
+                UPDATE chapter SET pages_before = (
+                    SELECT ifnull(sum(earlier.page_count), 0) FROM chapter AS earlier
+                    WHERE earlier.story_id = chapter.story_id AND earlier.number < chapter.number)
+                WHERE story_id = :story
+                """,
+                {"story": story_id},
             )
             await _audit(
                 tx,
                 guild_id,
                 story_id,
                 user_id,
-                "move-chapter",
+                AuditAction.MOVE_CHAPTER,
                 f"chapter {chapter} to {to}",
                 self.now(),
             )
@@ -418,7 +367,7 @@ class UploadQueries(LibraryQueries):
             """,
             {"id": story_id, "guild": guild_id, "limit": limit},
         )
-        return [AuditEntry(**dict(row)) for row in rows]
+        return [AuditEntry(**{**dict(row), "action": AuditAction(row["action"])}) for row in rows]
 
     async def changeable_story(
         self, guild_id: int, value: str, *, removed: bool = False
@@ -438,167 +387,3 @@ class UploadQueries(LibraryQueries):
             query, {"moderated_guild": guild_id, "removed": removed, "id": story_id, "title": typed}
         )
         return await self.with_tags(row) if row else None
-
-    # ------------------------------------------------------------------------- subscriptions
-
-    async def subscribe(self, user_id: int, guild_id: int, kind: str, target: str) -> bool:
-        """Follow a story, an author or everything; False if already following."""
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
-                "INSERT OR IGNORE INTO subscription (user_id, guild_id, kind, target, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (user_id, guild_id, kind, target, self.now()),
-            )
-            return cursor.rowcount > 0
-
-    async def unsubscribe(self, user_id: int, guild_id: int, kind: str, target: str) -> bool:
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
-                "DELETE FROM subscription WHERE user_id = ? AND guild_id = ? AND kind = ? "
-                "AND target = ?",
-                (user_id, guild_id, kind, target),
-            )
-            return cursor.rowcount > 0
-
-    async def subscriptions(self, viewer: Viewer) -> list[Subscription]:
-        """What the viewer follows in their server; a followed story's title only if they may
-        see it where they ask."""
-        query = f"""
-            SELECT kind, target, (
-                SELECT title FROM story
-                WHERE kind = 'story' AND CAST(story.id AS TEXT) = target AND {VISIBLE}
-            ) AS story_title
-            FROM subscription
-            WHERE user_id = :user AND guild_id = :viewer_guild
-            ORDER BY kind, target
-        """
-        rows = await self.fetch_all(query, {**viewer.params, "user": viewer.user_id})
-        return [Subscription(**dict(row)) for row in rows]
-
-    async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
-        await self.write(
-            "INSERT INTO subscriber (user_id, dm_channel_id) VALUES (?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id",
-            (user_id, channel_id),
-        )
-
-    async def subscriber(self, user_id: int) -> Subscriber:
-        row = await self.fetch_one(
-            "SELECT by_mention, dm_channel_id FROM subscriber WHERE user_id = ?", (user_id,)
-        )
-        return Subscriber(bool(row[0]), row[1]) if row else Subscriber(False, None)
-
-    async def set_by_mention(self, user_id: int, by_mention: bool) -> None:
-        async with self.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO subscriber (user_id, by_mention) VALUES (?, ?) ON CONFLICT (user_id) "
-                "DO UPDATE SET by_mention = excluded.by_mention",
-                (user_id, int(by_mention)),
-            )
-
-    async def readers_to_tell_dm_closed(self) -> set[int]:
-        """Readers a DM failed to reach who have not been told yet."""
-        rows = await self.fetch_all("SELECT user_id FROM subscriber WHERE dm_closed_news = 1")
-        return {row[0] for row in rows}
-
-    async def take_dm_closed_news(self, user_id: int) -> bool:
-        """Whether the user must still hear that a DM to them failed (and now they have)."""
-        changed = await self.write(
-            "UPDATE subscriber SET dm_closed_news = 0 WHERE user_id = ? AND dm_closed_news = 1",
-            (user_id,),
-        )
-        return changed > 0
-
-    async def set_announcements(
-        self, guild_id: int, channel_id: int | None, role_id: int | None
-    ) -> None:
-        async with self.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO guild_settings (guild_id, announce_channel_id, announce_role_id) "
-                "VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
-                "announce_channel_id = excluded.announce_channel_id, "
-                "announce_role_id = excluded.announce_role_id",
-                (guild_id, channel_id, role_id),
-            )
-
-    # ------------------------------------------------------------------------- outbox
-
-    async def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
-        """Pending notices grouped by recipient, oldest recipients first."""
-        rows = await self.fetch_all(
-            "WITH recipient AS (SELECT recipient_kind, recipient_id, min(id) AS first "
-            "FROM outbox WHERE status = 'pending' GROUP BY recipient_kind, recipient_id "
-            "ORDER BY first LIMIT ?) "
-            "SELECT outbox.id, outbox.guild_id, outbox.story_id, story.title AS story_title, "
-            "story.author, outbox.first_chapter, outbox.last_chapter, outbox.new_story, "
-            "outbox.attempts, outbox.recipient_kind, outbox.recipient_id "
-            "FROM recipient JOIN outbox ON outbox.recipient_kind = recipient.recipient_kind "
-            "AND outbox.recipient_id = recipient.recipient_id AND outbox.status = 'pending' "
-            "JOIN story ON story.id = outbox.story_id ORDER BY recipient.first, outbox.id",
-            (limit,),
-        )
-        deliveries: dict[tuple[str, int], Delivery] = {}
-        for row in rows:
-            key = (row["recipient_kind"], row["recipient_id"])
-            delivery = deliveries.setdefault(key, Delivery(*key, []))
-            values = {name: row[name] for name in _NOTICE_FIELDS}
-            delivery.notices.append(Notice(**{**values, "new_story": bool(row["new_story"])}))
-        return list(deliveries.values())
-
-    async def visible_notices(self, viewer: Viewer, notice_ids: list[int]) -> set[int]:
-        """The notices among `notice_ids` whose story the viewer may see."""
-        query = f"""
-            SELECT outbox.id FROM outbox JOIN story ON story.id = outbox.story_id
-            WHERE outbox.id IN (SELECT value FROM json_each(:ids)) AND {VISIBLE}
-        """
-        rows = await self.fetch_all(query, {**viewer.params, "ids": json.dumps(notice_ids)})
-        return {row[0] for row in rows}
-
-    async def delivered(self, notice_ids: list[int]) -> None:
-        await self._finish(notice_ids, "sent", None)
-
-    async def undeliverable(
-        self, notice_ids: list[int], reason: str, *, dm_closed_user: int | None = None
-    ) -> None:
-        """Give up on notices, keeping why; a closed DM is remembered to tell the user once."""
-        await self._finish(notice_ids, "failed", reason, dm_closed_user)
-
-    async def delivery_failed(self, notice_ids: list[int], reason: str, max_attempts: int) -> None:
-        """Count a passing failure; notices that failed `max_attempts` times are given up."""
-        marks = ",".join("?" * len(notice_ids))
-        async with self.transaction() as tx:
-            await tx.execute(
-                f"UPDATE outbox SET attempts = attempts + 1, reason = ? WHERE id IN ({marks})",
-                (reason, *notice_ids),
-            )
-            await tx.execute(
-                f"UPDATE outbox SET status = 'failed', done_at = ? WHERE id IN ({marks}) "
-                "AND attempts >= ?",
-                (self.now(), *notice_ids, max_attempts),
-            )
-
-    async def _finish(
-        self,
-        notice_ids: list[int],
-        status: str,
-        reason: str | None,
-        dm_closed_user: int | None = None,
-    ) -> None:
-        marks = ",".join("?" * len(notice_ids))
-        async with self.transaction() as tx:
-            await tx.execute(
-                f"UPDATE outbox SET status = ?, reason = ?, done_at = ? WHERE id IN ({marks}) "
-                "AND status = 'pending'",
-                (status, reason, self.now(), *notice_ids),
-            )
-            if dm_closed_user is not None:
-                await tx.execute(
-                    "INSERT INTO subscriber (user_id, dm_closed_news) VALUES (?, 1) "
-                    "ON CONFLICT (user_id) DO UPDATE SET dm_closed_news = 1",
-                    (dm_closed_user,),
-                )
-
-    async def outbox_counts(self) -> dict[str, int]:
-        """How many notices are in each state (for tests and the benchmark)."""
-        rows = await self.fetch_all("SELECT status, count(*) FROM outbox GROUP BY status")
-        return {row[0]: row[1] for row in rows}

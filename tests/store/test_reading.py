@@ -235,6 +235,10 @@ async def test_search_follows_chapters_added_replaced_and_removed(store: Store) 
     await store.save_story(replaced, source_key="Harbour", content_hash="new", page_size=800)
     assert await found("fog rolled in") == [(bundled, 1)]
     assert await found("ship left at dawn") == [(uploaded, 2)]
+    async with store.transaction() as tx:  # the index holds exactly the chapters there are
+        await tx.execute(
+            "INSERT INTO chapter_fts (chapter_fts, rank) VALUES ('integrity-check', 1)"
+        )
 
 
 async def test_bookmarks_saved_at_the_same_moment_are_all_kept(store: Store) -> None:

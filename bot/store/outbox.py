@@ -1,0 +1,226 @@
+"""The outbox: notices of new stories and chapters, queued in the transaction of the upload
+that causes them (so none is lost, nor sent for an upload that did not happen), then delivered
+and marked with what became of them."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, fields
+
+import aiosqlite
+
+from bot.access import VISIBLE, Viewer
+from bot.store.database import Database
+
+NEWS = "outbox"
+"""The bot event dispatched when notices were queued, so they go out at once."""
+
+
+class Recipient(enum.StrEnum):
+    READER = "user"
+    """A subscriber, told by DM or by a mention in the announcements channel."""
+    CHANNEL = "channel"
+    """A server's announcements channel."""
+
+
+class NoticeStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"
+    """Its story was removed before it went out."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One pending notification: a new story, or new chapters of a story."""
+
+    id: int
+    guild_id: int
+    story_id: int
+    story_title: str
+    author: str
+    first_chapter: int
+    last_chapter: int
+    new_story: bool
+    attempts: int
+
+
+_NOTICE_FIELDS = tuple(field.name for field in fields(Notice))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Everything pending for one recipient, to be sent as one message."""
+
+    recipient_kind: Recipient
+    recipient_id: int
+    notices: list[Notice]
+
+
+async def queue_notices(
+    tx: aiosqlite.Connection,
+    guild_id: int,
+    story_id: int,
+    author: str,
+    chapters: tuple[int, int],
+    *,
+    new_story: bool,
+    now: str,
+) -> None:
+    """Queue one notice per subscriber of the story, its author or everything here, and one for
+    the announcements channel, in the caller's transaction."""
+    values = {
+        "guild": guild_id,
+        "story": story_id,
+        "first": chapters[0],
+        "last": chapters[1],
+        "new_story": int(new_story),
+        "now": now,
+        "author": author.strip().lower(),
+        "reader": Recipient.READER.value,
+        "channel": Recipient.CHANNEL.value,
+    }
+    await tx.execute(
+        """
+        INSERT INTO outbox (guild_id, recipient_kind, recipient_id, story_id, first_chapter,
+            last_chapter, new_story, created_at)
+        SELECT DISTINCT :guild, :reader, user_id, :story, :first, :last, :new_story, :now
+        FROM subscription
+        WHERE guild_id = :guild AND (
+            (kind = 'story' AND target = CAST(:story AS TEXT))
+            OR (kind = 'author' AND target = :author)
+            OR kind = 'all')
+        """,
+        values,
+    )
+    await tx.execute(
+        """
+        INSERT INTO outbox (guild_id, recipient_kind, recipient_id, story_id, first_chapter,
+            last_chapter, new_story, created_at)
+        SELECT :guild, :channel, announce_channel_id, :story, :first, :last, :new_story, :now
+        FROM guild_settings
+        WHERE guild_id = :guild AND announce_channel_id IS NOT NULL
+        """,
+        values,
+    )
+
+
+async def drop_notices(tx: aiosqlite.Connection, story_id: int, now: str) -> None:
+    """Drop a removed story's pending notices, in the caller's transaction."""
+    await tx.execute(
+        """
+        UPDATE outbox SET status = 'dropped', reason = 'story removed', done_at = :now
+        WHERE story_id = :story AND status = 'pending'
+        """,
+        {"now": now, "story": story_id},
+    )
+
+
+class OutboxQueries(Database):
+    async def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
+        """Pending notices grouped by recipient, oldest recipients first."""
+        rows = await self.fetch_all(
+            """
+            WITH recipient AS (
+                SELECT recipient_kind, recipient_id, min(id) AS first
+                FROM outbox WHERE status = 'pending'
+                GROUP BY recipient_kind, recipient_id
+                ORDER BY first
+                LIMIT :limit
+            )
+            SELECT outbox.id, outbox.guild_id, outbox.story_id, story.title AS story_title,
+                story.author, outbox.first_chapter, outbox.last_chapter, outbox.new_story,
+                outbox.attempts, outbox.recipient_kind, outbox.recipient_id
+            FROM recipient
+            JOIN outbox ON outbox.recipient_kind = recipient.recipient_kind
+                AND outbox.recipient_id = recipient.recipient_id AND outbox.status = 'pending'
+            JOIN story ON story.id = outbox.story_id
+            ORDER BY recipient.first, outbox.id
+            """,
+            {"limit": limit},
+        )
+        deliveries: dict[tuple[str, int], Delivery] = {}
+        for row in rows:
+            key = (row["recipient_kind"], row["recipient_id"])
+            delivery = deliveries.setdefault(key, Delivery(Recipient(key[0]), key[1], []))
+            values = {name: row[name] for name in _NOTICE_FIELDS}
+            delivery.notices.append(Notice(**{**values, "new_story": bool(row["new_story"])}))
+        return list(deliveries.values())
+
+    async def visible_notices(self, viewer: Viewer, notice_ids: list[int]) -> set[int]:
+        """The notices among `notice_ids` whose story the viewer may see."""
+        query = f"""
+            SELECT outbox.id FROM outbox JOIN story ON story.id = outbox.story_id
+            WHERE outbox.id IN (SELECT value FROM json_each(:ids)) AND {VISIBLE}
+        """
+        rows = await self.fetch_all(query, {**viewer.params, "ids": json.dumps(notice_ids)})
+        return {row[0] for row in rows}
+
+    async def delivered(self, notice_ids: list[int]) -> None:
+        await self._finish(notice_ids, NoticeStatus.SENT, None)
+
+    async def undeliverable(
+        self, notice_ids: list[int], reason: str, *, dm_closed_user: int | None = None
+    ) -> None:
+        """Give up on notices, keeping why; a closed DM is remembered to tell the user once."""
+        await self._finish(notice_ids, NoticeStatus.FAILED, reason, dm_closed_user)
+
+    async def delivery_failed(self, notice_ids: list[int], reason: str, max_attempts: int) -> None:
+        """Count a passing failure; notices that failed `max_attempts` times are given up."""
+        params = {
+            "ids": json.dumps(notice_ids),
+            "reason": reason,
+            "now": self.now(),
+            "most": max_attempts,
+        }
+        async with self.transaction() as tx:
+            await tx.execute(
+                """
+                UPDATE outbox SET attempts = attempts + 1, reason = :reason
+                WHERE id IN (SELECT value FROM json_each(:ids))
+                """,
+                params,
+            )
+            await tx.execute(
+                """
+                UPDATE outbox SET status = 'failed', done_at = :now
+                WHERE id IN (SELECT value FROM json_each(:ids)) AND attempts >= :most
+                """,
+                params,
+            )
+
+    async def _finish(
+        self,
+        notice_ids: list[int],
+        status: NoticeStatus,
+        reason: str | None,
+        dm_closed_user: int | None = None,
+    ) -> None:
+        async with self.transaction() as tx:
+            await tx.execute(
+                """
+                UPDATE outbox SET status = :status, reason = :reason, done_at = :now
+                WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
+                """,
+                {
+                    "status": status.value,
+                    "reason": reason,
+                    "now": self.now(),
+                    "ids": json.dumps(notice_ids),
+                },
+            )
+            if dm_closed_user is not None:
+                await tx.execute(
+                    """
+                    INSERT INTO subscriber (user_id, dm_closed_news) VALUES (:user, 1)
+                    ON CONFLICT (user_id) DO UPDATE SET dm_closed_news = 1
+                    """,
+                    {"user": dm_closed_user},
+                )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        """How many notices are in each state (for tests and the benchmark)."""
+        rows = await self.fetch_all("SELECT status, count(*) FROM outbox GROUP BY status")
+        return {row[0]: row[1] for row in rows}
