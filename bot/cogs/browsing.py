@@ -14,6 +14,7 @@ from bot.library.model import Rating, Status, TagKind
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import BrowseFilters, Story
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
+from bot.ui import limits
 from bot.ui.items import StatefulItem, StatelessView, number
 from bot.ui.lookup import tag_autocomplete, viewer_of
 from bot.ui.reader import OpenCopyButton
@@ -63,7 +64,7 @@ async def _listing(
         footer += " · " + ", ".join(escape(text) for text in shown)
     if not viewer.age_restricted_ok:
         footer += " · Mature and Explicit stories are listed in age-restricted channels only."
-    embed.set_footer(text=shorten(footer.strip(" ·"), 2048))
+    embed.set_footer(text=shorten(footer.strip(" ·"), limits.EMBED_FOOTER))
     view = StatelessView()
     owner = interaction.user.id
     view.add_item(BrowseButton.make("◀", owner, query_id, offset - _PER_PAGE, offset == 0))
@@ -78,21 +79,27 @@ async def _listing(
 def story_card(story: Story, *, reader_has_bookmark: bool = False) -> discord.Embed:
     """Everything a reader wants to know before starting a story."""
     embed = discord.Embed(
-        title=shorten(story.title, 256),
-        description=shorten(render_prose(story.summary) or "*No summary.*", 4096),
+        title=shorten(story.title, limits.EMBED_TITLE),
+        description=shorten(
+            render_prose(story.summary) or "*No summary.*", limits.EMBED_DESCRIPTION
+        ),
         colour=discord.Colour.dark_teal(),
     )
-    embed.set_author(name=shorten(f"by {story.author}", 256))
+    embed.set_author(name=shorten(f"by {story.author}", limits.EMBED_AUTHOR))
     embed.add_field(name="Rating", value=story.rating.value)
     if story.warnings:
         embed.add_field(
             name="Warnings",
-            value=shorten("||" + escape(", ".join(story.warnings)) + "||", 1024, "…||"),
+            value=shorten(
+                "||" + escape(", ".join(story.warnings)) + "||", limits.EMBED_FIELD_VALUE, "…||"
+            ),
         )
     for name, kind in _TAG_FIELDS:
         if story.tags.get(kind):
             embed.add_field(
-                name=name, value=shorten(escape(", ".join(story.tags[kind])), 1024), inline=False
+                name=name,
+                value=shorten(escape(", ".join(story.tags[kind])), limits.EMBED_FIELD_VALUE),
+                inline=False,
             )
     updated = int(datetime.fromisoformat(story.updated_at).timestamp())
     embed.add_field(name="Chapters", value=f"{story.chapter_count}")
@@ -183,7 +190,8 @@ class Browsing(commands.Cog):
             for number, hit in enumerate(hits, 1)
         ]
         embed = discord.Embed(
-            title=shorten(f"Search: {query}", 256), description=shorten("\n\n".join(lines), 4096)
+            title=shorten(f"Search: {query}", limits.EMBED_TITLE),
+            description=shorten("\n\n".join(lines), limits.EMBED_DESCRIPTION),
         )
         view = StatelessView()
         for place, hit in enumerate(hits, 1):
@@ -247,7 +255,9 @@ class StoryInfoSelect(
             placeholder="More about a story…",
             custom_id="brinfo",
             options=[
-                discord.SelectOption(label=shorten(story.title, 100), value=str(story.id))
+                discord.SelectOption(
+                    label=shorten(story.title, limits.OPTION_LABEL), value=str(story.id)
+                )
                 for story in stories
             ],
         )

@@ -36,6 +36,7 @@ from bot.library.schedule import (
 )
 from bot.moderation import MODERATOR_PERMISSIONS, for_moderators, moderators_only
 from bot.store import BrowseFilters, DailySchedule, Excerpt
+from bot.ui import limits
 from bot.ui.excerpts import excerpt_embed, excerpt_view
 from bot.ui.lookup import tag_autocomplete
 
@@ -93,7 +94,7 @@ async def _zone_autocomplete(
     wanted = current.strip().lower().replace(" ", "_")
     names = [name for name in time_zones() if wanted in name.lower()]
     names.sort(key=lambda name: (not name.lower().startswith(wanted), len(name), name))
-    return [app_commands.Choice(name=name, value=name) for name in names[:25]]
+    return [app_commands.Choice(name=name, value=name) for name in names[: limits.CHOICES]]
 
 
 class Daily(commands.Cog):

@@ -11,15 +11,13 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.library.render import plural, progress_bar, render_prose, shorten
 from bot.store import Bookmark
+from bot.ui import limits
 from bot.ui.items import StatefulItem, StatelessView, number
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 from bot.ui.reader import READER_ITEMS, show_page
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
-
-_MENU_OPTIONS = 25
-"""Discord's limit on the options of a select menu."""
 
 
 class Reading(commands.Cog):
@@ -126,9 +124,11 @@ class ProgressSelect(
 
     @classmethod
     def make(cls, action: str, owner: int, bookmarks: list[Bookmark]) -> ProgressSelect:
-        shown = bookmarks[: _MENU_OPTIONS - 1 if action == "forget" else _MENU_OPTIONS]
+        shown = bookmarks[: limits.SELECT_OPTIONS - (action == "forget")]
         options = [
-            discord.SelectOption(label=shorten(mark.story_title, 100), value=str(mark.story_id))
+            discord.SelectOption(
+                label=shorten(mark.story_title, limits.OPTION_LABEL), value=str(mark.story_id)
+            )
             for mark in shown
         ]
         if action == "forget":

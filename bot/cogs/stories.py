@@ -17,6 +17,7 @@ from bot.errors import UserFacingError
 from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
 from bot.moderation import is_moderator, moderators_only
+from bot.ui import limits
 from bot.ui.details import StoryDetailsModal
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import guild_story, guild_story_autocomplete, resolve_story, story_autocomplete
@@ -161,7 +162,7 @@ class Stories(commands.Cog):
             for entry in entries
         ]
         await interaction.response.send_message(
-            shorten("\n".join(lines) or "No changes recorded.", 2000),
+            shorten("\n".join(lines) or "No changes recorded.", limits.MESSAGE_CONTENT),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -20,6 +20,7 @@ from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
+from bot.ui import limits
 from bot.ui.items import OUT_OF_DATE, StatefulItem, StatelessView
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 
@@ -212,7 +213,10 @@ class Subscriptions(commands.Cog):
             "You don't follow anything here yet: try /subscribe."
         ]
         how = "mentions in the announcements channel" if by_mention else "DMs"
-        embed = discord.Embed(title="Your subscriptions", description="\n".join(lines)[:4000])
+        embed = discord.Embed(
+            title="Your subscriptions",
+            description=shorten("\n".join(lines), limits.EMBED_DESCRIPTION),
+        )
         embed.set_footer(text=f"You are told by {how}.")
         view = StatelessView()
         view.add_item(SubscriptionSelect.make_delivery(interaction.user.id, by_mention))
@@ -402,9 +406,10 @@ class SubscriptionSelect(
     def make_remove(cls, owner: int, followed: list[Subscription]) -> SubscriptionSelect:
         options = [
             discord.SelectOption(
-                label=shorten(_describe(s), 100), value=f"{s.kind}:{s.target}"[:100]
+                label=shorten(_describe(s), limits.OPTION_LABEL),
+                value=f"{s.kind}:{s.target}"[: limits.OPTION_VALUE],
             )
-            for s in followed[:25]
+            for s in followed[: limits.SELECT_OPTIONS]
         ]
         select = discord.ui.Select(
             placeholder="Stop following…", options=options, custom_id=f"subs:remove:{owner}"

@@ -24,6 +24,7 @@ from bot.library.render import escape, plural, render_prose, shorten
 from bot.library.text import file_size
 from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
 from bot.store import NEWS, DuplicateUpload
+from bot.ui import limits
 from bot.ui.details import StoryDetailsModal
 from bot.ui.lookup import guild_story, guild_story_autocomplete
 
@@ -48,28 +49,36 @@ def preview_embed(draft: StoryDraft, appending_to: str | None) -> discord.Embed:
         chapters.append(f"…and {len(draft.chapters) - _PREVIEW_CHAPTERS} more")
     heading = f"New chapters for “{escape(appending_to)}”" if appending_to else "New story"
     embed = discord.Embed(
-        title=shorten(f"{heading}: {draft.title}" if not appending_to else heading, 256),
+        title=shorten(
+            f"{heading}: {draft.title}" if not appending_to else heading, limits.EMBED_TITLE
+        ),
         description=shorten(
             "**Chapters**\n"
             + "\n".join(chapters)
             + "\n\n**Opening lines**\n"
             + render_prose(shorten(draft.chapters[0].text, 400)),
-            4096,
+            limits.EMBED_DESCRIPTION,
         ),
         colour=discord.Colour.blurple(),
     )
     if not appending_to:
-        embed.add_field(name="Author", value=shorten(render_prose(draft.author), 1024))
+        embed.add_field(
+            name="Author", value=shorten(render_prose(draft.author), limits.EMBED_FIELD_VALUE)
+        )
         embed.add_field(name="Rating", value=draft.rating.value)
         embed.add_field(name="Status", value=draft.status.value.capitalize())
         embed.add_field(
             name="Warnings",
-            value=shorten(escape(", ".join(draft.warnings)) or "none given", 1024),
+            value=shorten(
+                escape(", ".join(draft.warnings)) or "none given", limits.EMBED_FIELD_VALUE
+            ),
             inline=False,
         )
         if draft.summary:
             embed.add_field(
-                name="Summary", value=shorten(render_prose(draft.summary), 1024), inline=False
+                name="Summary",
+                value=shorten(render_prose(draft.summary), limits.EMBED_FIELD_VALUE),
+                inline=False,
             )
     embed.set_footer(
         text=f"{plural(draft.word_count, 'word')} · nothing is saved until you confirm"

@@ -10,6 +10,7 @@ import discord
 from bot.errors import UserFacingError
 from bot.library.render import render_prose, shorten
 from bot.store import BrowseFilters, Excerpt
+from bot.ui import limits
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import viewer_of
 from bot.ui.reader import OpenCopyButton
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 def excerpt_embed(excerpt: Excerpt, *, title: str | None = None, footer: str = "") -> discord.Embed:
     embed = discord.Embed(
-        title=shorten(title or excerpt.story_title, 256),
-        description=shorten(render_prose(excerpt.text), 4096),
+        title=shorten(title or excerpt.story_title, limits.EMBED_TITLE),
+        description=shorten(render_prose(excerpt.text), limits.EMBED_DESCRIPTION),
         colour=discord.Colour.dark_gold(),
     )
     chapter = shorten(render_prose(excerpt.chapter_title), 200)

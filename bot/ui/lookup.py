@@ -12,14 +12,10 @@ from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import escape, shorten
 from bot.store import Story, StoryChoice
+from bot.ui import limits
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
-
-AUTOCOMPLETE_LIMIT = 25
-"""Discord shows at most 25 suggestions."""
-CHOICE_NAME = 100
-"""Discord's limit on a suggestion's name."""
 
 
 def _age_restricted_channel(interaction: discord.Interaction) -> bool:
@@ -39,7 +35,7 @@ async def viewer_of(interaction: discord.Interaction[StoryBot]) -> Viewer:
 def _choices(stories: list[StoryChoice] | list[Story]) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(
-            name=shorten(f"{story.title} — {story.author}", CHOICE_NAME), value=str(story.id)
+            name=shorten(f"{story.title} — {story.author}", limits.CHOICE_NAME), value=str(story.id)
         )
         for story in stories
     ]
@@ -50,7 +46,7 @@ async def story_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """Stories the reader may see here whose title or author matches what they typed."""
     matches = await interaction.client.store.find_stories(
-        await viewer_of(interaction), current, limit=AUTOCOMPLETE_LIMIT
+        await viewer_of(interaction), current, limit=limits.CHOICES
     )
     return _choices(matches)
 
@@ -72,7 +68,9 @@ async def tag_autocomplete(
     """Tags of the stories the reader may see here that start with what they typed."""
     tags = await interaction.client.store.tags_like(await viewer_of(interaction), current)
     return [
-        app_commands.Choice(name=shorten(tag, CHOICE_NAME), value=shorten(tag, CHOICE_NAME))
+        app_commands.Choice(
+            name=shorten(tag, limits.CHOICE_NAME), value=shorten(tag, limits.CHOICE_NAME)
+        )
         for tag in tags
     ]
 

@@ -16,6 +16,7 @@ import discord
 from bot.errors import UserFacingError, report_error
 from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Page
+from bot.ui import limits
 from bot.ui.items import StatefulItem, StatelessView, number
 from bot.ui.lookup import viewer_of
 
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from bot.app import StoryBot
 
 _NOTES_FIELD = "Author's note"
-_EMBED_TOTAL = 6000
-_FIELD_VALUE = 1024
-_SELECT_OPTIONS = 25
 
 
 # ----------------------------------------------------------------------------- showing a page
@@ -73,8 +71,8 @@ def page_embed(page: Page) -> discord.Embed:
     if page.number == page.page_count and page.chapter_number == page.chapter_count:
         body += "\n\n*— The End —*"
     embed = discord.Embed(
-        title=shorten(page.story_title, 256),
-        description=shorten(f"{heading}\n\n{body}", 4096),
+        title=shorten(page.story_title, limits.EMBED_TITLE),
+        description=shorten(f"{heading}\n\n{body}", limits.EMBED_DESCRIPTION),
         colour=discord.Colour.dark_teal(),
     )
     embed.set_footer(
@@ -82,9 +80,9 @@ def page_embed(page: Page) -> discord.Embed:
         f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
     )
     notes = [note for note in (page.notes_before, page.notes_after) if note]
-    budget = _EMBED_TOTAL - len(embed) - len(_NOTES_FIELD) * len(notes)
+    budget = limits.EMBED_TOTAL - len(embed) - len(_NOTES_FIELD) * len(notes)
     for note in notes:
-        limit = min(_FIELD_VALUE, budget // len(notes))
+        limit = min(limits.EMBED_FIELD_VALUE, budget // len(notes))
         embed.add_field(name=_NOTES_FIELD, value=shorten(render_prose(note), limit), inline=False)
     return embed
 
@@ -135,9 +133,9 @@ def page_view(
 def _chapter_window(chapter: int, chapter_count: int) -> tuple[int, int]:
     """(offset, limit) of the chapters in the menu: all of them, or a window around `chapter`
     leaving room for "earlier" and "later" entries."""
-    if chapter_count <= _SELECT_OPTIONS:
-        return 0, _SELECT_OPTIONS
-    shown = _SELECT_OPTIONS - 2
+    if chapter_count <= limits.SELECT_OPTIONS:
+        return 0, limits.SELECT_OPTIONS
+    shown = limits.SELECT_OPTIONS - 2
     return max(0, min(chapter - 1 - shown // 2, chapter_count - shown)), shown
 
 
@@ -254,7 +252,7 @@ class ChapterSelect(
     def make(cls, page: Page, owner: int, chapters: Sequence[tuple[int, str]]) -> ChapterSelect:
         options = [
             discord.SelectOption(
-                label=shorten(f"{number}. {title}", 100),
+                label=shorten(f"{number}. {title}", limits.OPTION_LABEL),
                 value=str(number),
                 default=number == page.chapter_number,
             )

@@ -1,0 +1,20 @@
+"""Discord's limits on what a message may hold, named once (from Discord's API reference)."""
+
+from __future__ import annotations
+
+MESSAGE_CONTENT = 2000
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+EMBED_FIELD_NAME = 256
+EMBED_FIELD_VALUE = 1024
+EMBED_FOOTER = 2048
+EMBED_AUTHOR = 256
+EMBED_TOTAL = 6000
+"""All of an embed's texts together."""
+SELECT_OPTIONS = 25
+OPTION_LABEL = 100
+OPTION_VALUE = 100
+CHOICES = 25
+"""Suggestions an autocomplete may offer."""
+CHOICE_NAME = 100
+CHOICE_VALUE = 100
