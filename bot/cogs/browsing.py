@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -10,11 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
-from bot.library.model import Rating, Status, TagKind
+from bot.library.model import Rating, Status
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import BrowseFilters, Story
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
 from bot.ui import limits
+from bot.ui.cards import send_story_card
 from bot.ui.items import StatefulItem, StatelessView, number
 from bot.ui.lookup import tag_autocomplete, viewer_of
 from bot.ui.reader import OpenCopyButton
@@ -29,12 +29,6 @@ _SORT_CHOICES = [
     app_commands.Choice(name="Recently updated", value="updated"),
     app_commands.Choice(name="Longest first", value="length"),
 ]
-_TAG_FIELDS = (
-    ("Fandoms", TagKind.FANDOM),
-    ("Relationships", TagKind.RELATIONSHIP),
-    ("Characters", TagKind.CHARACTER),
-    ("Tags", TagKind.FREEFORM),
-)
 
 
 def _story_line(story: Story) -> str:
@@ -74,39 +68,6 @@ async def _listing(
     if stories:
         view.add_item(StoryInfoSelect.make(stories))
     return embed, view
-
-
-def story_card(story: Story, *, reader_has_bookmark: bool = False) -> discord.Embed:
-    """Everything a reader wants to know before starting a story."""
-    embed = discord.Embed(
-        title=shorten(story.title, limits.EMBED_TITLE),
-        description=shorten(
-            render_prose(story.summary) or "*No summary.*", limits.EMBED_DESCRIPTION
-        ),
-        colour=discord.Colour.dark_teal(),
-    )
-    embed.set_author(name=shorten(f"by {story.author}", limits.EMBED_AUTHOR))
-    embed.add_field(name="Rating", value=story.rating.value)
-    if story.warnings:
-        embed.add_field(
-            name="Warnings",
-            value=shorten(
-                "||" + escape(", ".join(story.warnings)) + "||", limits.EMBED_FIELD_VALUE, "…||"
-            ),
-        )
-    for name, kind in _TAG_FIELDS:
-        if story.tags.get(kind):
-            embed.add_field(
-                name=name,
-                value=shorten(escape(", ".join(story.tags[kind])), limits.EMBED_FIELD_VALUE),
-                inline=False,
-            )
-    updated = int(datetime.fromisoformat(story.updated_at).timestamp())
-    embed.add_field(name="Chapters", value=f"{story.chapter_count}")
-    embed.add_field(name="Words", value=f"{story.word_count:,}")
-    embed.add_field(name="Status", value=story.status.value.capitalize())
-    embed.add_field(name="Updated", value=f"<t:{updated}:D>")
-    return embed
 
 
 def _snippet(text: str) -> str:
@@ -201,14 +162,6 @@ class Browsing(commands.Cog):
                 )
             )
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-
-
-async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
-    """Answer with a story's card and a "Start reading" button, if it may be shown here."""
-    story = await interaction.client.store.story(await viewer_of(interaction), story_id)
-    view = StatelessView()
-    view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start reading"))
-    await interaction.response.send_message(embed=story_card(story), view=view, ephemeral=True)
 
 
 class BrowseButton(

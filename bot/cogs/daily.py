@@ -37,6 +37,7 @@ from bot.library.schedule import (
 from bot.moderation import MODERATOR_PERMISSIONS, for_moderators, moderators_only
 from bot.store import BrowseFilters, DailySchedule, Excerpt
 from bot.ui import limits
+from bot.ui.cards import describe_daily
 from bot.ui.excerpts import excerpt_embed, excerpt_view
 from bot.ui.lookup import tag_autocomplete
 
@@ -61,31 +62,6 @@ def _nonce(guild_id: int, day: date) -> int:
     message already created instead of a second one."""
     digest = hashlib.sha256(f"{guild_id}:{day.isoformat()}".encode()).digest()
     return int.from_bytes(digest[:7], "big")
-
-
-def describe_daily(schedule: DailySchedule | None) -> str:
-    """One paragraph about a guild's daily post, for /daily status and /settings show."""
-    if schedule is None:
-        return "No daily excerpt is set. Set one with `/daily set`."
-    text = (
-        f"Daily excerpt in <#{schedule.channel_id}> at {schedule.post_time} ({schedule.timezone})"
-    )
-    if schedule.role_id:
-        text += f", pinging <@&{schedule.role_id}>"
-    if schedule.tag:
-        text += f", from stories tagged “{escape(schedule.tag)}”"
-    if schedule.paused_reason:
-        return (
-            f"{text}.\n**Paused:** {schedule.paused_reason} Fix that, then run `/daily set` "
-            "again to resume."
-        )
-    if schedule.trouble_since:
-        return (
-            f"{text}.\n**Retrying:** Discord had trouble at "
-            f"<t:{int(schedule.trouble_since.timestamp())}:t>; retrying at "
-            f"<t:{int(schedule.next_post_at.timestamp())}:t>."
-        )
-    return f"{text}.\nNext post: <t:{int(schedule.next_post_at.timestamp())}:F>."
 
 
 async def _zone_autocomplete(

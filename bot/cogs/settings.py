@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.daily import describe_daily
 from bot.moderation import MODERATOR_PERMISSIONS, moderators_only
+from bot.ui.cards import describe_daily
 
 if TYPE_CHECKING:
     from bot.app import StoryBot

@@ -12,12 +12,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.browsing import send_story_card
 from bot.errors import UserFacingError
 from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
 from bot.moderation import is_moderator, moderators_only
 from bot.ui import limits
+from bot.ui.cards import send_story_card
 from bot.ui.details import StoryDetailsModal
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import guild_story, guild_story_autocomplete, resolve_story, story_autocomplete

@@ -1,0 +1,92 @@
+"""Cards: a story before it is read, and a server's daily post as moderators see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.library.model import TagKind
+from bot.library.render import escape, render_prose, shorten
+from bot.store import DailySchedule, Story
+from bot.ui import limits
+from bot.ui.items import StatelessView
+from bot.ui.lookup import viewer_of
+from bot.ui.reader import OpenCopyButton
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+_TAG_FIELDS = (
+    ("Fandoms", TagKind.FANDOM),
+    ("Relationships", TagKind.RELATIONSHIP),
+    ("Characters", TagKind.CHARACTER),
+    ("Tags", TagKind.FREEFORM),
+)
+
+
+def story_card(story: Story) -> discord.Embed:
+    """Everything a reader wants to know before starting a story."""
+    embed = discord.Embed(
+        title=shorten(story.title, limits.EMBED_TITLE),
+        description=shorten(
+            render_prose(story.summary) or "*No summary.*", limits.EMBED_DESCRIPTION
+        ),
+        colour=discord.Colour.dark_teal(),
+    )
+    embed.set_author(name=shorten(f"by {story.author}", limits.EMBED_AUTHOR))
+    embed.add_field(name="Rating", value=story.rating.value)
+    if story.warnings:
+        embed.add_field(
+            name="Warnings",
+            value=shorten(
+                "||" + escape(", ".join(story.warnings)) + "||", limits.EMBED_FIELD_VALUE, "…||"
+            ),
+        )
+    for name, kind in _TAG_FIELDS:
+        if story.tags.get(kind):
+            embed.add_field(
+                name=name,
+                value=shorten(escape(", ".join(story.tags[kind])), limits.EMBED_FIELD_VALUE),
+                inline=False,
+            )
+    updated = int(datetime.fromisoformat(story.updated_at).timestamp())
+    embed.add_field(name="Chapters", value=f"{story.chapter_count}")
+    embed.add_field(name="Words", value=f"{story.word_count:,}")
+    embed.add_field(name="Status", value=story.status.value.capitalize())
+    embed.add_field(name="Updated", value=f"<t:{updated}:D>")
+    return embed
+
+
+async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
+    """Answer with a story's card and a "Start reading" button, if it may be shown here."""
+    story = await interaction.client.store.story(await viewer_of(interaction), story_id)
+    view = StatelessView()
+    view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start reading"))
+    await interaction.response.send_message(embed=story_card(story), view=view, ephemeral=True)
+
+
+def describe_daily(schedule: DailySchedule | None) -> str:
+    """One paragraph about a guild's daily post, for /daily status and /settings show."""
+    if schedule is None:
+        return "No daily excerpt is set. Set one with `/daily set`."
+    text = (
+        f"Daily excerpt in <#{schedule.channel_id}> at {schedule.post_time} ({schedule.timezone})"
+    )
+    if schedule.role_id:
+        text += f", pinging <@&{schedule.role_id}>"
+    if schedule.tag:
+        text += f", from stories tagged “{escape(schedule.tag)}”"
+    if schedule.paused_reason:
+        return (
+            f"{text}.\n**Paused:** {schedule.paused_reason} Fix that, then run `/daily set` "
+            "again to resume."
+        )
+    if schedule.trouble_since:
+        return (
+            f"{text}.\n**Retrying:** Discord had trouble at "
+            f"<t:{int(schedule.trouble_since.timestamp())}:t>; retrying at "
+            f"<t:{int(schedule.next_post_at.timestamp())}:t>."
+        )
+    return f"{text}.\nNext post: <t:{int(schedule.next_post_at.timestamp())}:F>."
