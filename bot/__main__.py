@@ -1,6 +1,7 @@
 """`python -m bot …`: run the bot, import stories, list the library, check the set-up.
 
-Exit codes: 0 ok, 1 some input was rejected, 2 a usage or configuration error.
+Exit codes: 0 ok, 1 some input was rejected or the database is damaged, 2 a usage or
+configuration error.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rich.table import Table
 from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
 from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
+from bot.store.maintenance import Finding, check_file
 
 try:
     import uvloop
@@ -29,6 +31,7 @@ except ImportError:  # Windows: asyncio's own event loop
     uvloop = None
 
 OK, REJECTED, USAGE = 0, 1, 2
+DAMAGED = REJECTED  # check and backup found the database, or its copy, damaged
 ENV_FILE = Path(".env")
 
 console = Console()
@@ -194,17 +197,24 @@ async def _list(settings: Settings, *, as_json: bool) -> int:
 
 
 async def _check(settings: Settings) -> int:
+    """Every part on its own line, going on past what is wrong; the exit code says the worst."""
     for name, value in describe(settings):
-        console.print(f"{name}: {value}", markup=False, highlight=False)
-    store = await Store.open(settings.database_path)
-    try:
-        count = await store.story_count()
-    finally:
-        await store.close()
-    console.print(f"database: ok, {count} stories", markup=False, highlight=False)
-    settings.require_token()
-    console.print("token: set")
-    return OK
+        _say(f"{name}: {value}")
+    findings = await check_file(settings.database_path)
+    _say_findings(findings)
+    _say("token: set" if settings.discord_token else "token: missing (put DISCORD_TOKEN in .env)")
+    if not all(finding.ok for finding in findings):
+        return DAMAGED
+    return OK if settings.discord_token else USAGE
+
+
+def _say_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        _say(f"{finding.part}: {finding.verdict}")
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

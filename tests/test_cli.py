@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.store.database import migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
 
 
@@ -95,11 +97,87 @@ def test_import_of_a_missing_path_is_a_usage_error(env: dict[str, str], tmp_path
     assert result.stderr.strip() == "storybot: no such file or folder: nowhere"
 
 
-def test_check_reports_the_database_and_a_missing_token(
+def _lines(output: str, *starts: str) -> list[str]:
+    """The lines of `output` that start with one of `starts`, in order."""
+    return [line for line in output.splitlines() if line.startswith(starts)]
+
+
+def test_check_of_a_healthy_library_prints_each_part_and_exits_0(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert _bot("import", str(SAMPLE_LIBRARY), env=env, cwd=tmp_path).returncode == 0
+    result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert _lines(result.stdout, "database:", "integrity:", "full-text", "stories:", "token:") == [
+        f"database: opens, schema version {len(migrations())}",
+        "integrity: ok",
+        "full-text index chapter_fts: ok",
+        "full-text index story_name: ok",
+        "full-text index story_word: ok",
+        "stories: 3",
+        "token: set",
+    ]
+    assert "discord_token: ********" in result.stdout
+    assert "x.y.z" not in result.stdout + result.stderr
+
+
+def test_check_without_a_database_creates_none_and_goes_on_to_the_token(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     result = _bot("check", env=env, cwd=tmp_path)
-    assert "database: ok, 0 stories" in result.stdout
+    assert _lines(result.stdout, "database:", "token:") == [
+        "database: not created yet (it is made on first start)",
+        "token: missing (put DISCORD_TOKEN in .env)",
+    ]
     assert result.returncode == 2
-    assert "DISCORD_TOKEN is not set" in result.stderr
+    assert not (tmp_path / "library.db").exists()
     assert _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path).returncode == 0
+
+
+def _imported_library(env: dict[str, str], tmp_path: Path) -> Path:
+    """The sample library imported into a database file, all of it in the main file (no WAL)."""
+    assert _bot("import", str(SAMPLE_LIBRARY), env=env, cwd=tmp_path).returncode == 0
+    path = Path(env["DATABASE_PATH"])
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def test_check_names_a_damaged_table_and_still_checks_the_rest(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = _imported_library(env, tmp_path)
+    with sqlite3.connect(path) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        root = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'chapter'"
+        ).fetchone()[0]
+    connection.close()
+    assert 1 < root < pages  # a page in the middle of the file, not its header
+    with path.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+
+    result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
+    assert result.returncode == 1
+    (integrity,) = _lines(result.stdout, "integrity:")
+    assert integrity.startswith("integrity: damaged in chapter")
+    assert "full-text index chapter_fts: damaged" in result.stdout
+    assert _lines(result.stdout, "stories:", "token:") == ["stories: 3", "token: set"]
+
+
+def test_check_finds_a_damaged_full_text_index(env: dict[str, str], tmp_path: Path) -> None:
+    path = _imported_library(env, tmp_path)
+    with sqlite3.connect(path) as connection:
+        # the index's segments (rows 1 and 10 are its averages and structure)
+        connection.execute("DELETE FROM chapter_fts_data WHERE id > 10")
+    connection.close()
+
+    result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert _lines(result.stdout, "full-text") == [
+        "full-text index chapter_fts: damaged: database disk image is malformed",
+        "full-text index story_name: ok",
+        "full-text index story_word: ok",
+    ]
+    assert "stories: 3" in result.stdout
