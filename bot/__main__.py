@@ -1,4 +1,4 @@
-"""`python -m bot …`: run the bot, import stories, list the library, check the set-up.
+"""`python -m bot …`: run the bot, import stories, list the library, check the set-up, back up.
 
 Exit codes: 0 ok, 1 some input was rejected or the database is damaged, 2 a usage or
 configuration error.
@@ -23,7 +23,7 @@ from rich.table import Table
 from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
 from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
-from bot.store.maintenance import Finding, check_file
+from bot.store.maintenance import Finding, back_up, check_file
 
 try:
     import uvloop
@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     lister = commands.add_parser("list", help="show the library as a table")
     lister.add_argument("--json", action="store_true", help="print JSON for scripts")
     commands.add_parser("check", help="check the configuration and the database")
+    backup = commands.add_parser("backup", help="copy the database, safe while the bot runs")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     args = parser.parse_args(argv)
 
     load_dotenv(ENV_FILE)
@@ -59,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_import(settings, args.paths))
         if args.command == "list":
             return asyncio.run(_list(settings, as_json=args.json))
+        if args.command == "backup":
+            return _backup(settings, args.file, force=args.force)
         return asyncio.run(_check(settings))
     except ConfigError as error:
         errors.print(f"storybot: {error}", markup=False, highlight=False)
@@ -206,6 +211,31 @@ async def _check(settings: Settings) -> int:
     if not all(finding.ok for finding in findings):
         return DAMAGED
     return OK if settings.discord_token else USAGE
+
+
+def _backup(settings: Settings, target: Path, *, force: bool) -> int:
+    """Copy the database to `target` and check the copy; an existing file only with --force."""
+    source = settings.database_path
+    if not source.is_file():
+        raise ConfigError(f"there is no database at {source} to back up.")
+    if not target.parent.is_dir():
+        raise ConfigError(f"no such folder: {target.parent}")
+    if target.exists() and target.resolve() == source.resolve():
+        raise ConfigError("the backup must go to another file than the database itself.")
+    if target.exists() and not force:
+        raise ConfigError(f"{target} already exists: give --force to replace it.")
+    findings = asyncio.run(back_up(source, target))
+    _say_findings(findings)
+    if not all(finding.ok for finding in findings):
+        errors.print(
+            f"storybot: the copy is damaged, so it was not saved as {target}: "
+            "run check on the database.",
+            markup=False,
+            highlight=False,
+        )
+        return DAMAGED
+    _say(f"backup: {target}")
+    return OK
 
 
 def _say_findings(findings: list[Finding]) -> None:

@@ -181,3 +181,69 @@ def test_check_finds_a_damaged_full_text_index(env: dict[str, str], tmp_path: Pa
         "full-text index story_word: ok",
     ]
     assert "stories: 3" in result.stdout
+
+
+_BOOKMARK_WRITER = """
+import asyncio, os
+from bot.store import Store
+
+async def main():
+    store = await Store.open(os.environ["DATABASE_PATH"])
+    stories = await store.stories()
+    for user in range(10**9):
+        await asyncio.gather(*(store.save_bookmark(user, story.id, 1, 1) for story in stories))
+        if user == 0:
+            print("writing", flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_backup_while_the_library_is_written_to_is_whole(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _imported_library(env, tmp_path)
+    live = _bot("list", "--json", env=env, cwd=tmp_path).stdout
+    copy = tmp_path / "backups" / "copy.db"
+    copy.parent.mkdir()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _BOOKMARK_WRITER],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        result = _bot("backup", str(copy), env=env, cwd=tmp_path)
+        assert writer.poll() is None, "the writes went on all through the backup"
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _lines(result.stdout, "integrity:", "stories:", "backup:") == [
+        "integrity: ok",
+        "stories: 3",
+        f"backup: {copy}",
+    ]
+    assert [path.name for path in copy.parent.iterdir()] == ["copy.db"]
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("SELECT count(*) FROM reading_progress").fetchone()[0] > 0
+    connection.close()
+    from_copy = _bot("list", "--json", env=env | {"DATABASE_PATH": str(copy)}, cwd=tmp_path)
+    assert json.loads(from_copy.stdout) == json.loads(live)
+
+
+def test_backup_replaces_a_file_only_when_forced(env: dict[str, str], tmp_path: Path) -> None:
+    _imported_library(env, tmp_path)
+    copy = tmp_path / "copy.db"
+    copy.write_text("an older backup")
+    refused = _bot("backup", str(copy), env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == f"storybot: {copy} already exists: give --force to replace it."
+    assert copy.read_text() == "an older backup"
+    assert _bot("backup", str(copy), "--force", env=env, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("SELECT count(*) FROM story").fetchone()[0] == 3
+    connection.close()

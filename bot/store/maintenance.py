@@ -1,13 +1,15 @@
-"""Queries for the host's command line: checks of the database file itself.
+"""Queries for the host's command line: checks and backups of the database file itself.
 
-The checks open the file on their own, never creating or migrating it, so that they can look
-at a file the bot is running on, a copy, or one that is damaged.
+The checks and the backup open the file on their own, never creating or migrating it, so that
+they can look at a file the bot is running on, a copy, or one that is damaged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,36 @@ async def check_file(path: Path) -> list[Finding]:
     on a large library in use, check a backup instead.
     """
     return await asyncio.to_thread(_check_file, path)
+
+
+async def back_up(source: Path, target: Path) -> list[Finding]:
+    """Copy the database at `source` to `target` with SQLite's online backup, safe while the
+    bot is writing to it, and check the copy (`check_file`'s findings about it).
+
+    `target` is replaced only by a copy found sound; a damaged one is deleted.
+    """
+    return await asyncio.to_thread(_back_up, source, target)
+
+
+def _back_up(source: Path, target: Path) -> list[Finding]:
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)
+    try:
+        try:
+            with closing(_open_existing(source)) as live, closing(sqlite3.connect(partial)) as copy:
+                # In one step, so the whole file is read in one read transaction: a consistent
+                # snapshot while the bot's writes go on (WAL). A backup in several steps would
+                # start over at each write and, on a busy bot, might never finish.
+                live.backup(copy)
+        except sqlite3.DatabaseError as error:
+            return [Finding("database", f"cannot be copied: {error}", ok=False)]
+        findings = _check_file(partial)
+        if all(finding.ok for finding in findings):
+            partial.replace(target)
+        return findings
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _check_file(path: Path) -> list[Finding]:
