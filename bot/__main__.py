@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="start the bot (imports the sample library on first start)")
     importer = commands.add_parser("import", help="import story files or folders into the library")
     importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    lister = commands.add_parser("list", help="show the library as a table")
+    lister = commands.add_parser("list", help="show every story, bundled and uploaded, as a table")
+    lister.add_argument("--guild", type=int, metavar="ID", help="only this server's uploads")
     lister.add_argument("--json", action="store_true", help="print JSON for scripts")
     commands.add_parser("check", help="check the configuration and the database")
     backup = commands.add_parser("backup", help="copy the database, safe while the bot runs")
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return asyncio.run(_import(settings, args.paths))
         if args.command == "list":
-            return asyncio.run(_list(settings, as_json=args.json))
+            return asyncio.run(_list(settings, guild_id=args.guild, as_json=args.json))
         if args.command == "backup":
             return _backup(settings, args.file, force=args.force)
         return asyncio.run(_check(settings))
@@ -171,31 +172,36 @@ def _print_import_summary(results: list[FileImport]) -> None:
     console.print(table)
 
 
-async def _list(settings: Settings, *, as_json: bool) -> int:
+async def _list(settings: Settings, *, guild_id: int | None, as_json: bool) -> int:
     store = await Store.open(settings.database_path)
     try:
-        stories = await store.stories()
+        listed = await store.all_stories(guild_id)
     finally:
         await store.close()
-    fields = ("title", "author", "rating", "chapter_count", "word_count", "status")
+    fields = ("title", "author", "guild_id", "rating", "chapter_count", "word_count", "status")
     if as_json:
         rows = [
-            {key: value for key, value in asdict(story).items() if key in fields}
-            for story in stories
+            {key: value for key, value in asdict(entry.story).items() if key in fields}
+            | {"removed": entry.removed}
+            for entry in listed
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return OK
-    table = Table(title=f"Library: {len(stories)} stories")
-    for column in ("Title", "Author", "Rating", "Chapters", "Words", "Status"):
+    where = f"Server {guild_id}" if guild_id is not None else "Library"
+    table = Table(title=f"{where}: {len(listed)} stories")
+    for column in ("Title", "Author", "Server", "Rating", "Chapters", "Words", "Status", "Removed"):
         table.add_column(column, justify="right" if column in ("Chapters", "Words") else "left")
-    for story in stories:
+    for entry in listed:
+        story = entry.story
         table.add_row(
             story.title,
             story.author,
+            "bundled" if story.guild_id is None else str(story.guild_id),
             story.rating.value,
             f"{story.chapter_count:,}",
             f"{story.word_count:,}",
             story.status.value,
+            "removed" if entry.removed else "",
         )
     console.print(table)
     return OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.importing import import_library_if_empty
+from bot.library.model import ChapterDraft, StoryDraft
+from bot.store import Store
 from bot.store.database import migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
 
@@ -247,3 +251,44 @@ def test_backup_replaces_a_file_only_when_forced(env: dict[str, str], tmp_path: 
     with sqlite3.connect(copy) as connection:
         assert connection.execute("SELECT count(*) FROM story").fetchone()[0] == 3
     connection.close()
+
+
+async def _library_on_two_servers(path: Path) -> None:
+    """The sample library, a story uploaded to server 111, and one uploaded to 222 and removed."""
+    store = await Store.open(path)
+    try:
+        await import_library_if_empty(store, SAMPLE_LIBRARY, page_size=1800)
+        for title, guild_id in (("Harbour", 111), ("Lighthouse", 222)):
+            draft = StoryDraft(title, (ChapterDraft("One", f"The {title.lower()} at dusk."),))
+            _, story_id = await store.save_story(
+                draft, source_key=title, content_hash=title, guild_id=guild_id, page_size=1800
+            )
+        await store.remove_story(story_id, user_id=5)
+    finally:
+        await store.close()
+
+
+def test_list_shows_every_server_and_what_was_removed(env: dict[str, str], tmp_path: Path) -> None:
+    asyncio.run(_library_on_two_servers(Path(env["DATABASE_PATH"])))
+
+    def listed(*args: str) -> list[tuple[str, int | None, bool]]:
+        result = _bot("list", "--json", *args, env=env, cwd=tmp_path)
+        return [
+            (row["title"], row["guild_id"], row["removed"]) for row in json.loads(result.stdout)
+        ]
+
+    assert listed() == [
+        ("Heart Broken", None, False),
+        ("Hello, Princess", None, False),
+        ("We Keep Dancing", None, False),
+        ("Harbour", 111, False),
+        ("Lighthouse", 222, True),
+    ]
+    assert listed("--guild", "222") == [("Lighthouse", 222, True)]
+
+    table = _bot("list", env=env, cwd=tmp_path).stdout
+    assert "Library: 5 stories" in table and "Server" in table
+    (heart,) = _lines(table, "│ Heart Broken")
+    assert "bundled" in heart and "removed" not in heart
+    (lighthouse,) = _lines(table, "│ Lighthouse")
+    assert "222" in lighthouse and "removed" in lighthouse

@@ -7,6 +7,7 @@ from bot.store.daily import DailyPost, DailyQueries, DailySchedule, GuildSetting
 from bot.store.database import Database
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
+from bot.store.maintenance import MaintenanceQueries
 from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
 from bot.store.uploads import (
     AuditEntry,
@@ -20,6 +21,7 @@ from bot.store.uploads import (
 
 
 class Store(
+    MaintenanceQueries,
     UploadQueries,
     DailyQueries,
     ExcerptQueries,

@@ -1,4 +1,5 @@
-"""Queries for the host's command line: checks and backups of the database file itself.
+"""Queries for the host's command line: every story on every server, and checks and backups of
+the database file itself.
 
 The checks and the backup open the file on their own, never creating or migrating it, so that
 they can look at a file the bot is running on, a copy, or one that is damaged.
@@ -14,10 +15,19 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.database import migrations
+from bot.store.database import Database, migrations
+from bot.store.library import STORY_COLUMNS, Story, story_from_row
 
 _SHOWN_MESSAGES = 3
 """Of SQLite's integrity messages, how many a check shows; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class ListedStory:
+    """A story as the host sees it: its server is `story.guild_id` (None: bundled)."""
+
+    story: Story
+    removed: bool
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,24 @@ class Finding:
     part: str
     verdict: str
     ok: bool = True
+
+
+class MaintenanceQueries(Database):
+    async def all_stories(self, guild_id: int | None = None) -> list[ListedStory]:
+        """Every story, removed ones too: the bundled ones and every server's uploads, or only
+        the uploads of `guild_id`. Bundled first, then by server, then by title."""
+        rows = await self.fetch_all(
+            f"SELECT {STORY_COLUMNS}, removed_at FROM story "
+            "WHERE ?1 IS NULL OR guild_id = ?1 "
+            "ORDER BY guild_id IS NOT NULL, guild_id, title COLLATE NOCASE, id",
+            (guild_id,),
+        )
+        listed = []
+        for row in rows:
+            values = dict(row)
+            removed_at = values.pop("removed_at")
+            listed.append(ListedStory(story_from_row(values), removed=removed_at is not None))
+        return listed
 
 
 async def check_file(path: Path) -> list[Finding]:
