@@ -154,7 +154,7 @@ def _print_import_summary(results: list[FileImport]) -> None:
     for result in results:
         outcome = result.outcome.value if result.outcome else "rejected"
         table.add_row(
-            result.path.name,
+            result.file.source_key or str(result.file.path),
             result.title,
             outcome,
             f"{result.chapters:,}",
@@ -170,6 +170,14 @@ def _print_import_summary(results: list[FileImport]) -> None:
         f"{sum(result.words for result in saved):,}",
     )
     console.print(table)
+    by_content = [str(result.file.path) for result in results if result.file.source_key is None]
+    if by_content:
+        _say(
+            f"{len(by_content)} files share their path under folders of the same name, so each "
+            f"is known by its content: {', '.join(by_content)}. Importing them again changes "
+            "nothing, but a changed one is added as a new story; to keep them apart by path, "
+            "import a folder that holds them all."
+        )
 
 
 async def _list(settings: Settings, *, guild_id: int | None, as_json: bool) -> int:

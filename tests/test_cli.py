@@ -292,3 +292,21 @@ def test_list_shows_every_server_and_what_was_removed(env: dict[str, str], tmp_p
     assert "bundled" in heart and "removed" not in heart
     (lighthouse,) = _lines(table, "│ Lighthouse")
     assert "222" in lighthouse and "removed" in lighthouse
+
+
+def test_import_of_two_folders_keeps_files_of_one_name_apart(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    for folder in ("one", "two", "a/lib", "b/lib"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "story.txt").write_text(f"# Chapter 1\n\nA tale from {folder}.\n")
+    result = _bot("import", "one", "two", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(" added ") == 2
+    assert "one/story.txt" in result.stdout and "two/story.txt" in result.stdout
+
+    result = _bot("import", "a/lib", "b/lib", env=env, cwd=tmp_path)
+    assert result.stdout.count("│ added ") == 2
+    assert "2 files share their path under folders of the same name" in result.stdout
+    assert "a/lib/story.txt, b/lib/story.txt" in result.stdout
+    assert len(json.loads(_bot("list", "--json", env=env, cwd=tmp_path).stdout)) == 4
