@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import logging
 import os
+import signal
+import sys
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +26,8 @@ log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".yaml"
 _POOL_AFTER = 8  # fewer files than this are parsed in a thread: starting workers costs more
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_ORPHAN_POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,13 @@ async def import_files(
     """
     files = list(files)
     workers = os.cpu_count() or 1
-    pool = ProcessPoolExecutor(workers, get_context("spawn")) if len(files) > _POOL_AFTER else None
+    pool = (
+        ProcessPoolExecutor(
+            workers, get_context("spawn"), initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
+        if len(files) > _POOL_AFTER
+        else None
+    )
     loop = asyncio.get_running_loop()
     pending: deque[tuple[StoryFile, asyncio.Future[tuple[StoryDraft, str]]]] = deque()
     results = []
@@ -163,3 +176,31 @@ def _read_story(path: Path) -> tuple[StoryDraft, str]:
     draft = parse_story(raw, path.name, sidecar)
     draft.word_count  # noqa: B018 - counted here, in the worker, and kept with the draft
     return draft, digest.hexdigest()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Run first in each worker: end it when the import that started it ends, even by SIGKILL,
+    which lets the import shut no worker down (one left behind would wait for work forever)."""
+    if not _killed_with_parent():
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the import ended before the worker got this far
+        os._exit(1)
+
+
+def _killed_with_parent() -> bool:
+    """Ask Linux to send this process SIGKILL when its parent ends; whether it will."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Where the kernel cannot be asked: exit once the parent is gone (the process is then
+    another's child)."""
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_POLL_SECONDS)
+    os._exit(1)

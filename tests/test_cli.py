@@ -17,6 +17,7 @@ from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Store
 from bot.store.database import migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
+from tests.test_importing import alive, children, needs_proc, wait_until
 
 
 def _bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -310,3 +311,41 @@ def test_import_of_two_folders_keeps_files_of_one_name_apart(
     assert "2 files share their path under folders of the same name" in result.stdout
     assert "a/lib/story.txt, b/lib/story.txt" in result.stdout
     assert len(json.loads(_bot("list", "--json", env=env, cwd=tmp_path).stdout)) == 4
+
+
+def _story_count(database: Path) -> int:
+    """The stories saved so far, read without creating the file (0 until there is one)."""
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            count = connection.execute("SELECT count(*) FROM story").fetchone()[0]
+        connection.close()
+    except sqlite3.Error:
+        return 0
+    return count
+
+
+@needs_proc
+def test_import_workers_end_when_the_import_is_killed(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(200):  # enough for the worker processes (see _POOL_AFTER), and to take a while
+        (folder / f"{n:03}.txt").write_text(
+            f"# Chapter 1\n\n{f'Tale {n}, told by the sea. ' * 100}\n"
+        )
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "bot", "import", str(folder)],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # A story saved: a worker has parsed a file, so it was all set up when the import died.
+        wait_until(lambda: _story_count(Path(env["DATABASE_PATH"])) > 0, "a story to be saved")
+        workers = children(cli.pid)
+        assert cli.poll() is None and workers
+    finally:
+        cli.kill()
+        cli.wait()
+    wait_until(lambda: not any(alive(pid) for pid in workers), "the workers to end", seconds=10)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from bot.importing import import_files, import_library_if_empty, story_files
 from bot.store import SaveOutcome, Store
-from tests.conftest import SAMPLE_LIBRARY
+from tests.conftest import REPO, SAMPLE_LIBRARY
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="finds processes through /proc"
+)
 
 
 def _story(path: Path, text: str) -> Path:
@@ -104,3 +115,72 @@ def test_a_longer_key_never_takes_the_key_of_another_file(tmp_path: Path) -> Non
         (two, "two/story.txt"),
         (nested, "one/story.txt"),
     ]
+
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name: state, parent pid, …"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs: not gone, and not a zombie waiting to be reaped."""
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None and int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.01)
+
+
+_ORPHAN = """
+import os, sys, time
+import bot.importing as importing
+
+importing._killed_with_parent = lambda: False  # as where the kernel cannot be asked
+importing._die_with_parent(os.getppid())
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+_PARENT = f"""
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", {_ORPHAN!r}])
+time.sleep(60)
+"""
+
+
+@needs_proc
+def test_without_the_kernel_a_worker_still_exits_when_its_parent_is_killed(
+    tmp_path: Path,
+) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT],
+        cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert parent.stdout is not None and parent.stdout.readline() == "ready\n"
+        (worker,) = children(parent.pid)
+    finally:
+        parent.kill()
+        parent.wait()
+    wait_until(lambda: not alive(worker), "the orphaned worker to exit")
