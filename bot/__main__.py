@@ -1,6 +1,7 @@
-"""`python -m bot …`: run the bot, import stories, list the library, check the set-up.
+"""`python -m bot …`: run the bot, import stories, list the library, check the set-up, back up.
 
-Exit codes: 0 ok, 1 some input was rejected, 2 a usage or configuration error.
+Exit codes: 0 ok, 1 some input was rejected or the database is damaged, 2 a usage or
+configuration error.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rich.table import Table
 from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
 from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
+from bot.store.maintenance import Finding, back_up, check_file
 
 try:
     import uvloop
@@ -29,6 +31,7 @@ except ImportError:  # Windows: asyncio's own event loop
     uvloop = None
 
 OK, REJECTED, USAGE = 0, 1, 2
+DAMAGED = REJECTED  # check and backup found the database, or its copy, damaged
 ENV_FILE = Path(".env")
 
 console = Console()
@@ -41,9 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="start the bot (imports the sample library on first start)")
     importer = commands.add_parser("import", help="import story files or folders into the library")
     importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    lister = commands.add_parser("list", help="show the library as a table")
+    lister = commands.add_parser("list", help="show every story, bundled and uploaded, as a table")
+    lister.add_argument("--guild", type=int, metavar="ID", help="only this server's uploads")
     lister.add_argument("--json", action="store_true", help="print JSON for scripts")
     commands.add_parser("check", help="check the configuration and the database")
+    backup = commands.add_parser("backup", help="copy the database, safe while the bot runs")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     args = parser.parse_args(argv)
 
     load_dotenv(ENV_FILE)
@@ -55,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return asyncio.run(_import(settings, args.paths))
         if args.command == "list":
-            return asyncio.run(_list(settings, as_json=args.json))
+            return asyncio.run(_list(settings, guild_id=args.guild, as_json=args.json))
+        if args.command == "backup":
+            return _backup(settings, args.file, force=args.force)
         return asyncio.run(_check(settings))
     except ConfigError as error:
         errors.print(f"storybot: {error}", markup=False, highlight=False)
@@ -145,7 +154,7 @@ def _print_import_summary(results: list[FileImport]) -> None:
     for result in results:
         outcome = result.outcome.value if result.outcome else "rejected"
         table.add_row(
-            result.path.name,
+            result.file.source_key or str(result.file.path),
             result.title,
             outcome,
             f"{result.chapters:,}",
@@ -161,50 +170,95 @@ def _print_import_summary(results: list[FileImport]) -> None:
         f"{sum(result.words for result in saved):,}",
     )
     console.print(table)
+    by_content = [str(result.file.path) for result in results if result.file.source_key is None]
+    if by_content:
+        _say(
+            f"{len(by_content)} files share their path under folders of the same name, so each "
+            f"is known by its content: {', '.join(by_content)}. Importing them again changes "
+            "nothing, but a changed one is added as a new story; to keep them apart by path, "
+            "import a folder that holds them all."
+        )
 
 
-async def _list(settings: Settings, *, as_json: bool) -> int:
+async def _list(settings: Settings, *, guild_id: int | None, as_json: bool) -> int:
     store = await Store.open(settings.database_path)
     try:
-        stories = await store.stories()
+        listed = await store.all_stories(guild_id)
     finally:
         await store.close()
-    fields = ("title", "author", "rating", "chapter_count", "word_count", "status")
+    fields = ("title", "author", "guild_id", "rating", "chapter_count", "word_count", "status")
     if as_json:
         rows = [
-            {key: value for key, value in asdict(story).items() if key in fields}
-            for story in stories
+            {key: value for key, value in asdict(entry.story).items() if key in fields}
+            | {"removed": entry.removed}
+            for entry in listed
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return OK
-    table = Table(title=f"Library: {len(stories)} stories")
-    for column in ("Title", "Author", "Rating", "Chapters", "Words", "Status"):
+    where = f"Server {guild_id}" if guild_id is not None else "Library"
+    table = Table(title=f"{where}: {len(listed)} stories")
+    for column in ("Title", "Author", "Server", "Rating", "Chapters", "Words", "Status", "Removed"):
         table.add_column(column, justify="right" if column in ("Chapters", "Words") else "left")
-    for story in stories:
+    for entry in listed:
+        story = entry.story
         table.add_row(
             story.title,
             story.author,
+            "bundled" if story.guild_id is None else str(story.guild_id),
             story.rating.value,
             f"{story.chapter_count:,}",
             f"{story.word_count:,}",
             story.status.value,
+            "removed" if entry.removed else "",
         )
     console.print(table)
     return OK
 
 
 async def _check(settings: Settings) -> int:
+    """Every part on its own line, going on past what is wrong; the exit code says the worst."""
     for name, value in describe(settings):
-        console.print(f"{name}: {value}", markup=False, highlight=False)
-    store = await Store.open(settings.database_path)
-    try:
-        count = await store.story_count()
-    finally:
-        await store.close()
-    console.print(f"database: ok, {count} stories", markup=False, highlight=False)
-    settings.require_token()
-    console.print("token: set")
+        _say(f"{name}: {value}")
+    findings = await check_file(settings.database_path)
+    _say_findings(findings)
+    _say("token: set" if settings.discord_token else "token: missing (put DISCORD_TOKEN in .env)")
+    if not all(finding.ok for finding in findings):
+        return DAMAGED
+    return OK if settings.discord_token else USAGE
+
+
+def _backup(settings: Settings, target: Path, *, force: bool) -> int:
+    """Copy the database to `target` and check the copy; an existing file only with --force."""
+    source = settings.database_path
+    if not source.is_file():
+        raise ConfigError(f"there is no database at {source} to back up.")
+    if not target.parent.is_dir():
+        raise ConfigError(f"no such folder: {target.parent}")
+    if target.exists() and target.resolve() == source.resolve():
+        raise ConfigError("the backup must go to another file than the database itself.")
+    if target.exists() and not force:
+        raise ConfigError(f"{target} already exists: give --force to replace it.")
+    findings = asyncio.run(back_up(source, target))
+    _say_findings(findings)
+    if not all(finding.ok for finding in findings):
+        errors.print(
+            f"storybot: the copy is damaged, so it was not saved as {target}: "
+            "run check on the database.",
+            markup=False,
+            highlight=False,
+        )
+        return DAMAGED
+    _say(f"backup: {target}")
     return OK
+
+
+def _say_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        _say(f"{finding.part}: {finding.verdict}")
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

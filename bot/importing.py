@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import logging
 import os
-from collections import deque
+import signal
+import sys
+import threading
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,13 +26,24 @@ log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".yaml"
 _POOL_AFTER = 8  # fewer files than this are parsed in a thread: starting workers costs more
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_ORPHAN_POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class StoryFile:
+    """A file to import and the key that names its story in the library: importing a file of
+    the same key again updates that story. None: keyed by its content (see `story_files`)."""
+
+    path: Path
+    source_key: str | None
 
 
 @dataclass(frozen=True)
 class FileImport:
     """What became of one file: saved (with its outcome) or rejected (with the reason)."""
 
-    path: Path
+    file: StoryFile
     outcome: SaveOutcome | None = None
     title: str = ""
     chapters: int = 0
@@ -35,24 +51,49 @@ class FileImport:
     error: str = ""
 
 
-def story_files(paths: Iterable[Path]) -> list[Path]:
-    """The story files named by `paths`: files as given, folders searched for known suffixes."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
+def story_files(paths: Iterable[Path]) -> list[StoryFile]:
+    """The story files named by `paths` (files as given, folders searched for known suffixes),
+    each once, with its source key.
+
+    A file's key is its path inside the folder given (a file given by itself: its name), so
+    that the bundled library keeps the keys it has always had, its bare file names. Two files
+    of one import are never given one key: where they would be, each is keyed by its path
+    under the folder given with that folder's name in front, and where even that is shared
+    (two folders of one name), by its content.
+    """
+    once: dict[Path, tuple[Path, Path]] = {}  # each file (resolved) once: (path, folder given)
+    for given in paths:
+        if given.is_dir():
+            found = sorted(
                 entry
-                for entry in path.rglob("*")
+                for entry in given.rglob("*")
                 if entry.is_file() and entry.suffix.lower() in SUFFIXES
             )
+            root = given
         else:
-            found.append(path)
-    return found
+            found, root = [given], given.parent
+        for path in found:
+            once.setdefault(path.resolve(), (path, root))
+    named = [
+        (path, path.relative_to(root).as_posix(), root.resolve().name)
+        for path, root in once.values()
+    ]
+    shared = Counter(key for _, key, _ in named)
+    kept = {key for key, count in shared.items() if count == 1}
+    prefixed = Counter(f"{folder}/{key}" for _, key, folder in named if shared[key] > 1)
+
+    def source_key(key: str, folder: str) -> str | None:
+        if shared[key] == 1:
+            return key
+        longer = f"{folder}/{key}"
+        return longer if prefixed[longer] == 1 and longer not in kept else None
+
+    return [StoryFile(path, source_key(key, folder)) for path, key, folder in named]
 
 
 async def import_files(
     store: Store,
-    files: Iterable[Path],
+    files: Iterable[StoryFile],
     *,
     page_size: int,
     on_file: Callable[[FileImport], None] = lambda result: None,
@@ -65,13 +106,19 @@ async def import_files(
     """
     files = list(files)
     workers = os.cpu_count() or 1
-    pool = ProcessPoolExecutor(workers, get_context("spawn")) if len(files) > _POOL_AFTER else None
+    pool = (
+        ProcessPoolExecutor(
+            workers, get_context("spawn"), initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
+        if len(files) > _POOL_AFTER
+        else None
+    )
     loop = asyncio.get_running_loop()
-    pending: deque[tuple[Path, asyncio.Future[tuple[StoryDraft, str]]]] = deque()
+    pending: deque[tuple[StoryFile, asyncio.Future[tuple[StoryDraft, str]]]] = deque()
     results = []
     try:
-        for path in files:
-            pending.append((path, loop.run_in_executor(pool, _read_story, path)))
+        for file in files:
+            pending.append((file, loop.run_in_executor(pool, _read_story, file.path)))
             if len(pending) > 2 * workers:
                 results.append(await _save(store, *pending.popleft(), page_size, on_file))
         while pending:
@@ -95,7 +142,7 @@ async def import_library_if_empty(store: Store, library_dir: Path, page_size: in
 
 async def _save(
     store: Store,
-    path: Path,
+    file: StoryFile,
     parsed: asyncio.Future[tuple[StoryDraft, str]],
     page_size: int,
     on_file: Callable[[FileImport], None],
@@ -103,12 +150,15 @@ async def _save(
     try:
         draft, content_hash = await parsed
     except ImportRejected as error:
-        result = FileImport(path, error=str(error))
+        result = FileImport(file, error=str(error))
     else:
         outcome, _ = await store.save_story(
-            draft, source_key=path.name, content_hash=content_hash, page_size=page_size
+            draft,
+            source_key=file.source_key or f"content:{content_hash}",
+            content_hash=content_hash,
+            page_size=page_size,
         )
-        result = FileImport(path, outcome, draft.title, len(draft.chapters), draft.word_count)
+        result = FileImport(file, outcome, draft.title, len(draft.chapters), draft.word_count)
     on_file(result)
     return result
 
@@ -126,3 +176,31 @@ def _read_story(path: Path) -> tuple[StoryDraft, str]:
     draft = parse_story(raw, path.name, sidecar)
     draft.word_count  # noqa: B018 - counted here, in the worker, and kept with the draft
     return draft, digest.hexdigest()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Run first in each worker: end it when the import that started it ends, even by SIGKILL,
+    which lets the import shut no worker down (one left behind would wait for work forever)."""
+    if not _killed_with_parent():
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the import ended before the worker got this far
+        os._exit(1)
+
+
+def _killed_with_parent() -> bool:
+    """Ask Linux to send this process SIGKILL when its parent ends; whether it will."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Where the kernel cannot be asked: exit once the parent is gone (the process is then
+    another's child)."""
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_POLL_SECONDS)
+    os._exit(1)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.importing import import_library_if_empty
+from bot.library.model import ChapterDraft, StoryDraft
+from bot.store import Store
+from bot.store.database import migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
+from tests.test_importing import alive, children, needs_proc, wait_until
 
 
 def _bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -95,11 +102,250 @@ def test_import_of_a_missing_path_is_a_usage_error(env: dict[str, str], tmp_path
     assert result.stderr.strip() == "storybot: no such file or folder: nowhere"
 
 
-def test_check_reports_the_database_and_a_missing_token(
+def _lines(output: str, *starts: str) -> list[str]:
+    """The lines of `output` that start with one of `starts`, in order."""
+    return [line for line in output.splitlines() if line.startswith(starts)]
+
+
+def test_check_of_a_healthy_library_prints_each_part_and_exits_0(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert _bot("import", str(SAMPLE_LIBRARY), env=env, cwd=tmp_path).returncode == 0
+    result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert _lines(result.stdout, "database:", "integrity:", "full-text", "stories:", "token:") == [
+        f"database: opens, schema version {len(migrations())}",
+        "integrity: ok",
+        "full-text index chapter_fts: ok",
+        "full-text index story_name: ok",
+        "full-text index story_word: ok",
+        "stories: 3",
+        "token: set",
+    ]
+    assert "discord_token: ********" in result.stdout
+    assert "x.y.z" not in result.stdout + result.stderr
+
+
+def test_check_without_a_database_creates_none_and_goes_on_to_the_token(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     result = _bot("check", env=env, cwd=tmp_path)
-    assert "database: ok, 0 stories" in result.stdout
+    assert _lines(result.stdout, "database:", "token:") == [
+        "database: not created yet (it is made on first start)",
+        "token: missing (put DISCORD_TOKEN in .env)",
+    ]
     assert result.returncode == 2
-    assert "DISCORD_TOKEN is not set" in result.stderr
+    assert not (tmp_path / "library.db").exists()
     assert _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path).returncode == 0
+
+
+def _imported_library(env: dict[str, str], tmp_path: Path) -> Path:
+    """The sample library imported into a database file, all of it in the main file (no WAL)."""
+    assert _bot("import", str(SAMPLE_LIBRARY), env=env, cwd=tmp_path).returncode == 0
+    path = Path(env["DATABASE_PATH"])
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def test_check_names_a_damaged_table_and_still_checks_the_rest(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = _imported_library(env, tmp_path)
+    with sqlite3.connect(path) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        root = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'chapter'"
+        ).fetchone()[0]
+    connection.close()
+    assert 1 < root < pages  # a page in the middle of the file, not its header
+    with path.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+
+    result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
+    assert result.returncode == 1
+    (integrity,) = _lines(result.stdout, "integrity:")
+    assert integrity.startswith("integrity: damaged in chapter")
+    assert "full-text index chapter_fts: damaged" in result.stdout
+    assert _lines(result.stdout, "stories:", "token:") == ["stories: 3", "token: set"]
+
+
+def test_check_finds_a_damaged_full_text_index(env: dict[str, str], tmp_path: Path) -> None:
+    path = _imported_library(env, tmp_path)
+    with sqlite3.connect(path) as connection:
+        # the index's segments (rows 1 and 10 are its averages and structure)
+        connection.execute("DELETE FROM chapter_fts_data WHERE id > 10")
+    connection.close()
+
+    result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert _lines(result.stdout, "full-text") == [
+        "full-text index chapter_fts: damaged: database disk image is malformed",
+        "full-text index story_name: ok",
+        "full-text index story_word: ok",
+    ]
+    assert "stories: 3" in result.stdout
+
+
+_BOOKMARK_WRITER = """
+import asyncio, os
+from bot.store import Store
+
+async def main():
+    store = await Store.open(os.environ["DATABASE_PATH"])
+    stories = await store.stories()
+    for user in range(10**9):
+        await asyncio.gather(*(store.save_bookmark(user, story.id, 1, 1) for story in stories))
+        if user == 0:
+            print("writing", flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_backup_while_the_library_is_written_to_is_whole(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _imported_library(env, tmp_path)
+    live = _bot("list", "--json", env=env, cwd=tmp_path).stdout
+    copy = tmp_path / "backups" / "copy.db"
+    copy.parent.mkdir()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _BOOKMARK_WRITER],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        result = _bot("backup", str(copy), env=env, cwd=tmp_path)
+        assert writer.poll() is None, "the writes went on all through the backup"
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _lines(result.stdout, "integrity:", "stories:", "backup:") == [
+        "integrity: ok",
+        "stories: 3",
+        f"backup: {copy}",
+    ]
+    assert [path.name for path in copy.parent.iterdir()] == ["copy.db"]
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("SELECT count(*) FROM reading_progress").fetchone()[0] > 0
+    connection.close()
+    from_copy = _bot("list", "--json", env=env | {"DATABASE_PATH": str(copy)}, cwd=tmp_path)
+    assert json.loads(from_copy.stdout) == json.loads(live)
+
+
+def test_backup_replaces_a_file_only_when_forced(env: dict[str, str], tmp_path: Path) -> None:
+    _imported_library(env, tmp_path)
+    copy = tmp_path / "copy.db"
+    copy.write_text("an older backup")
+    refused = _bot("backup", str(copy), env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == f"storybot: {copy} already exists: give --force to replace it."
+    assert copy.read_text() == "an older backup"
+    assert _bot("backup", str(copy), "--force", env=env, cwd=tmp_path).returncode == 0
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("SELECT count(*) FROM story").fetchone()[0] == 3
+    connection.close()
+
+
+async def _library_on_two_servers(path: Path) -> None:
+    """The sample library, a story uploaded to server 111, and one uploaded to 222 and removed."""
+    store = await Store.open(path)
+    try:
+        await import_library_if_empty(store, SAMPLE_LIBRARY, page_size=1800)
+        for title, guild_id in (("Harbour", 111), ("Lighthouse", 222)):
+            draft = StoryDraft(title, (ChapterDraft("One", f"The {title.lower()} at dusk."),))
+            _, story_id = await store.save_story(
+                draft, source_key=title, content_hash=title, guild_id=guild_id, page_size=1800
+            )
+        await store.remove_story(story_id, 222, user_id=5)
+    finally:
+        await store.close()
+
+
+def test_list_shows_every_server_and_what_was_removed(env: dict[str, str], tmp_path: Path) -> None:
+    asyncio.run(_library_on_two_servers(Path(env["DATABASE_PATH"])))
+
+    def listed(*args: str) -> list[tuple[str, int | None, bool]]:
+        result = _bot("list", "--json", *args, env=env, cwd=tmp_path)
+        return [
+            (row["title"], row["guild_id"], row["removed"]) for row in json.loads(result.stdout)
+        ]
+
+    assert listed() == [
+        ("Heart Broken", None, False),
+        ("Hello, Princess", None, False),
+        ("We Keep Dancing", None, False),
+        ("Harbour", 111, False),
+        ("Lighthouse", 222, True),
+    ]
+    assert listed("--guild", "222") == [("Lighthouse", 222, True)]
+
+    table = _bot("list", env=env, cwd=tmp_path).stdout
+    assert "Library: 5 stories" in table and "Server" in table
+    (heart,) = _lines(table, "│ Heart Broken")
+    assert "bundled" in heart and "removed" not in heart
+    (lighthouse,) = _lines(table, "│ Lighthouse")
+    assert "222" in lighthouse and "removed" in lighthouse
+
+
+def test_import_of_two_folders_keeps_files_of_one_name_apart(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    for folder in ("one", "two", "a/lib", "b/lib"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "story.txt").write_text(f"# Chapter 1\n\nA tale from {folder}.\n")
+    result = _bot("import", "one", "two", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(" added ") == 2
+    assert "one/story.txt" in result.stdout and "two/story.txt" in result.stdout
+
+    result = _bot("import", "a/lib", "b/lib", env=env, cwd=tmp_path)
+    assert result.stdout.count("│ added ") == 2
+    assert "2 files share their path under folders of the same name" in result.stdout
+    assert "a/lib/story.txt, b/lib/story.txt" in result.stdout
+    assert len(json.loads(_bot("list", "--json", env=env, cwd=tmp_path).stdout)) == 4
+
+
+def _story_count(database: Path) -> int:
+    """The stories saved so far, read without creating the file (0 until there is one)."""
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            count = connection.execute("SELECT count(*) FROM story").fetchone()[0]
+        connection.close()
+    except sqlite3.Error:
+        return 0
+    return count
+
+
+@needs_proc
+def test_import_workers_end_when_the_import_is_killed(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(200):  # enough for the worker processes (see _POOL_AFTER), and to take a while
+        (folder / f"{n:03}.txt").write_text(
+            f"# Chapter 1\n\n{f'Tale {n}, told by the sea. ' * 100}\n"
+        )
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "bot", "import", str(folder)],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # A story saved: a worker has parsed a file, so it was all set up when the import died.
+        wait_until(lambda: _story_count(Path(env["DATABASE_PATH"])) > 0, "a story to be saved")
+        workers = children(cli.pid)
+        assert cli.poll() is None and workers
+    finally:
+        cli.kill()
+        cli.wait()
+    wait_until(lambda: not any(alive(pid) for pid in workers), "the workers to end", seconds=10)

@@ -7,6 +7,7 @@ from bot.store.daily import DailyPost, DailyQueries, DailySchedule
 from bot.store.database import Database
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
+from bot.store.maintenance import MaintenanceQueries
 from bot.store.outbox import NEWS, Delivery, Notice, NoticeStatus, OutboxQueries, Recipient
 from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
 from bot.store.settings import GuildSettings, SettingsQueries
@@ -15,6 +16,7 @@ from bot.store.uploads import AuditEntry, DuplicateUpload, UploadQueries
 
 
 class Store(
+    MaintenanceQueries,
     UploadQueries,
     OutboxQueries,
     SubscriptionQueries,
