@@ -16,6 +16,7 @@ import enum
 import functools
 import json
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from bot.library.model import Rating
 
@@ -93,12 +94,16 @@ def refusal(hidden: StoryHidden) -> str:
     )
 
 
-def check_visible(viewer: Viewer, row: object) -> None:
+class _Row(Protocol):
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def check_visible(viewer: Viewer, row: _Row | None) -> None:
     """Raise StoryHidden unless `row` (a story looked up `IN_REACH`, with `RATING_ALLOWED` as
     its `rating_allowed` column and its `rating`) may be shown to `viewer`; None is a story
     out of reach."""
     if row is None:
         raise StoryHidden(Hidden.GONE)
-    if not row["rating_allowed"]:  # type: ignore[index]
-        rating = Rating(row["rating"])  # type: ignore[index]
+    if not row["rating_allowed"]:
+        rating = Rating(row["rating"])
         raise StoryHidden(Hidden.AGE_RESTRICTED, rating, in_dms=viewer.guild_id is None)

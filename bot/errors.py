@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -38,7 +39,7 @@ def _known_message(error: Exception) -> str | None:
     return None
 
 
-async def report_error(interaction: discord.Interaction, error: Exception) -> None:
+async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
     """Tell the user what went wrong, briefly; log bugs in full with an id they can quote."""
     message = _known_message(error)
     if message is None:
@@ -63,8 +64,9 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
         log.warning("could not tell user %s about an error", interaction.user.id, exc_info=True)
 
 
-def _describe(interaction: discord.Interaction) -> str:
+def _describe(interaction: discord.Interaction[Any]) -> str:
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
-    custom_id = (interaction.data or {}).get("custom_id", "?")
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id", "?"))
     return f"component {custom_id!r}"

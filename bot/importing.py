@@ -193,7 +193,7 @@ def _killed_with_parent() -> bool:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0)
     except (OSError, AttributeError):
         return False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -38,6 +38,6 @@ MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 moderators_only = app_commands.check(_check)
 
 
-def for_moderators(command: app_commands.Command) -> bool:
+def for_moderators(command: app_commands.Command[Any, ..., Any]) -> bool:
     """Whether `command` is one of the moderators' commands."""
     return _check in command.checks

@@ -178,7 +178,7 @@ class BrowseButton(
     @classmethod
     def make(cls, label: str, owner: int, query: int, offset: int, disabled: bool) -> BrowseButton:
         offset = max(offset, 0)
-        button = discord.ui.Button(
+        button: discord.ui.Button[Any] = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.secondary,
             custom_id=f"br:{owner}:{query}:{offset}",
@@ -204,7 +204,7 @@ class StoryInfoSelect(
 
     @classmethod
     def make(cls, stories: list[Story]) -> StoryInfoSelect:
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             placeholder="More about a story…",
             custom_id="brinfo",
             options=[

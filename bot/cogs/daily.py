@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -39,7 +39,7 @@ from bot.store import BrowseFilters, DailySchedule, Excerpt
 from bot.ui import limits
 from bot.ui.cards import describe_daily
 from bot.ui.excerpts import excerpt_embed, excerpt_view
-from bot.ui.lookup import tag_autocomplete
+from bot.ui.lookup import server_of, tag_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -301,7 +301,9 @@ class Daily(commands.Cog):
 
     @commands.Cog.listener()
     async def on_app_command_completion(
-        self, interaction: discord.Interaction[StoryBot], command: app_commands.Command
+        self,
+        interaction: discord.Interaction[StoryBot],
+        command: app_commands.Command[Any, ..., Any],
     ) -> None:
         """Tell a moderator about a pause nobody has been told about yet."""
         if interaction.guild_id is None or not for_moderators(command):
@@ -351,7 +353,7 @@ class Daily(commands.Cog):
             raise UserFacingError(f"No story here tagged “{escape(tag)}” has an excerpt to post.")
         next_post_at = upcoming(store.clock(), at, zone)
         await store.set_daily(
-            interaction.guild_id,  # type: ignore[arg-type]
+            server_of(interaction),
             channel_id=channel.id,
             post_time=at.strftime("%H:%M"),
             timezone=zone.key,
@@ -360,7 +362,7 @@ class Daily(commands.Cog):
             next_post_at=next_post_at,
             set_by=interaction.user.id,
         )
-        schedule = await store.daily(interaction.guild_id)  # type: ignore[arg-type]
+        schedule = await store.daily(server_of(interaction))
         await interaction.response.send_message(describe_daily(schedule), ephemeral=True)
 
     @daily.command(name="status")
@@ -368,9 +370,9 @@ class Daily(commands.Cog):
     async def status(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Where and when the daily excerpt is posted, and why it is paused if it is."""
         store = interaction.client.store
-        schedule = await store.daily(interaction.guild_id)  # type: ignore[arg-type]
+        schedule = await store.daily(server_of(interaction))
         text = describe_daily(schedule)
-        last = await store.last_daily_post(interaction.guild_id)  # type: ignore[arg-type]
+        last = await store.last_daily_post(server_of(interaction))
         if schedule and last:
             text += f"\nLast post: {last.posted_on.isoformat()}{' (late)' if last.late else ''}."
         await interaction.response.send_message(text, ephemeral=True)
@@ -381,7 +383,7 @@ class Daily(commands.Cog):
     @moderators_only
     async def off(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Stop the daily excerpt."""
-        removed = await interaction.client.store.remove_daily(interaction.guild_id)  # type: ignore[arg-type]
+        removed = await interaction.client.store.remove_daily(server_of(interaction))
         await interaction.response.send_message(
             "The daily excerpt is off." if removed else "No daily excerpt was set.",
             ephemeral=True,
@@ -392,10 +394,10 @@ class Daily(commands.Cog):
     async def now(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Post an excerpt to the daily channel right now, to try the set-up."""
         store = interaction.client.store
-        schedule = await store.daily(interaction.guild_id)  # type: ignore[arg-type]
+        schedule = await store.daily(server_of(interaction))
         if schedule is None:
             raise UserFacingError("No daily excerpt is set. Set one with `/daily set` first.")
-        channel = interaction.guild.get_channel(schedule.channel_id)  # type: ignore[union-attr]
+        channel = interaction.client.get_channel(schedule.channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise UserFacingError("The daily channel is gone: choose another with `/daily set`.")
         _check_can_post(channel, None)

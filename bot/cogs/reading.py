@@ -133,7 +133,7 @@ class ProgressSelect(
         ]
         if action == "forget":
             options.append(discord.SelectOption(label="Every story listed here", value="all"))
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             placeholder="Continue reading…" if action == "continue" else "Forget where I was in…",
             options=options,
             custom_id=f"progress:{action}:{owner}",

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.moderation import MODERATOR_PERMISSIONS, moderators_only
 from bot.ui.cards import describe_daily
+from bot.ui.lookup import server_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -36,7 +37,7 @@ class Settings(commands.Cog):
     ) -> None:
         """Choose the role whose members may use the moderator commands."""
         await interaction.client.store.set_moderator_role(
-            interaction.guild_id,  # type: ignore[arg-type]
+            server_of(interaction),
             role.id if role else None,
         )
         await interaction.response.send_message(
@@ -52,7 +53,7 @@ class Settings(commands.Cog):
     async def show(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Show all of this server's storybot options."""
         store = interaction.client.store
-        settings = await store.guild_settings(interaction.guild_id)  # type: ignore[arg-type]
+        settings = await store.guild_settings(server_of(interaction))
         role = (
             f"<@&{settings.moderator_role_id}>"
             if settings.moderator_role_id
@@ -69,7 +70,7 @@ class Settings(commands.Cog):
         embed.add_field(name="Announcements of new stories", value=announcements, inline=False)
         embed.add_field(
             name="Daily excerpt",
-            value=describe_daily(await store.daily(interaction.guild_id)),  # type: ignore[arg-type]
+            value=describe_daily(await store.daily(server_of(interaction))),
             inline=False,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

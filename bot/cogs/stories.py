@@ -20,7 +20,13 @@ from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.details import StoryDetailsModal
 from bot.ui.items import StatefulItem, StatelessView
-from bot.ui.lookup import guild_story, guild_story_autocomplete, resolve_story, story_autocomplete
+from bot.ui.lookup import (
+    guild_story,
+    guild_story_autocomplete,
+    resolve_story,
+    server_of,
+    story_autocomplete,
+)
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -72,7 +78,7 @@ class Stories(commands.Cog):
                 raise UserFacingError("You are no longer a moderator here, so nothing was saved.")
             await submitted.client.store.edit_story(
                 found.id,
-                found.guild_id,  # type: ignore[arg-type]
+                server_of(submitted),
                 title=draft.title,
                 author=draft.author,
                 summary=draft.summary,
@@ -131,7 +137,7 @@ class Stories(commands.Cog):
             )
         await store.move_chapter(
             found.id,
-            found.guild_id,  # type: ignore[arg-type]
+            server_of(interaction),
             chapter,
             position,
             user_id=interaction.user.id,
@@ -154,7 +160,7 @@ class Stories(commands.Cog):
             found = await guild_story(interaction, story, removed=True)
         entries = await interaction.client.store.history(
             found.id,
-            found.guild_id,  # type: ignore[arg-type]
+            server_of(interaction),
         )
         lines = [
             f"<t:{_timestamp(entry.at)}:f> <@{entry.user_id}> {entry.action}"
@@ -184,7 +190,9 @@ class RemovalButton(
 
     @classmethod
     def make(cls, action: str, story: int, label: str, style: discord.ButtonStyle) -> RemovalButton:
-        button = discord.ui.Button(label=label, style=style, custom_id=f"story:{action}:{story}")
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=style, custom_id=f"story:{action}:{story}"
+        )
         return cls(button, action=action, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:

@@ -110,11 +110,9 @@ class Subscriptions(commands.Cog):
     async def _follow(
         self, interaction: discord.Interaction[StoryBot], kind: Following, target: str, what: str
     ) -> None:
+        assert interaction.guild_id is not None  # the subscribe commands are guild-only
         added = await interaction.client.store.subscribe(
-            interaction.user.id,
-            interaction.guild_id,
-            kind,
-            target,  # type: ignore[arg-type]
+            interaction.user.id, interaction.guild_id, kind, target
         )
         how = (
             "in the announcements channel"
@@ -134,11 +132,9 @@ class Subscriptions(commands.Cog):
     async def _unfollow(
         self, interaction: discord.Interaction[StoryBot], kind: Following, target: str, what: str
     ) -> None:
+        assert interaction.guild_id is not None  # the unsubscribe commands are guild-only
         removed = await interaction.client.store.unsubscribe(
-            interaction.user.id,
-            interaction.guild_id,
-            kind,
-            target,  # type: ignore[arg-type]
+            interaction.user.id, interaction.guild_id, kind, target
         )
         await interaction.response.send_message(
             f"Unsubscribed from {what}." if removed else f"You weren't following {what}.",
@@ -411,7 +407,7 @@ class SubscriptionSelect(
             )
             for s in followed[: limits.SELECT_OPTIONS]
         ]
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             placeholder="Stop following…", options=options, custom_id=f"subs:remove:{owner}"
         )
         return cls(select, action="remove", owner=owner)
@@ -424,7 +420,9 @@ class SubscriptionSelect(
                 label="Mention me in the announcements channel", value="mention", default=by_mention
             ),
         ]
-        select = discord.ui.Select(options=options, custom_id=f"subs:delivery:{owner}")
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            options=options, custom_id=f"subs:delivery:{owner}"
+        )
         return cls(select, action="delivery", owner=owner)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:

@@ -26,7 +26,7 @@ from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
 from bot.store import NEWS, DuplicateUpload
 from bot.ui import limits
 from bot.ui.details import StoryDetailsModal
-from bot.ui.lookup import guild_story, guild_story_autocomplete
+from bot.ui.lookup import guild_story, guild_story_autocomplete, server_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -181,13 +181,13 @@ class Uploads(commands.Cog):
         role: discord.Role | None = None,
     ) -> None:
         """Announce every new story and chapter in a channel (moderators)."""
-        mine = channel.permissions_for(channel.guild.me)  # type: ignore[arg-type]
+        mine = channel.permissions_for(channel.guild.me)
         if not (mine.view_channel and mine.send_messages):
             raise UserFacingError(
                 f"I can't post in {channel.mention}: give me View Channel and Send Messages there."
             )
         await interaction.client.store.set_announcements(
-            interaction.guild_id,  # type: ignore[arg-type]
+            server_of(interaction),
             channel.id,
             role.id if role else None,
         )
@@ -202,7 +202,7 @@ class Uploads(commands.Cog):
     @moderators_only
     async def announce_off(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Stop announcing new stories and chapters (moderators)."""
-        await interaction.client.store.set_announcements(interaction.guild_id, None, None)  # type: ignore[arg-type]
+        await interaction.client.store.set_announcements(server_of(interaction), None, None)
         await interaction.response.send_message("Announcements are off.", ephemeral=True)
 
 

@@ -94,14 +94,15 @@ class BrowsingQueries(Database):
         select = "SELECT id FROM browse_query WHERE filters = :key"
         saved = await self.fetch_one(select, {"key": key})
         if saved:  # the usual case: the same few filters are used again and again
-            return saved[0]
+            return int(saved[0])
         async with self.transaction() as tx:
             await tx.execute(
                 "INSERT OR IGNORE INTO browse_query (filters) VALUES (:key)", {"key": key}
             )
             async with tx.execute(select, {"key": key}) as cursor:
                 row = await cursor.fetchone()
-        return row[0]  # type: ignore[index]
+        assert row is not None  # just written, or there before
+        return int(row[0])
 
     async def browse_filters(self, guild_id: int | None, query_id: int) -> BrowseFilters | None:
         """The filters saved as `query_id`, if they were typed in `guild_id` (None: DMs):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import aiosqlite
+
 from bot.store.database import Database
 
 
@@ -42,16 +44,16 @@ def _maybe_instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _schedule(row: object) -> DailySchedule:
-    values = dict(row)  # type: ignore[call-overload]
+def _schedule(row: aiosqlite.Row) -> DailySchedule:
+    values = dict(zip(row.keys(), row, strict=True))
     values["next_post_at"] = datetime.fromisoformat(values["next_post_at"])
     values["paused_told"] = bool(values["paused_told"])
     values["trouble_since"] = _maybe_instant(values["trouble_since"])
     return DailySchedule(**values)
 
 
-def _post(row: object) -> DailyPost:
-    values = dict(row)  # type: ignore[call-overload]
+def _post(row: aiosqlite.Row) -> DailyPost:
+    values = dict(zip(row.keys(), row, strict=True))
     values["posted_on"] = date.fromisoformat(values["posted_on"])
     values["late"] = bool(values["late"])
     values["given_up_at"] = _maybe_instant(values["given_up_at"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiosqlite
 
@@ -77,7 +77,7 @@ class Database:
         self.clock = clock
 
     @classmethod
-    async def open(cls, path: Path | str, *, clock: Clock = utc_now) -> Database:
+    async def open(cls, path: Path | str, *, clock: Clock = utc_now) -> Self:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(path)
@@ -165,6 +165,14 @@ class Database:
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")
+
+
+async def scalar(tx: aiosqlite.Connection, sql: str, params: Params = ()) -> Any:
+    """The first value of the first row a statement gives, inside a transaction (None: no
+    row)."""
+    async with tx.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None
 
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:

@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
-from bot.store.database import Database
+from bot.store.database import Database, scalar
 
 _DRAW_TRIES = 24
 _NOTHING_EXCLUDED = "9999-12-31"
@@ -65,8 +65,7 @@ async def add_excerpts(
     tx: aiosqlite.Connection, story_id: int, excerpts: list[tuple[int, int, int, int]]
 ) -> None:
     """Store a story's excerpts, (chapter id, start, end, page), in the slots after the last."""
-    cursor = await tx.execute("SELECT ifnull(max(slot), 0) FROM excerpt")
-    (last,) = await cursor.fetchone()  # type: ignore[misc]
+    last = await scalar(tx, "SELECT ifnull(max(slot), 0) FROM excerpt")
     await tx.executemany(
         "INSERT INTO excerpt (slot, story_id, chapter_id, start_offset, end_offset, page_number) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -82,8 +81,7 @@ async def remove_excerpts(tx: aiosqlite.Connection, story_id: int) -> None:
     if not freed:
         return
     await tx.execute("DELETE FROM excerpt WHERE story_id = ?", (story_id,))
-    cursor = await tx.execute("SELECT count(*) FROM excerpt")
-    (remaining,) = await cursor.fetchone()  # type: ignore[misc]
+    remaining = await scalar(tx, "SELECT count(*) FROM excerpt")
     holes = [slot for slot in freed if slot <= remaining]
     cursor = await tx.execute("SELECT id FROM excerpt WHERE slot > ? ORDER BY slot", (remaining,))
     movers = [row[0] for row in await cursor.fetchall()]

@@ -6,13 +6,14 @@ import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiosqlite
 
 from bot.access import IN_REACH, RATING_ALLOWED, Viewer, check_visible
 from bot.library.layout import ChapterLayout, lay_out
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.store.database import Database
+from bot.store.database import Database, scalar
 from bot.store.excerpts import add_excerpts, remove_excerpts
 
 
@@ -53,11 +54,11 @@ STORY_COLUMNS = (
 _COLUMN_NAMES = tuple(name.strip() for name in STORY_COLUMNS.split(","))
 
 
-def story_from_row(row: aiosqlite.Row, **extra: object) -> Story:
+def story_from_row(row: aiosqlite.Row, **extra: Any) -> Story:
     """A Story from a row of STORY_COLUMNS (and `warnings`/`tags`, when given)."""
-    values = {name: row[name] for name in _COLUMN_NAMES}
+    values: dict[str, Any] = {name: row[name] for name in _COLUMN_NAMES}
     values["rating"], values["status"] = Rating(row["rating"]), Status(row["status"])
-    return Story(**values, **extra)  # type: ignore[arg-type]
+    return Story(**values, **extra)
 
 
 class LibraryQueries(Database):
@@ -246,8 +247,7 @@ async def insert_chapters(
     Chapter ids are assigned here (the caller holds the write lock), so a story's chapters,
     pages and excerpts are each written in one statement, however many chapters it has.
     """
-    cursor = await tx.execute("SELECT ifnull(max(id), 0) FROM chapter")
-    (last_id,) = await cursor.fetchone()  # type: ignore[misc]
+    last_id = await scalar(tx, "SELECT ifnull(max(id), 0) FROM chapter")
     chapter_rows, page_rows, excerpt_rows = [], [], []
     pairs = zip(chapters, layout, strict=True)
     for offset, (chapter, laid_out) in enumerate(pairs):

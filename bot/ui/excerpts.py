@@ -63,15 +63,15 @@ async def send_excerpt(
     )
     if query_id is None:
         saving = store.save_browse_filters(interaction.guild_id, filters)
-        query_id, excerpt = await asyncio.gather(saving, draw)
+        saved, excerpt = await asyncio.gather(saving, draw)
     else:
-        excerpt = await draw
+        saved, excerpt = query_id, await draw
     if excerpt is None:
         raise UserFacingError(
             "I found no excerpt for that here. Try without filters, or in an age-restricted "
             "channel for Mature and Explicit stories."
         )
-    embed, view = excerpt_embed(excerpt), excerpt_view(excerpt, query_id, story_id)
+    embed, view = excerpt_embed(excerpt), excerpt_view(excerpt, saved, story_id)
     if edit:
         await interaction.response.edit_message(embed=embed, view=view)
     else:
@@ -90,7 +90,7 @@ class AnotherExcerptButton(
 
     @classmethod
     def make(cls, query: int, story: int) -> AnotherExcerptButton:
-        button = discord.ui.Button(
+        button: discord.ui.Button[Any] = discord.ui.Button(
             label="Another",
             style=discord.ButtonStyle.secondary,
             custom_id=f"exmore:{query}:{story}",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import UserFacingError, report_error
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
 
 MAX_ID = 2**63 - 1
 """The largest number a custom_id or a menu value may carry: Discord's ids and the library's
@@ -35,52 +37,56 @@ class StatefulItem:
     be logged.
     """
 
+    _numbers: frozenset[str] = frozenset()
+    """The attributes annotated `int`: what `from_custom_id` checks as numbers."""
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        cls._numbers = frozenset(
+            name
+            for klass in cls.__mro__
+            for name, kind in vars(klass).get("__annotations__", {}).items()
+            if kind in ("int", int)
+        )
+
     def __init__(self, item: discord.ui.Item[Any], **state: int | str):
-        super().__init__(item)  # type: ignore[call-arg]
+        super().__init__(item)  # type: ignore[call-arg]  # DynamicItem's, in the final class
         for name, value in state.items():
             setattr(self, name, value)
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> Any:
-        numbers = _numbers(cls)
         state: dict[str, int | str] = {}
         for name, value in match.groupdict().items():
-            if name not in numbers:
+            if name not in cls._numbers:
                 state[name] = value
             elif _NUMBER.fullmatch(value) and int(value) <= MAX_ID:
                 state[name] = int(value)
             else:
                 return OutOfDate(item)
-        return cls(item, **state)  # type: ignore[call-arg]
+        return cls(item, **state)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
             await self.run(interaction)
         except Exception as error:
             await report_error(interaction, error)
 
-    async def run(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         raise NotImplementedError
-
-
-@functools.cache
-def _numbers(item_class: type) -> frozenset[str]:
-    """The attributes of an item class annotated as `int`."""
-    return frozenset(
-        name
-        for klass in item_class.__mro__
-        for name, kind in vars(klass).get("__annotations__", {}).items()
-        if kind in ("int", int)
-    )
 
 
 class OutOfDate(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r".*"):
     """Stands in for an item whose custom_id carries what no message of the bot ever did; it
     is never registered, only made by `StatefulItem.from_custom_id`."""
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await report_error(interaction, UserFacingError(OUT_OF_DATE))
 
 

@@ -3,7 +3,7 @@ value names. Every cog finds stories through here, so each one applies bot.acces
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from bot.app import StoryBot
 
 
-def _age_restricted_channel(interaction: discord.Interaction) -> bool:
+def server_of(interaction: discord.Interaction[Any]) -> int:
+    """The server a server-only command or button is used in."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def _age_restricted_channel(interaction: discord.Interaction[Any]) -> bool:
     is_nsfw = getattr(interaction.channel, "is_nsfw", None)
     return bool(is_nsfw and is_nsfw())
 
@@ -90,8 +97,7 @@ async def guild_story(
     """One of this server's own stories, which its moderators may change, or a reply saying
     why not. `removed` looks among the removed ones instead."""
     store = interaction.client.store
-    assert interaction.guild_id is not None  # moderators' commands are guild-only
-    story = await store.changeable_story(interaction.guild_id, value, removed=removed)
+    story = await store.changeable_story(server_of(interaction), value, removed=removed)
     if story is not None:
         return story
     if await store.story_named(await viewer_of(interaction), value):

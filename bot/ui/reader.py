@@ -150,7 +150,7 @@ class _Owned(StatefulItem):
     chapter: int
     page: int
 
-    async def interaction_check(self, interaction: discord.Interaction[StoryBot]) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner:
             return True
         view = StatelessView()
@@ -184,7 +184,7 @@ class TurnButton(
         row: int,
     ) -> TurnButton:
         chapter, page = max(chapter, 1), max(page, 0)
-        button = discord.ui.Button(
+        button: discord.ui.Button[Any] = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.primary
             if action == "next"
@@ -208,7 +208,7 @@ class JumpButton(
 
     @classmethod
     def make(cls, owner: int, story: int, chapter: int, pages: int) -> JumpButton:
-        button = discord.ui.Button(
+        button: discord.ui.Button[Any] = discord.ui.Button(
             label="Page…",
             style=discord.ButtonStyle.secondary,
             custom_id=f"rdjump:{owner}:{story}:{chapter}:{pages}",
@@ -225,18 +225,20 @@ class JumpModal(discord.ui.Modal, title="Go to page"):
     def __init__(self, story: int, chapter: int, pages: int):
         super().__init__(timeout=600)
         self.story, self.chapter, self.pages = story, chapter, pages
-        self.number = discord.ui.TextInput(
+        self.number: discord.ui.TextInput[JumpModal] = discord.ui.TextInput(
             label=f"Page (1–{pages})", placeholder=str(pages), min_length=1, max_length=6
         )
         self.add_item(self.number)
 
-    async def on_submit(self, interaction: discord.Interaction[StoryBot]) -> None:
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         text = self.number.value.strip()
         if not text.isdigit() or not 1 <= int(text) <= self.pages:
             raise UserFacingError(f"Pick a page from 1 to {self.pages}, not “{text}”.")
         await show_page(interaction, self.story, self.chapter, int(text), edit=True)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(  # type: ignore[override]  # a modal's errors come without an item
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
         await report_error(interaction, error)
 
 
@@ -266,7 +268,7 @@ class ChapterSelect(
             options.append(
                 discord.SelectOption(label="Later chapters »", value=f"w{chapters[-1][0] + 1}")
             )
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             placeholder="Chapters",
             options=options,
             custom_id=f"rdch:{owner}:{page.story_id}:{page.chapter_number}:{page.number}",
@@ -305,7 +307,7 @@ class OpenCopyButton(
     def make(
         cls, story: int, chapter: int, page: int, label: str = "Open my copy"
     ) -> OpenCopyButton:
-        button = discord.ui.Button(
+        button: discord.ui.Button[Any] = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.primary,
             custom_id=f"rdopen:{story}:{chapter}:{page}",
