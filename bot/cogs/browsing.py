@@ -15,7 +15,7 @@ from bot.store import BrowseFilters, Story
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
 from bot.ui import limits
 from bot.ui.cards import send_story_card
-from bot.ui.items import StatefulItem, StatelessView, number
+from bot.ui.items import Owned, StatefulItem, StatelessView, number
 from bot.ui.lookup import tag_autocomplete, viewer_of
 from bot.ui.reader import OpenCopyButton
 
@@ -165,13 +165,12 @@ class Browsing(commands.Cog):
 
 
 class BrowseButton(
-    StatefulItem,
+    Owned,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"br:(?P<owner>[^:]+):(?P<query>[^:]+):(?P<offset>[^:]+)",
 ):
     """Previous / next page of a /stories listing."""
 
-    owner: int
     query: int
     offset: int
 
@@ -185,9 +184,6 @@ class BrowseButton(
             disabled=disabled,
         )
         return cls(button, owner=owner, query=query, offset=offset)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         filters = await interaction.client.store.browse_filters(interaction.guild_id, self.query)

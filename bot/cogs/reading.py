@@ -12,7 +12,7 @@ from bot.errors import UserFacingError
 from bot.library.render import plural, progress_bar, render_prose, shorten
 from bot.store import Bookmark
 from bot.ui import limits
-from bot.ui.items import StatefulItem, StatelessView, number
+from bot.ui.items import Owned, StatelessView, number
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 from bot.ui.reader import READER_ITEMS, show_page
 
@@ -113,14 +113,13 @@ class Reading(commands.Cog):
 
 
 class ProgressSelect(
-    StatefulItem,
+    Owned,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
     template=r"progress:(?P<action>continue|forget):(?P<owner>[^:]+)",
 ):
     """On /progress: continue a started story, or forget where you were in one (or all)."""
 
     action: str
-    owner: int
 
     @classmethod
     def make(cls, action: str, owner: int, bookmarks: list[Bookmark]) -> ProgressSelect:
@@ -139,9 +138,6 @@ class ProgressSelect(
             custom_id=f"progress:{action}:{owner}",
         )
         return cls(select, action=action, owner=owner)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         value = self.item.values[0]

@@ -21,7 +21,7 @@ from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
-from bot.ui.items import OUT_OF_DATE, StatefulItem, StatelessView
+from bot.ui.items import OUT_OF_DATE, Owned, StatelessView
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 
 if TYPE_CHECKING:
@@ -389,14 +389,13 @@ class _Undeliverable(Exception):
 
 
 class SubscriptionSelect(
-    StatefulItem,
+    Owned,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
     template=r"subs:(?P<action>remove|delivery):(?P<owner>[^:]+)",
 ):
     """On /subscriptions: stop following something, or choose how to be told."""
 
     action: str
-    owner: int
 
     @classmethod
     def make_remove(cls, owner: int, followed: list[Subscription]) -> SubscriptionSelect:
@@ -424,9 +423,6 @@ class SubscriptionSelect(
             options=options, custom_id=f"subs:delivery:{owner}"
         )
         return cls(select, action="delivery", owner=owner)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return interaction.user.id == self.owner
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         store = interaction.client.store

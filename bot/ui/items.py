@@ -82,6 +82,24 @@ class StatefulItem:
         raise NotImplementedError
 
 
+class Owned(StatefulItem):
+    """An item only the person it was made for may use (their listing, their places, their
+    subscriptions); anyone else is told so, and nothing happens."""
+
+    owner: int
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id == self.owner:
+            return True
+        await self.refuse(interaction)
+        return False
+
+    async def refuse(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message(
+            "That menu is someone else's: run the command yourself for your own.", ephemeral=True
+        )
+
+
 class OutOfDate(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r".*"):
     """Stands in for an item whose custom_id carries what no message of the bot ever did; it
     is never registered, only made by `StatefulItem.from_custom_id`."""

@@ -17,7 +17,7 @@ from bot.errors import UserFacingError, report_error
 from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Page
 from bot.ui import limits
-from bot.ui.items import StatefulItem, StatelessView, number
+from bot.ui.items import Owned, StatefulItem, StatelessView, number
 from bot.ui.lookup import viewer_of
 
 if TYPE_CHECKING:
@@ -142,17 +142,14 @@ def _chapter_window(chapter: int, chapter_count: int) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- items
 
 
-class _Owned(StatefulItem):
+class _Owned(Owned):
     """Only the reader who opened a copy may turn its pages; anyone else is offered their own."""
 
-    owner: int
     story: int
     chapter: int
     page: int
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id == self.owner:
-            return True
+    async def refuse(self, interaction: discord.Interaction[Any]) -> None:
         view = StatelessView()
         view.add_item(OpenCopyButton.make(self.story, self.chapter, self.page))
         await interaction.response.send_message(
@@ -160,7 +157,6 @@ class _Owned(StatefulItem):
             view=view,
             ephemeral=True,
         )
-        return False
 
 
 class TurnButton(

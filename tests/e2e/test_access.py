@@ -303,3 +303,43 @@ async def test_a_moderator_role_withdrawn_before_saving_an_edit_saves_nothing(
         assert "no longer a moderator" in refused.text
         card = await reader.slash("story info", story="The Lighthouse Keeper")
         assert card.embeds[0]["title"] == "The Lighthouse Keeper"
+
+
+@pytest.mark.parametrize(
+    ("custom_id", "values"),
+    [
+        ("br:{owner}:{query}:0", ()),
+        ("progress:forget:{owner}", ("all",)),
+        ("progress:continue:{owner}", ("{story}",)),
+        ("subs:remove:{owner}", ("all:",)),
+        ("subs:delivery:{owner}", ("mention",)),
+    ],
+)
+async def test_someone_elses_menu_is_refused_and_changes_nothing(
+    storybot: BotRunner, standin: Standin, custom_id: str, values: tuple[str, ...]
+) -> None:
+    reader, other = standin.user("reader"), standin.user("reader2")
+    async with storybot() as bot:
+        opened = await reader.slash("read", story="Heart Broken", where="nsfw-reading")
+        await reader.slash("subscribe all")
+        listing = await reader.slash("stories", tag="angst")
+        query = next(
+            c["custom_id"].split(":")[2]
+            for row in listing.components
+            for c in row["components"]
+            if c.get("custom_id", "").startswith("br:")
+        )
+        owner = standin.world.user("reader").id
+        story = re.search(r"rd:next:\d+:(\d+):", str(opened.components))[1]
+        fill = {"owner": owner, "query": query, "story": story}
+        await _places_saved(bot, standin, "reader", 1)
+        refused = await other.forge(
+            custom_id.format(**fill), *(value.format(**fill) for value in values)
+        )
+        assert refused.ephemeral
+        assert "someone else's" in refused.text
+        assert "Heart Broken" not in refused.text
+        assert "Heart Broken" in (await reader.slash("progress", where="nsfw-reading")).text
+        followed = await reader.slash("subscriptions")
+        assert "Everything new on this server" in unescaped(followed.text)
+        assert "told by DMs" in followed.text
