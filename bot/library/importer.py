@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 import yaml
+from yaml.nodes import Node
 
 from bot.library.model import (
     ARCHIVE_WARNINGS,
@@ -26,7 +27,15 @@ from bot.library.model import (
     TagKind,
     count_words,
 )
-from bot.library.text import DEFAULT_MAX_BYTES, ImportRejected, decode, normalise, not_text, quoted
+from bot.library.text import (
+    DEFAULT_MAX_BYTES,
+    ImportRejected,
+    decode,
+    normalise,
+    not_text,
+    quoted,
+    shown,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -133,11 +142,6 @@ METADATA_KEYS = tuple(_READERS)
 """The keys a story's front matter or sidecar YAML may use."""
 
 
-def _shown(value: object) -> str:
-    shown = str(value)
-    return shown if len(shown) <= 60 else shown[:59] + "…"
-
-
 def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any]:
     """Check and convert metadata, keyed as METADATA_KEYS; an empty value counts as not given."""
     metadata: dict[str, Any] = {}
@@ -147,7 +151,8 @@ def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any
             guess = difflib.get_close_matches(name, METADATA_KEYS, n=1)
             hint = f" (did you mean “{guess[0]}”?)" if guess else ""
             raise ImportRejected(
-                f"In {where}, “{key}” is not a metadata key{hint}: use {_either(METADATA_KEYS)}."
+                f"In {where}, “{shown(key)}” is not a metadata key{hint}: "
+                f"use {_either(METADATA_KEYS)}."
             )
         if value in (None, "", []):
             continue
@@ -155,9 +160,57 @@ def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any
             metadata[name] = _READERS[name](value)
         except _Unaccepted as error:
             raise ImportRejected(
-                f"In {where}, {name} “{_shown(error.value)}” is not accepted: {error.accepted}."
+                f"In {where}, {name} “{shown(error.value)}” is not accepted: {error.accepted}."
             ) from None
     return metadata
+
+
+MAX_YAML_DEPTH = 20
+MAX_YAML_VALUES = 1_000
+"""How many values metadata YAML may stand for once its aliases are expanded: a "billion
+laughs" of nested aliases (`b: &b [*a, *a, …]`) stands for a billion in a few hundred bytes."""
+
+
+class _Overgrown(yaml.YAMLError):
+    """Metadata YAML nested or aliased far beyond what a story's details need; says which."""
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a document as it is read, before anything is built from it,
+    once it nests deeper than MAX_YAML_DEPTH or stands for more than MAX_YAML_VALUES values.
+
+    Loading aliases is cheap, as they share one object; it is whatever walks the values
+    afterwards (a message quoting them, say) that would expand them all.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+        self._anchored: dict[str, int] = {}
+        """How many values each anchor stands for, the aliases inside it expanded."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            # An alias inside its own anchor has no size yet: it counts as one value.
+            self._count(self._anchored.get(event.anchor, 1))
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise _Overgrown(f"values are nested more than {MAX_YAML_DEPTH} deep")
+        before = self._values
+        self._count(1)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if event.anchor is not None:
+            self._anchored[event.anchor] = self._values - before
+        return node
+
+    def _count(self, values: int) -> None:
+        self._values += values
+        if self._values > MAX_YAML_VALUES:
+            raise _Overgrown(f"aliases (*name) expand to more than {MAX_YAML_VALUES:,} values")
 
 
 def _load_metadata(source: str, where: str, *, first_line: int = 1) -> dict[str, Any]:
@@ -167,7 +220,17 @@ def _load_metadata(source: str, where: str, *, first_line: int = 1) -> dict[str,
         "write one “key: value” per line, such as “title: The Last Dance”."
     )
     try:
-        fields = yaml.safe_load(source)
+        fields = yaml.load(source, Loader=_MetadataLoader)
+    except _Overgrown as error:
+        raise ImportRejected(
+            f"In {where}, {error}, far more than a story's details need, so I won't read it."
+        ) from None
+    except ValueError:
+        # YAML reads 2011-02-30 as a date and 5,000 digits as a number, and Python has neither.
+        raise ImportRejected(
+            f"I can't read {where}: a value in it looks like a date or a number but is none "
+            "(put it in quotes if it is text)."
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" (line {mark.line + first_line})" if mark else ""

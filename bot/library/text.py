@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import re
+import reprlib
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -42,6 +44,24 @@ class ImportRejected(Exception):
 def quoted(filename: str) -> str:
     """How messages name a file: “story.txt”, or “The file” when it has no name."""
     return f"“{filename}”" if filename else "The file"
+
+
+# A list or mapping is quoted two levels and four items deep: one in an upload may stand for
+# a billion values through YAML aliases, or be a file's worth of text.
+_QUOTED_VALUE = reprlib.Repr()
+_QUOTED_VALUE.maxlevel = 2
+_QUOTED_VALUE.maxlist = _QUOTED_VALUE.maxdict = 4
+_QUOTED_VALUE.maxstring = _QUOTED_VALUE.maxother = 60
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value from an upload as a message quotes it: at most `limit` characters, however long
+    or deeply nested the value is."""
+    if isinstance(value, str | int | float | dt.date):
+        text = str(value)
+    else:
+        text = _QUOTED_VALUE.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def not_text(filename: str) -> ImportRejected:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.conftest import BotRunner
 from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
+from tests.library.test_importer import yaml_bomb
 from tests.standin.driver import Person, Reply
 from tests.standin.server import Standin
 
@@ -327,3 +330,24 @@ async def test_chapters_can_be_reordered_and_readers_can_be_told_by_mention(
         assert "new chapters 3–5" in mention.text
         assert list(map(int, mention.allowed_mentions["users"])) == [reader.user.id]
         assert standin.dms(reader) == []
+
+
+async def test_a_yaml_bomb_is_refused_while_other_readers_are_answered(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    bomb = f"---\n{yaml_bomb(9)}---\nKurt smiled.\n".encode()
+    async with storybot():
+        before = await _titles(moderator)
+        refused, opened = await asyncio.gather(
+            upload(moderator, standin, "bomb.txt", bomb),
+            reader.slash("read", story="Heart Broken"),
+        )
+        assert refused.ephemeral
+        assert not refused.components
+        assert (
+            "In the front matter of “bomb.txt”, aliases (*name) expand to more than 1,000 "
+            "values, far more than a story's details need, so I won't read it."
+        ) in refused.text
+        assert "He should have never seen them." in opened.embeds[0]["description"]
+        assert await _titles(moderator) == before

@@ -423,6 +423,51 @@ def test_a_bad_value_is_refused_saying_what_is_accepted(sidecar: bytes, expected
     assert rejection(b"Kurt smiled.", "courage.txt", sidecar) == expected
 
 
+def yaml_bomb(levels: int) -> str:
+    """A "billion laughs": each list holds nine of the one before, so a few hundred bytes
+    stand for 9 ** levels values once the aliases are expanded."""
+    lists = ["&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lists += [f"&l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return f"title: [{', '.join(lists)}]\n"
+
+
+@pytest.mark.parametrize("levels", [9, 10])
+def test_a_yaml_bomb_is_refused_before_its_aliases_are_expanded(levels: int) -> None:
+    # Expanded, nine levels are 387 million values: this test only ends if they never are.
+    bomb = yaml_bomb(levels)
+    assert rejection(f"---\n{bomb}---\nKurt smiled.".encode(), "bomb.txt") == (
+        "In the front matter of “bomb.txt”, aliases (*name) expand to more than 1,000 values, "
+        "far more than a story's details need, so I won't read it."
+    )
+    assert "“bomb.yaml”, aliases (*name) expand to more than 1,000 values" in rejection(
+        b"Kurt smiled.", "bomb.txt", bomb.encode()
+    )
+
+
+def test_a_large_value_is_quoted_in_a_refusal_only_in_part() -> None:
+    message = rejection(b"Kurt smiled.", "courage.txt", yaml_bomb(3).encode())
+    assert message.startswith("In “courage.yaml”, title “[['lol', 'lol', 'lol', 'lol', ...], ")
+    assert len(message) < 200
+    long_key = b"? " + b"x" * 100_000 + b"\n: Courage\n"
+    assert len(rejection(b"Kurt smiled.", "courage.txt", long_key)) < 400
+
+
+def test_deeply_nested_yaml_is_refused() -> None:
+    nested = b"title: " + b"[" * 5_000 + b"]" * 5_000
+    assert rejection(b"Kurt smiled.", "courage.txt", nested) == (
+        "In “courage.yaml”, values are nested more than 20 deep, far more than a story's "
+        "details need, so I won't read it."
+    )
+
+
+@pytest.mark.parametrize("value", [b"2011-02-30", b"1" * 5_000])
+def test_a_value_like_a_date_or_number_that_is_none_is_refused(value: bytes) -> None:
+    assert rejection(b"Kurt smiled.", "courage.txt", b"source: " + value) == (
+        "I can't read “courage.yaml”: a value in it looks like a date or a number but is none "
+        "(put it in quotes if it is text)."
+    )
+
+
 def test_front_matter_without_its_closing_line_is_refused() -> None:
     assert rejection(b"---\ntitle: Courage\n\nKurt smiled.", "courage.md") == (
         "I can't find the end of the front matter of “courage.md”: "
