@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from bot.library.fields import cleaned
 from bot.library.html import StoryReader, prose_from_markup, read_markup
 from bot.library.model import StoryDraft, TagKind
 from bot.library.text import ImportRejected, normalise, quoted
@@ -163,16 +164,14 @@ def _metadata(package: Element) -> dict[str, Any]:
         if element.text and element.text.strip():
             values.setdefault(_local(element), []).append(normalise(element.text).strip())
     metadata: dict[str, Any] = {}
-    if titles := values.get("title"):
-        metadata["title"] = " ".join(titles[0].split())
-    if creators := values.get("creator"):
+    for key in ("title", "language", "source"):
+        # The first that shows: a blank one counts as not given.
+        if given := next(filter(None, map(cleaned, values.get(key, []))), ""):
+            metadata[key] = given
+    if creators := [*filter(None, map(cleaned, values.get("creator", [])))]:
         metadata["author"] = ", ".join(creators)
     if descriptions := values.get("description"):
         metadata["summary"] = prose_from_markup(descriptions[0])
-    if languages := values.get("language"):
-        metadata["language"] = languages[0]
-    if sources := values.get("source"):
-        metadata["source"] = sources[0]
     subjects = [subject for subject in values.get("subject", []) if not _NOT_A_TAG.match(subject)]
     if subjects:
         metadata["tags"] = {TagKind.FREEFORM: tuple(dict.fromkeys(subjects))}

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
+from bot.library.fields import checked, cleaned
 from bot.library.importer import title_from_filename
 from bot.library.model import ARCHIVE_WARNINGS, ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.library.text import ImportRejected, normalise, quoted
@@ -136,7 +137,7 @@ def _paragraphs_of(runs: list[_Run]) -> list[str]:
 
 def _text(tag: Tag) -> str:
     """A short element's text on one line: a title, a tag, a label."""
-    return " ".join(normalise(tag.get_text(" ")).split())
+    return cleaned(tag.get_text(" "))
 
 
 def _chapter_title(heading: Tag) -> str:
@@ -338,8 +339,15 @@ class StoryReader:
         else:
             self._read_document(root, tags, one_chapter=one_chapter)
 
+    def give(self, key: str, value: str, *, unless_given: bool = False) -> None:
+        """Set a StoryDraft field read from the story, if anything shows in it: a blank one
+        leaves the next source to give it."""
+        if value and not (unless_given and key in self.metadata):
+            self.metadata[key] = value
+
     def story(self, filename: str) -> StoryDraft:
-        """The story read, or ImportRejected if no prose was found in it."""
+        """The story read, or ImportRejected if no prose was found in it or a detail is too
+        long."""
         metadata = dict(self.metadata)
         title = metadata.pop("title", None) or title_from_filename(filename)
         chapters = self._chapters.finish(title)
@@ -347,7 +355,7 @@ class StoryReader:
             raise ImportRejected(
                 f"{quoted(filename)} has no story in it: I found no paragraphs of prose."
             )
-        return StoryDraft(title=title, chapters=chapters, **metadata)
+        return checked(StoryDraft(title=title, chapters=chapters, **metadata), quoted(filename))
 
     def _read_ao3(self, element: Tag) -> None:
         """Read AO3's download, whose loose text (links home, "Posted originally on") is skipped."""
@@ -358,9 +366,9 @@ class StoryReader:
             if tag.name == "dl" and "tags" in classes:
                 self.metadata |= _ao3_tags(tag)
             elif tag.name == "h1":
-                self.metadata["title"] = _text(tag)
+                self.give("title", _text(tag))
             elif "byline" in classes and not self._chapters.sketches:
-                self.metadata["author"] = _byline(tag)
+                self.give("author", _byline(tag))
             elif tag.name == "h2" and "heading" in classes:
                 self._chapters.start(_chapter_title(tag))
             elif "message" in classes and (link := tag.find("a", href=re.compile(r"/works/\d"))):
@@ -393,7 +401,7 @@ class StoryReader:
         else:
             title, headings = _chapter_headings(tags)
             if title is not None:
-                self.metadata.setdefault("title", _text(title))
+                self.give("title", _text(title), unless_given=True)
         marks = {id(heading): "chapter" for heading in headings}
         if title is not None:
             marks[id(title)] = "title"
@@ -454,9 +462,9 @@ def parse_html(raw: bytes, filename: str) -> StoryDraft:
     document = read_markup(raw, name)
     reader = StoryReader()
     reader.read(document)
-    if document.title is not None and (title := _text(document.title)):
-        reader.metadata.setdefault("title", title)
+    if document.title is not None:
+        reader.give("title", _text(document.title), unless_given=True)
     author = document.find("meta", attrs={"name": "author"})
-    if author is not None and author.get("content"):
-        reader.metadata.setdefault("author", normalise(str(author["content"])).strip())
+    if author is not None:
+        reader.give("author", cleaned(str(author.get("content", ""))), unless_given=True)
     return reader.story(filename)

@@ -12,12 +12,14 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
 import yaml
 from yaml.nodes import Node
 
+from bot.library.fields import LIMITS, TooLong, checked, cleaned, detail, tag_names
 from bot.library.model import (
     ARCHIVE_WARNINGS,
     ChapterDraft,
@@ -27,6 +29,7 @@ from bot.library.model import (
     TagKind,
     count_words,
 )
+from bot.library.render import shorten
 from bot.library.text import (
     DEFAULT_MAX_BYTES,
     ImportRejected,
@@ -89,6 +92,10 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _detail(key: str, value: object) -> str:
+    return detail(key, _text(value))
+
+
 def _names(value: object) -> tuple[str, ...]:
     """A name or a list of names; commas separate names too, as AO3 allows none inside a tag."""
     items = value if isinstance(value, list) else [value]
@@ -114,6 +121,10 @@ def _warnings(value: object) -> tuple[str, ...]:
     return tuple(known[name.casefold()] for name in names)
 
 
+def _tag_names(kind: TagKind, value: object) -> tuple[str, ...]:
+    return tag_names(kind, _names(value))
+
+
 def _status(value: object) -> Status:
     try:
         return Status.parse(_text(value))
@@ -128,22 +139,23 @@ _TAG_KEYS = {
     "tags": TagKind.FREEFORM,
 }
 _READERS: dict[str, Callable[[object], object]] = {
-    "title": _text,
-    "author": _text,
-    "summary": _text,
+    "title": partial(_detail, "title"),
+    "author": partial(_detail, "author"),
+    "summary": partial(_detail, "summary"),
     "rating": _rating,
     "warnings": _warnings,
-    **dict.fromkeys(_TAG_KEYS, _names),
+    **{key: partial(_tag_names, kind) for key, kind in _TAG_KEYS.items()},
     "status": _status,
-    "language": _text,
-    "source": _text,
+    "language": partial(_detail, "language"),
+    "source": partial(_detail, "source"),
 }
 METADATA_KEYS = tuple(_READERS)
 """The keys a story's front matter or sidecar YAML may use."""
 
 
 def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any]:
-    """Check and convert metadata, keyed as METADATA_KEYS; an empty value counts as not given."""
+    """Check and convert metadata, keyed as METADATA_KEYS; a value with nothing visible in it
+    counts as not given."""
     metadata: dict[str, Any] = {}
     for key, value in fields.items():
         name = str(key).strip().lower()
@@ -157,11 +169,15 @@ def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any
         if value in (None, "", []):
             continue
         try:
-            metadata[name] = _READERS[name](value)
+            read = _READERS[name](value)
         except _Unaccepted as error:
             raise ImportRejected(
                 f"In {where}, {name} “{shown(error.value)}” is not accepted: {error.accepted}."
             ) from None
+        except TooLong as error:
+            raise ImportRejected(f"In {where}, {error}.") from None
+        if read not in ("", ()):
+            metadata[name] = read
     return metadata
 
 
@@ -278,7 +294,7 @@ def _without_gutenberg(text: str) -> tuple[str, dict[str, str]]:
     body = text[start.end() :]
     if end := _GUTENBERG_END.search(body):
         body = body[: end.start()]
-    return body, {key.lower(): " ".join(value.split()) for key, value in fields}
+    return body, {key.lower(): text for key, value in fields if (text := cleaned(value))}
 
 
 # --- Headings -------------------------------------------------------------------------------
@@ -614,9 +630,11 @@ def split_chapters(text: str, *, title: str = "Chapter 1") -> list[ChapterDraft]
 
 
 def title_from_filename(filename: str) -> str:
-    """A file's name made readable: "my_story-draft.txt" is "My Story Draft"."""
-    words = re.split(r"[\s_\-]+", PurePath(filename).stem)
-    return " ".join(word[:1].upper() + word[1:] for word in words if word) or "Untitled"
+    """A file's name made readable: "my_story-draft.txt" is "My Story Draft" (shortened if it
+    is longer than a title may be: the uploader gave no title to refuse)."""
+    words = re.split(r"[\s_\-]+", cleaned(PurePath(filename).stem))
+    title = " ".join(word[:1].upper() + word[1:] for word in words if word)
+    return shorten(title, LIMITS["title"]) or "Untitled"
 
 
 def parse_story(
@@ -646,14 +664,16 @@ def parse_story(
     metadata |= front_matter
     title = (
         metadata.pop("title", None)
-        or _opening_title(text.split("\n"))[0]
+        or cleaned(_opening_title(text.split("\n"))[0] or "")
         or title_from_filename(name)
     )
     chapters = split_chapters(text, title=title)
     if not chapters:
         raise ImportRejected(f"{quoted(name)} has metadata but no story after it.")
     tags = {kind: metadata.pop(key) for key, kind in _TAG_KEYS.items() if key in metadata}
-    return StoryDraft(title=title, chapters=tuple(chapters), tags=tags, **metadata)
+    return checked(
+        StoryDraft(title=title, chapters=tuple(chapters), tags=tags, **metadata), quoted(name)
+    )
 
 
 def with_metadata(draft: StoryDraft, fields: Mapping[str, object], where: str) -> StoryDraft:
@@ -664,4 +684,4 @@ def with_metadata(draft: StoryDraft, fields: Mapping[str, object], where: str) -
     """
     metadata = _read_metadata(fields, where)
     tags = {kind: metadata.pop(key) for key, kind in _TAG_KEYS.items() if key in metadata}
-    return replace(draft, tags={**draft.tags, **tags}, **metadata)
+    return checked(replace(draft, tags={**draft.tags, **tags}, **metadata), where)

@@ -351,3 +351,37 @@ async def test_a_yaml_bomb_is_refused_while_other_readers_are_answered(
         ) in refused.text
         assert "He should have never seen them." in opened.embeds[0]["description"]
         assert await _titles(moderator) == before
+
+
+async def test_a_title_too_long_is_refused_and_nothing_is_stored(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    long_title = "Dance " * 1_666 + "Now!"
+    async with storybot():
+        before = await _titles(moderator)
+        refused = await upload(
+            moderator, standin, "long.txt", f"---\ntitle: {long_title}\n---\nKurt danced.".encode()
+        )
+        assert refused.ephemeral
+        assert not refused.components
+        assert refused.text == (
+            "In the front matter of “long.txt”, the title is 10,000 characters long; "
+            "a title may be at most 200."
+        )
+        assert await _titles(moderator) == before
+
+
+async def test_a_blank_title_gives_way_to_the_file_name(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        blank = '---\ntitle: "\\u200f \\u200e\\u2060"\nauthor: " "\n---\nKurt danced.'
+        preview = await upload(moderator, standin, "the_last_waltz.txt", blank.encode())
+        assert "New story: The Last Waltz" in preview.text
+        await preview.click("Confirm")
+        opened = await reader.slash("read", story="The Last Waltz", where="nsfw-reading")
+        assert opened.embeds[0]["title"] == "The Last Waltz"
+        info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
+        assert info.text.endswith("by Unknown")

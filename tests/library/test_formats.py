@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -507,3 +508,105 @@ def test_text_uploads_go_to_the_text_importer() -> None:
     draft = story("# Chapter 1\n\nHello there.\n\n# Chapter 2\n\nGoodbye.\n", "hello.md")
 
     assert [c.text for c in draft.chapters] == ["Hello there.", "Goodbye."]
+
+
+# --- Limits on details -----------------------------------------------------------------------
+
+LONG = "Lantern " * 1_250
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename"),
+    [
+        (f"<html><head><title>{LONG}</title></head><body><p>Words.</p></body></html>", "long.html"),
+        (f"<h1>{LONG}</h1><h2>One</h2><p>Words.</p>", "long.htm"),
+        (AO3_ONESHOT.replace("<h1>Solo Fic</h1>", f"<h1>{LONG}</h1>"), "long.html"),
+        (
+            epub(
+                {
+                    "content.opf": package(f"<dc:title>{LONG}</dc:title>", ["one.xhtml"]),
+                    "one.xhtml": CHAPTER,
+                }
+            ),
+            "long.epub",
+        ),
+    ],
+    ids=["html title", "html h1", "ao3", "epub"],
+)
+def test_a_title_longer_than_200_characters_is_refused(raw: str | bytes, filename: str) -> None:
+    assert refusal(raw, filename) == (
+        f"In “{filename}”, the title is 9,999 characters long; a title may be at most 200."
+    )
+
+
+def test_a_long_chapter_heading_is_shortened_with_an_ellipsis() -> None:
+    page = f"<h2>{LONG}</h2><p>Words.</p><h2>Two</h2><p>More words.</p>"
+    first, second = story(page, "tides.html").chapters
+    assert len(first.title) <= 200
+    assert first.title.startswith("Lantern Lantern")
+    assert first.title.endswith("…")
+    assert second.title == "Two"
+
+
+def test_html_details_lose_direction_and_zero_width_characters() -> None:
+    page = (
+        '<html><head><meta charset="utf-8">'
+        "<title>\u202eTide\u202c \u2066Tables\u2069\u200f</title>"
+        '<meta name="author" content="\u200eRin\u061c\u200b"></head>'
+        "<body><h2>\u202eOne\u200b</h2><p>Words.</p><h2>\u200f</h2><p>More.</p></body></html>"
+    )
+    draft = story(page, "tides.html")
+    assert (draft.title, draft.author) == ("Tide Tables", "Rin")
+    assert [chapter.title for chapter in draft.chapters] == ["One", "Chapter 2"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "title"),
+    [
+        (
+            '<meta charset="utf-8"><h1>\u200f\u200b</h1><p>Words.</p>',
+            "quiet_tides.html",
+            "Quiet Tides",
+        ),
+        (
+            '<html><head><meta charset="utf-8"><title>Tide Tables</title></head>'
+            "<body><h1>\u202e</h1><p>Words.</p>",
+            "tides.html",
+            "Tide Tables",
+        ),
+        (
+            AO3_ONESHOT.replace("<h1>Solo Fic</h1>", "<h1> \u2066\u2069 </h1>"),
+            "solo_fic.html",
+            "Solo Fic",
+        ),
+        (
+            epub(
+                {
+                    "content.opf": package("<dc:title>\u200f</dc:title>", ["one.xhtml"]),
+                    "one.xhtml": xhtml("<p>Words.</p>"),
+                }
+            ),
+            "lantern_weather.epub",
+            "Lantern Weather",
+        ),
+    ],
+    ids=["html h1", "html title", "ao3", "epub"],
+)
+def test_a_blank_title_leaves_the_next_source_to_give_it(
+    raw: str | bytes, filename: str, title: str
+) -> None:
+    assert story(raw, filename).title == title
+
+
+def test_a_blank_author_is_unknown() -> None:
+    page = re.sub(r'<div class="byline">.*?</div>', '<div class="byline">\u200f</div>', AO3_ONESHOT)
+    assert story(page, "solo.html").author == "Unknown"
+    book = epub(
+        {
+            "content.opf": package(
+                "<dc:title>T</dc:title><dc:creator>\u2066</dc:creator>", ["one.xhtml"]
+            ),
+            "one.xhtml": CHAPTER,
+        }
+    )
+    assert story(book, "t.epub").author == "Unknown"

@@ -15,6 +15,7 @@ from bot.library.importer import (
     normalise,
     parse_story,
     split_chapters,
+    with_metadata,
 )
 from bot.library.model import Rating, Status, StoryDraft, TagKind
 
@@ -483,6 +484,153 @@ def test_metadata_without_a_story_is_refused() -> None:
 
 def test_without_a_title_the_file_name_is_made_readable() -> None:
     assert story("Kurt smiled.", "my_story-draft.txt").title == "My Story Draft"
+
+
+# --- Limits on details -----------------------------------------------------------------------
+
+LONG = "Courage " * 1_250
+"""A title of 10,000 characters."""
+
+
+@pytest.mark.parametrize(
+    ("text", "sidecar", "filename", "where"),
+    [
+        (
+            f"---\ntitle: {LONG}\n---\nKurt smiled.",
+            None,
+            "long.txt",
+            "the front matter of “long.txt”",
+        ),
+        ("Kurt smiled.", f"title: {LONG}", "long.txt", "“long.yaml”"),
+        (f"# {LONG}\n\nKurt smiled.", None, "long.md", "“long.md”"),
+        (
+            f"Title: {LONG}\nAuthor: Kurt\n\n*** START OF THE PROJECT GUTENBERG EBOOK ***\n"
+            "Kurt smiled.",
+            None,
+            "long.txt",
+            "“long.txt”",
+        ),
+    ],
+    ids=["front matter", "sidecar", "markdown heading", "gutenberg header"],
+)
+def test_a_title_longer_than_200_characters_is_refused_wherever_it_comes_from(
+    text: str, sidecar: str | None, filename: str, where: str
+) -> None:
+    raw = text.encode()
+    assert rejection(raw, filename, None if sidecar is None else sidecar.encode()) == (
+        f"In {where}, the title is 9,999 characters long; a title may be at most 200."
+    )
+
+
+def test_a_title_may_have_200_characters_and_not_one_more() -> None:
+    assert story(f"---\ntitle: {'a' * 200}\n---\nKurt smiled.").title == "a" * 200
+    assert rejection(f'---\ntitle: "{"|" * 3_000}"\n---\nKurt smiled.'.encode()) == (
+        "In the front matter of “story.txt”, the title is 3,000 characters long; "
+        "a title may be at most 200."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (
+            f"author: {'k' * 101}",
+            "the author's name is 101 characters long; an author's name may be at most 100",
+        ),
+        (
+            f"summary: {'Kurt smiled. ' * 200}",
+            "the summary is 2,599 characters long; a summary may be at most 2,000",
+        ),
+        (
+            f"fandoms: [Glee, {'g' * 101}]",
+            "the fandom “" + "g" * 59 + "…” is 101 characters long; a fandom may be at most 100",
+        ),
+        (
+            f"tags: {'x' * 101}",
+            "the tag “" + "x" * 59 + "…” is 101 characters long; a tag may be at most 100",
+        ),
+        (
+            f"language: {'e' * 36}",
+            "the language is 36 characters long; a language may be at most 35",
+        ),
+        (
+            f"source: https://{'s' * 500}",
+            "the source is 508 characters long; a source may be at most 500",
+        ),
+    ],
+    ids=["author", "summary", "fandom", "tag", "language", "source"],
+)
+def test_every_detail_has_its_limit(line: str, reason: str) -> None:
+    assert (
+        rejection(b"Kurt smiled.", "courage.txt", line.encode()) == f"In “courage.yaml”, {reason}."
+    )
+
+
+def test_a_story_may_have_75_tags_in_all() -> None:
+    tags = [f"Tag {n}" for n in range(70)]
+    given = f"fandoms: [Glee]\ncharacters: [Kurt, Blaine, Finn, Rachel]\ntags: [{', '.join(tags)}]"
+    assert sum(map(len, story("Kurt smiled.", sidecar=given).tags.values())) == 75
+    assert rejection(
+        b"Kurt smiled.", "courage.txt", f"{given}\nrelationships: Kurt/Blaine".encode()
+    ) == (
+        "In “courage.txt”, the story has 76 fandoms, relationships, characters and tags "
+        "together; a story may have at most 75."
+    )
+
+
+def test_a_title_from_a_long_file_name_is_shortened_not_refused() -> None:
+    title = story("Kurt smiled.", "dance_" * 50 + ".txt").title
+    assert len(title) <= 200
+    assert title.startswith("Dance Dance")
+    assert title.endswith("…")
+
+
+def test_a_long_chapter_heading_is_shortened_not_refused() -> None:
+    draft = story(f"## {LONG}\n\nKurt smiled.\n\n## Chapter 2\n\nBlaine smiled.", "long.md")
+    first = draft.chapters[0].title
+    assert len(first) <= 200
+    assert first.startswith("Courage Courage")
+    assert first.endswith("…")
+
+
+@pytest.mark.parametrize("blank", ["' '", '"\u200f\u200e\u2060 \u061c"', '"\u202e\u2069\u180e"'])
+def test_a_blank_title_counts_as_not_given(blank: str) -> None:
+    assert story(f"---\ntitle: {blank}\n---\nKurt smiled.", "last_dance.txt").title == "Last Dance"
+    after_heading = story(f"---\ntitle: {blank}\n---\n# Prom\n\nKurt smiled.", "prom.md")
+    assert after_heading.title == "Prom"
+    sidecar = story(f"---\ntitle: {blank}\n---\nKurt smiled.", "prom.txt", "title: Prom Night")
+    assert sidecar.title == "Prom Night"
+    unknown = story(f"---\nauthor: {blank}\n---\nKurt smiled.")
+    assert unknown.author == "Unknown"
+
+
+def test_direction_and_zero_width_characters_never_reach_a_title() -> None:
+    draft = story('---\ntitle: "\u202eKurt\u202c \u2066Smiles\u2069\u200f"\n---\nKurt smiled.')
+    assert draft.title == "Kurt Smiles"
+    given = {
+        "title": "\u202e Kurt\u200b \n\t Smiles\u180e\ufeff ",
+        "author": "\u200fklaine\u061cbow",
+    }
+    fixed = with_metadata(draft, given, "the form")
+    assert (fixed.title, fixed.author) == ("Kurt Smiles", "klainebow")
+    assert (
+        with_metadata(draft, {"title": " \u200b", "author": "\u2066"}, "the form").title
+        == "Kurt Smiles"
+    )
+
+
+@pytest.mark.parametrize("title", ["A family: 👨\u200d👩\u200d👧", "می\u200cخواهم"])
+def test_joiners_in_a_title_are_kept(title: str) -> None:
+    assert story(f'---\ntitle: "{title}"\n---\nKurt smiled.').title == title
+
+
+def test_the_upload_options_and_the_form_have_the_same_limits() -> None:
+    draft = story("Kurt smiled.")
+    with pytest.raises(ImportRejected) as refused:
+        with_metadata(draft, {"title": LONG}, "the form")
+    assert str(refused.value) == (
+        "In the form, the title is 9,999 characters long; a title may be at most 200."
+    )
 
 
 # --- Encodings and refusals ------------------------------------------------------------------
