@@ -119,6 +119,11 @@ def _decoded(raw: bytes, filename: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if line := _first_line_not_utf8(raw):
+        raise ImportRejected(
+            f"{quoted(filename)} mixes two character encodings (UTF-8 and an older one such as "
+            f"Windows-1252; line {line:,}): please save it as UTF-8 and upload it again."
+        )
     matches = from_bytes(raw)
     best = matches.best()
     if best is None:
@@ -132,6 +137,21 @@ def _decoded(raw: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             pass
     return raw.decode(best.encoding)
+
+
+def _first_line_not_utf8(raw: bytes) -> int | None:
+    """The line of the first byte that is not UTF-8 in a file that is mostly UTF-8, else None.
+
+    Mostly UTF-8 is as many of its letters beyond ASCII read as UTF-8 as fail to: text saved as
+    UTF-8 with a passage pasted in from an older encoding, which no one encoding reads right. In
+    a Windows-1252 file two letters only now and then happen to make a UTF-8 one ("ß”").
+    """
+    text = raw.decode("utf-8", errors="replace")
+    failed = text.count("\ufffd")
+    read = len(text) - len(text.encode("ascii", errors="ignore")) - failed
+    if read < failed:
+        return None
+    return text.count("\n", 0, text.index("\ufffd")) + 1
 
 
 def file_size(count: int) -> str:

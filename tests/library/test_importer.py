@@ -653,6 +653,19 @@ def test_encodings_are_read_correctly(raw: bytes) -> None:
     assert story_words(parse_story(raw, "story.txt")) == words(PROSE)
 
 
+def test_utf8_with_a_passage_in_windows_1252_is_refused_saying_where() -> None:
+    raw = "“I’m fine,” said Kurt.\n\n".encode() + "Café au lait, naïve Renée.\n".encode("cp1252")
+    assert rejection(raw, "mixed.txt") == (
+        "“mixed.txt” mixes two character encodings (UTF-8 and an older one such as "
+        "Windows-1252; line 3): please save it as UTF-8 and upload it again."
+    )
+
+
+def test_windows_1252_letters_that_happen_to_pair_like_utf8_are_still_windows_1252() -> None:
+    german = "Die Straße” war naß, süß und schön, sagte Jürgen."
+    assert decode(german.encode("cp1252")) == german
+
+
 def test_other_legacy_encodings_are_read_correctly() -> None:
     russian = "Курт улыбнулся. Блейн ждал его у шкафчика, как всегда."
     assert decode(russian.encode("cp1251")) == russian
