@@ -22,7 +22,7 @@ from bs4.exceptions import ParserRejectedMarkup
 from bot.library.fields import checked, cleaned
 from bot.library.importer import title_from_filename
 from bot.library.model import ARCHIVE_WARNINGS, ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.library.text import ImportRejected, normalise, quoted
+from bot.library.text import ImportRejected, normalise, quoted, utf16_without_mark
 
 HTML_SUFFIXES = (".html", ".htm")
 SCENE_BREAK = "* * *"
@@ -57,12 +57,16 @@ def read_markup(raw: bytes, where: str) -> BeautifulSoup:
     """Parse an HTML or XHTML document; `where` names it in the refusal if it is not HTML.
 
     Its declared encoding (a byte order mark, `<meta charset>` or the XML declaration) is
-    honoured. Entities an internal DTD declares are left as they are, never expanded.
+    honoured, and UTF-16 without a byte order mark is read as such. Entities an internal DTD
+    declares are left as they are, never expanded.
     """
+    markup: bytes | str = raw
     if b"\x00" in raw and not raw.startswith(_WIDE_MARKS):
-        raise ImportRejected(f"{where} is not HTML: it holds binary data.")
+        if (text := utf16_without_mark(raw)) is None:
+            raise ImportRejected(f"{where} is not HTML: it holds binary data.")
+        markup = text
     try:
-        return BeautifulSoup(raw, "html.parser")
+        return BeautifulSoup(markup, "html.parser")
     except ParserRejectedMarkup:
         raise ImportRejected(f"{where} is not HTML that I can read.") from None
 

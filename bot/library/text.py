@@ -75,8 +75,9 @@ def not_text(filename: str) -> ImportRejected:
 def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = "") -> str:
     """Decode an uploaded file to text, or raise ImportRejected saying why it cannot be a story.
 
-    UTF-8 (with or without a byte order mark) and UTF-16/32 with one are read as such; anything else
-    is guessed, preferring Windows-1252 for Latin text, which is what most old fan fiction is in.
+    UTF-8 (with or without a byte order mark), UTF-16/32 with one and UTF-16 without one are read
+    as such; UTF-8 with bytes of another encoding in it is refused; anything else is guessed,
+    preferring Windows-1252 for Latin text, which is what most old fan fiction is in.
     """
     name = quoted(filename)
     if len(raw) > max_bytes:
@@ -85,8 +86,7 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = ""
             "a story may be."
         )
     text = _decoded(raw, filename)
-    opening = text[:_SNIFF_CHARS]
-    if len(_CONTROL.findall(opening)) > _MAX_CONTROL_SHARE * len(opening):
+    if _is_binary(text):
         raise not_text(filename)
     if not text.strip():
         raise ImportRejected(f"{name} is empty.")
@@ -99,6 +99,12 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = ""
     if not _LETTER.search(text):
         raise ImportRejected(f"{name} has no letters in it, so there is no story to read.")
     return text
+
+
+def _is_binary(text: str) -> bool:
+    """Whether decoded text opens with more control characters than any prose has."""
+    opening = text[:_SNIFF_CHARS]
+    return len(_CONTROL.findall(opening)) > _MAX_CONTROL_SHARE * len(opening)
 
 
 def _decoded(raw: bytes, filename: str) -> str:
@@ -114,6 +120,8 @@ def _decoded(raw: bytes, filename: str) -> str:
             except UnicodeDecodeError:
                 raise unreadable from None
     if b"\x00" in raw:
+        if (text := utf16_without_mark(raw)) is not None:
+            return text
         raise not_text(filename)
     try:
         return raw.decode("utf-8")
@@ -137,6 +145,29 @@ def _decoded(raw: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             pass
     return raw.decode(best.encoding)
+
+
+def utf16_without_mark(raw: bytes) -> str | None:
+    """The text of a file in UTF-16 without a byte order mark, as some editors save it, or None
+    if it does not read as UTF-16.
+
+    Such text has zero bytes on one side of its byte pairs only (the high byte of a space, of
+    ASCII and of Latin-1), where a binary file mostly has them on both, and reads without
+    control characters.
+    """
+    sample = raw[: 2 * _SNIFF_CHARS]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if (
+        len(raw) % 2
+        or 100 * min(even, odd) > max(even, odd)
+        or 10 * max(even, odd) < len(sample) // 2
+    ):
+        return None
+    try:
+        text = raw.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    return None if _is_binary(text) else text
 
 
 def _first_line_not_utf8(raw: bytes) -> int | None:

@@ -230,6 +230,14 @@ def test_plain_html_without_headings_is_one_chapter() -> None:
     assert draft.chapters[0].text == "First.\n\nSecond line one\n\nSecond line two\n\nGlued undone"
 
 
+def test_html_in_utf16_without_a_byte_order_mark_is_read() -> None:
+    page = "<html><body><h1>Tide Tables</h1><p>The sea was <i>calm</i> — naïvely.</p></body></html>"
+    draft = story(page.encode("utf-16-le"), "tides.html")
+
+    assert draft.title == "Tide Tables"
+    assert draft.chapters[0].text == "The sea was _calm_ — naïvely."
+
+
 # --- EPUB -----------------------------------------------------------------------------------
 
 CONTAINER = """<?xml version="1.0"?>

@@ -666,6 +666,17 @@ def test_windows_1252_letters_that_happen_to_pair_like_utf8_are_still_windows_12
     assert decode(german.encode("cp1252")) == german
 
 
+@pytest.mark.parametrize(
+    "text",
+    [PROSE, "Курт улыбнулся. Блейн ждал его у шкафчика, как всегда."],
+    ids=["latin", "cyrillic"],
+)
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(text: str, encoding: str) -> None:
+    raw = f"Chapter 1\n\n{text}\n".encode(encoding)
+    assert story_words(parse_story(raw, "story.txt")) == words(text)
+
+
 def test_other_legacy_encodings_are_read_correctly() -> None:
     russian = "Курт улыбнулся. Блейн ждал его у шкафчика, как всегда."
     assert decode(russian.encode("cp1251")) == russian
@@ -693,6 +704,11 @@ def test_other_legacy_encodings_are_read_correctly() -> None:
         ),
         (
             bytes(range(1, 9)) * 20 + b"Kurt smiled.",
+            "story.txt",
+            "“story.txt” is not a text file: stories must be plain text or Markdown (.txt, .md).",
+        ),
+        (
+            b"\x07\x00\x1b\x00" * 100,
             "story.txt",
             "“story.txt” is not a text file: stories must be plain text or Markdown (.txt, .md).",
         ),
