@@ -23,9 +23,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from bot.library.fields import cleaned
-from bot.library.html import StoryReader, prose_from_markup, read_markup
+from bot.library.html import StoryReader, check_tags, prose_from_markup, read_markup
 from bot.library.model import StoryDraft, TagKind
-from bot.library.text import ImportRejected, normalise, quoted
+from bot.library.text import ImportRejected, normalise, quoted, shown
 
 MAX_FILES = 2_000
 MAX_UNPACKED_BYTES = 50 * 2**20
@@ -62,6 +62,7 @@ class _Book:
         self._check(members)
         self._members = {member.filename: member for member in members}
         self._unpacked = 0
+        self._tags = 0
 
     def _check(self, members: list[zipfile.ZipInfo]) -> None:
         if len(members) > MAX_FILES:
@@ -73,7 +74,7 @@ class _Book:
             parts = re.split(r"[/\\]", member.filename)
             if parts[0] == "" or ":" in parts[0] or ".." in parts:
                 raise ImportRejected(
-                    f"{self.name} has a file named “{member.filename}”, outside the book's "
+                    f"{self.name} has a file named “{shown(member.filename)}”, outside the book's "
                     "own folder, so I won't open it."
                 )
             if member.flag_bits & 0x1:
@@ -130,7 +131,12 @@ class _Book:
             ) from None
 
     def document(self, path: str) -> BeautifulSoup:
-        return read_markup(self.read(path), f"{path} in {self.name}")
+        """A document of the book, parsed, once the book's documents so far hold few enough
+        tags: MAX_TAGS is for the whole story, as for a story in one HTML file."""
+        raw = self.read(path)
+        self._tags += raw.count(b"<")
+        check_tags(self._tags, self.name)
+        return read_markup(raw, f"{path} in {self.name}")
 
 
 def _local(element: Element) -> str:
@@ -157,7 +163,7 @@ def _package_path(book: _Book) -> str:
     return path
 
 
-def _metadata(package: Element) -> dict[str, Any]:
+def _metadata(package: Element, book: _Book) -> dict[str, Any]:
     """StoryDraft fields from the package's Dublin Core metadata."""
     values: dict[str, list[str]] = {}
     for element in package.iter():
@@ -171,7 +177,7 @@ def _metadata(package: Element) -> dict[str, Any]:
     if creators := [*filter(None, map(cleaned, values.get("creator", [])))]:
         metadata["author"] = ", ".join(creators)
     if descriptions := values.get("description"):
-        metadata["summary"] = prose_from_markup(descriptions[0])
+        metadata["summary"] = prose_from_markup(descriptions[0], book.name)
     subjects = [subject for subject in values.get("subject", []) if not _NOT_A_TAG.match(subject)]
     if subjects:
         metadata["tags"] = {TagKind.FREEFORM: tuple(dict.fromkeys(subjects))}
@@ -219,7 +225,7 @@ def parse_epub(raw: bytes, filename: str) -> StoryDraft:
     book = _Book(raw, filename)
     package_path = _package_path(book)
     package = book.xml(package_path)
-    reader = StoryReader(_metadata(package))
+    reader = StoryReader(_metadata(package, book))
     for path in _spine(package, package_path, book):
         document = book.document(path)
         if not _is_front_page(path, document):

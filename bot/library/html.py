@@ -47,10 +47,54 @@ _NUMBERED_TITLE = re.compile(r"chapter\s+\d+\s*[:.\-–—]\s*(?P<title>\S.*)", 
 # UTF-16 and UTF-32 text is full of zero bytes; anything else with one is not text at all.
 _WIDE_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 
+MAX_TAGS = 200_000
+"""How many tags (each "<") a story's HTML may have in all: far more than any story's, and
+about as many as this reader builds in a few seconds."""
+MAX_DEPTH = 800
+"""How deep elements may nest inside one another. Old pages open each paragraph with a bare
+<p>, which html.parser nests inside the one before, so a long chapter is hundreds deep; reading
+recurses once a level, and Python stops at a thousand."""
+
 # --- Markup to prose ------------------------------------------------------------------------
 
 _Run = tuple[str, bool]
 """A run of text, and whether it is in italics."""
+
+
+class _TooDeep(Exception):
+    """Raised while a document is parsed, as soon as it nests deeper than MAX_DEPTH."""
+
+
+class _Element(Tag):
+    """An element that knows how deep it is, so that a parse stops at MAX_DEPTH: a document
+    made to break readers nests hundreds of thousands of elements, half a minute's work."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.depth: int = self.parent.depth + 1 if isinstance(self.parent, _Element) else 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep
+
+
+def check_tags(count: int, where: str) -> None:
+    """Refuse HTML with more than MAX_TAGS tags before any of it is parsed."""
+    if count > MAX_TAGS:
+        raise ImportRejected(
+            f"{where} has more than {MAX_TAGS:,} HTML tags, far more than any story needs, "
+            "so I won't read it."
+        )
+
+
+def _parsed(markup: bytes | str, where: str) -> BeautifulSoup:
+    """HTML parsed, or ImportRejected naming `where` if it has too many tags or nests too deep."""
+    check_tags(markup.count(b"<" if isinstance(markup, bytes) else "<"), where)
+    try:
+        return BeautifulSoup(markup, "html.parser", element_classes={Tag: _Element})
+    except _TooDeep:
+        raise ImportRejected(
+            f"{where} nests its HTML too deeply to be read as a story: more than {MAX_DEPTH} "
+            "elements inside one another."
+        ) from None
 
 
 def read_markup(raw: bytes, where: str) -> BeautifulSoup:
@@ -66,7 +110,7 @@ def read_markup(raw: bytes, where: str) -> BeautifulSoup:
             raise ImportRejected(f"{where} is not HTML: it holds binary data.")
         markup = text
     try:
-        return BeautifulSoup(markup, "html.parser")
+        return _parsed(markup, where)
     except ParserRejectedMarkup:
         raise ImportRejected(f"{where} is not HTML that I can read.") from None
 
@@ -79,13 +123,13 @@ def paragraphs(nodes: Iterable[PageElement]) -> list[str]:
     return [paragraph for runs in blocks for paragraph in _paragraphs_of(runs)]
 
 
-def prose_from_markup(markup: str) -> str:
-    """Prose from an HTML fragment or plain text, as an EPUB's description may be either."""
+def prose_from_markup(markup: str, where: str) -> str:
+    """Prose from an HTML fragment or plain text, as an EPUB's description may be either;
+    `where` names it in a refusal."""
+    check_tags(markup.count("<"), where)
     chunks = re.split(r"\n\s*\n", markup)
     return "\n\n".join(
-        paragraph
-        for chunk in chunks
-        for paragraph in paragraphs(BeautifulSoup(chunk, "html.parser").contents)
+        paragraph for chunk in chunks for paragraph in paragraphs(_parsed(chunk, where).contents)
     )
 
 

@@ -618,3 +618,68 @@ def test_a_blank_author_is_unknown() -> None:
         }
     )
     assert story(book, "t.epub").author == "Unknown"
+
+
+# --- Bounds on markup ----------------------------------------------------------------------
+
+
+def test_html_nested_hundreds_of_thousands_deep_is_refused_as_soon_as_it_is_too_deep() -> None:
+    assert refusal(b"<html><body>" + b"<div>" * 150_000 + b"deep", "deep.html") == (
+        "“deep.html” nests its HTML too deeply to be read as a story: more than 800 elements "
+        "inside one another."
+    )
+
+
+def test_an_epub_description_nested_too_deep_is_refused() -> None:
+    description = "&lt;div&gt;" * 5_000 + "deep"
+    book = epub(
+        {
+            "content.opf": package(
+                f"<dc:description>{description}</dc:description>", ["one.xhtml"]
+            ),
+            "one.xhtml": CHAPTER,
+        }
+    )
+    assert "“deep.epub” nests its HTML too deeply to be read as a story" in refusal(
+        book, "deep.epub"
+    )
+
+
+def test_a_page_of_bare_paragraph_tags_still_reads() -> None:
+    page = "<body>" + "".join(f"<p>Line {n} of the sea." for n in range(700)) + "</body>"
+    (chapter,) = story(page, "tides.html").chapters
+    assert chapter.text.split("\n\n")[699] == "Line 699 of the sea."
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "where"),
+    [
+        (b"<html><body>" + b"<div>" * 600_000 + b"deep", "deep.html", "“deep.html”"),
+        (b"<p><b>x</b></p>" * 50_001, "flat.html", "“flat.html”"),
+        (
+            epub(
+                {
+                    "content.opf": package("<dc:title>T</dc:title>", ["1.xhtml", "2.xhtml"]),
+                    # Each "<" counts, even in a comment, which parses at once.
+                    "1.xhtml": xhtml("<p>One.</p><!--" + "<" * 150_000 + "-->"),
+                    "2.xhtml": xhtml("<p>Two.</p><!--" + "<" * 150_000 + "-->"),
+                }
+            ),
+            "flat.epub",
+            "“flat.epub”",
+        ),
+    ],
+    ids=["nested html", "flat html", "epub in all"],
+)
+def test_more_than_200000_tags_are_refused_before_they_are_parsed(
+    raw: bytes, filename: str, where: str
+) -> None:
+    assert refusal(raw, filename) == (
+        f"{where} has more than 200,000 HTML tags, far more than any story needs, "
+        "so I won't read it."
+    )
+
+
+def test_a_refusal_quotes_a_long_file_name_in_an_epub_only_in_part() -> None:
+    book = epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER, "../" + "x" * 10_000: "*"})
+    assert len(refusal(book, "climb.epub")) < 200
