@@ -109,7 +109,7 @@ class _Book:
                 data = member.read(left + 1)
         except _DAMAGE:
             raise ImportRejected(
-                f"{self.name} is damaged: I can't unpack {path} from it, "
+                f"{self.name} is damaged: I can't unpack {shown(path)} from it, "
                 "so please download it again."
             ) from None
         if len(data) > left:
@@ -122,12 +122,12 @@ class _Book:
             return fromstring(self.read(path))
         except DefusedXmlException:
             raise ImportRejected(
-                f"{self.name} declares XML entities in {path}, which I never expand, "
+                f"{self.name} declares XML entities in {shown(path)}, which I never expand, "
                 "as they may be an XML bomb."
             ) from None
         except ParseError:
             raise ImportRejected(
-                f"{self.name} is damaged: {path} in it is not readable XML."
+                f"{self.name} is damaged: {shown(path)} in it is not readable XML."
             ) from None
 
     def document(self, path: str) -> BeautifulSoup:
@@ -136,7 +136,7 @@ class _Book:
         raw = self.read(path)
         self._tags += raw.count(b"<")
         check_tags(self._tags, self.name)
-        return read_markup(raw, f"{path} in {self.name}")
+        return read_markup(raw, f"{shown(path)} in {self.name}")
 
 
 def _local(element: Element) -> str:
@@ -202,7 +202,7 @@ def _spine(package: Element, package_path: str, book: _Book) -> list[str]:
         path = posixpath.normpath(posixpath.join(folder, href))
         if not book.has(path):
             raise ImportRejected(
-                f"{book.name} is not a complete EPUB: {path}, which its package file lists, "
+                f"{book.name} is not a complete EPUB: {shown(path)}, which its package file lists, "
                 "is not in it."
             )
         paths.append(path)

@@ -43,7 +43,7 @@ class ImportRejected(Exception):
 
 def quoted(filename: str) -> str:
     """How messages name a file: “story.txt”, or “The file” when it has no name."""
-    return f"“{filename}”" if filename else "The file"
+    return f"“{shown(filename, 100)}”" if filename else "The file"
 
 
 # A list or mapping is quoted two levels and four items deep: one in an upload may stand for

@@ -680,6 +680,9 @@ def test_more_than_200000_tags_are_refused_before_they_are_parsed(
     )
 
 
-def test_a_refusal_quotes_a_long_file_name_in_an_epub_only_in_part() -> None:
-    book = epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER, "../" + "x" * 10_000: "*"})
-    assert len(refusal(book, "climb.epub")) < 200
+def test_a_refusal_quotes_a_long_file_name_only_in_part() -> None:
+    climbing = epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER, "../" + "x" * 10_000: "*"})
+    missing = epub({"content.opf": package("<dc:title>T</dc:title>", ["x" * 10_000])})
+    assert len(refusal(climbing, "climb.epub")) < 200
+    assert len(refusal(missing, "missing.epub")) < 200
+    assert len(refusal(b"", "x" * 10_000 + ".txt")) < 200
