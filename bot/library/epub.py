@@ -22,9 +22,10 @@ from bs4 import BeautifulSoup
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from bot.library.html import StoryReader, prose_from_markup, read_markup
+from bot.library.fields import cleaned
+from bot.library.html import StoryReader, check_tags, prose_from_markup, read_markup
 from bot.library.model import StoryDraft, TagKind
-from bot.library.text import ImportRejected, normalise, quoted
+from bot.library.text import ImportRejected, normalise, quoted, shown
 
 MAX_FILES = 2_000
 MAX_UNPACKED_BYTES = 50 * 2**20
@@ -61,6 +62,7 @@ class _Book:
         self._check(members)
         self._members = {member.filename: member for member in members}
         self._unpacked = 0
+        self._tags = 0
 
     def _check(self, members: list[zipfile.ZipInfo]) -> None:
         if len(members) > MAX_FILES:
@@ -72,7 +74,7 @@ class _Book:
             parts = re.split(r"[/\\]", member.filename)
             if parts[0] == "" or ":" in parts[0] or ".." in parts:
                 raise ImportRejected(
-                    f"{self.name} has a file named “{member.filename}”, outside the book's "
+                    f"{self.name} has a file named “{shown(member.filename)}”, outside the book's "
                     "own folder, so I won't open it."
                 )
             if member.flag_bits & 0x1:
@@ -107,7 +109,7 @@ class _Book:
                 data = member.read(left + 1)
         except _DAMAGE:
             raise ImportRejected(
-                f"{self.name} is damaged: I can't unpack {path} from it, "
+                f"{self.name} is damaged: I can't unpack {shown(path)} from it, "
                 "so please download it again."
             ) from None
         if len(data) > left:
@@ -120,16 +122,21 @@ class _Book:
             return fromstring(self.read(path))
         except DefusedXmlException:
             raise ImportRejected(
-                f"{self.name} declares XML entities in {path}, which I never expand, "
+                f"{self.name} declares XML entities in {shown(path)}, which I never expand, "
                 "as they may be an XML bomb."
             ) from None
         except ParseError:
             raise ImportRejected(
-                f"{self.name} is damaged: {path} in it is not readable XML."
+                f"{self.name} is damaged: {shown(path)} in it is not readable XML."
             ) from None
 
     def document(self, path: str) -> BeautifulSoup:
-        return read_markup(self.read(path), f"{path} in {self.name}")
+        """A document of the book, parsed, once the book's documents so far hold few enough
+        tags: MAX_TAGS is for the whole story, as for a story in one HTML file."""
+        raw = self.read(path)
+        self._tags += raw.count(b"<")
+        check_tags(self._tags, self.name)
+        return read_markup(raw, f"{shown(path)} in {self.name}")
 
 
 def _local(element: Element) -> str:
@@ -156,23 +163,21 @@ def _package_path(book: _Book) -> str:
     return path
 
 
-def _metadata(package: Element) -> dict[str, Any]:
+def _metadata(package: Element, book: _Book) -> dict[str, Any]:
     """StoryDraft fields from the package's Dublin Core metadata."""
     values: dict[str, list[str]] = {}
     for element in package.iter():
         if element.text and element.text.strip():
             values.setdefault(_local(element), []).append(normalise(element.text).strip())
     metadata: dict[str, Any] = {}
-    if titles := values.get("title"):
-        metadata["title"] = " ".join(titles[0].split())
-    if creators := values.get("creator"):
+    for key in ("title", "language", "source"):
+        # The first that shows: a blank one counts as not given.
+        if given := next(filter(None, map(cleaned, values.get(key, []))), ""):
+            metadata[key] = given
+    if creators := [*filter(None, map(cleaned, values.get("creator", [])))]:
         metadata["author"] = ", ".join(creators)
     if descriptions := values.get("description"):
-        metadata["summary"] = prose_from_markup(descriptions[0])
-    if languages := values.get("language"):
-        metadata["language"] = languages[0]
-    if sources := values.get("source"):
-        metadata["source"] = sources[0]
+        metadata["summary"] = prose_from_markup(descriptions[0], book.name)
     subjects = [subject for subject in values.get("subject", []) if not _NOT_A_TAG.match(subject)]
     if subjects:
         metadata["tags"] = {TagKind.FREEFORM: tuple(dict.fromkeys(subjects))}
@@ -197,7 +202,7 @@ def _spine(package: Element, package_path: str, book: _Book) -> list[str]:
         path = posixpath.normpath(posixpath.join(folder, href))
         if not book.has(path):
             raise ImportRejected(
-                f"{book.name} is not a complete EPUB: {path}, which its package file lists, "
+                f"{book.name} is not a complete EPUB: {shown(path)}, which its package file lists, "
                 "is not in it."
             )
         paths.append(path)
@@ -220,7 +225,7 @@ def parse_epub(raw: bytes, filename: str) -> StoryDraft:
     book = _Book(raw, filename)
     package_path = _package_path(book)
     package = book.xml(package_path)
-    reader = StoryReader(_metadata(package))
+    reader = StoryReader(_metadata(package, book))
     for path in _spine(package, package_path, book):
         document = book.document(path)
         if not _is_front_page(path, document):

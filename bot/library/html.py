@@ -19,9 +19,10 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
+from bot.library.fields import checked, cleaned
 from bot.library.importer import title_from_filename
 from bot.library.model import ARCHIVE_WARNINGS, ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.library.text import ImportRejected, normalise, quoted
+from bot.library.text import ImportRejected, normalise, quoted, utf16_without_mark
 
 HTML_SUFFIXES = (".html", ".htm")
 SCENE_BREAK = "* * *"
@@ -46,22 +47,70 @@ _NUMBERED_TITLE = re.compile(r"chapter\s+\d+\s*[:.\-–—]\s*(?P<title>\S.*)", 
 # UTF-16 and UTF-32 text is full of zero bytes; anything else with one is not text at all.
 _WIDE_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 
+MAX_TAGS = 200_000
+"""How many tags (each "<") a story's HTML may have in all: far more than any story's, and
+about as many as this reader builds in a few seconds."""
+MAX_DEPTH = 800
+"""How deep elements may nest inside one another. Old pages open each paragraph with a bare
+<p>, which html.parser nests inside the one before, so a long chapter is hundreds deep; reading
+recurses once a level, and Python stops at a thousand."""
+
 # --- Markup to prose ------------------------------------------------------------------------
 
 _Run = tuple[str, bool]
 """A run of text, and whether it is in italics."""
 
 
+class _TooDeep(Exception):
+    """Raised while a document is parsed, as soon as it nests deeper than MAX_DEPTH."""
+
+
+class _Element(Tag):
+    """An element that knows how deep it is, so that a parse stops at MAX_DEPTH: a document
+    made to break readers nests hundreds of thousands of elements, half a minute's work."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.depth: int = self.parent.depth + 1 if isinstance(self.parent, _Element) else 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep
+
+
+def check_tags(count: int, where: str) -> None:
+    """Refuse HTML with more than MAX_TAGS tags before any of it is parsed."""
+    if count > MAX_TAGS:
+        raise ImportRejected(
+            f"{where} has more than {MAX_TAGS:,} HTML tags, far more than any story needs, "
+            "so I won't read it."
+        )
+
+
+def _parsed(markup: bytes | str, where: str) -> BeautifulSoup:
+    """HTML parsed, or ImportRejected naming `where` if it has too many tags or nests too deep."""
+    check_tags(markup.count(b"<" if isinstance(markup, bytes) else "<"), where)
+    try:
+        return BeautifulSoup(markup, "html.parser", element_classes={Tag: _Element})
+    except _TooDeep:
+        raise ImportRejected(
+            f"{where} nests its HTML too deeply to be read as a story: more than {MAX_DEPTH} "
+            "elements inside one another."
+        ) from None
+
+
 def read_markup(raw: bytes, where: str) -> BeautifulSoup:
     """Parse an HTML or XHTML document; `where` names it in the refusal if it is not HTML.
 
     Its declared encoding (a byte order mark, `<meta charset>` or the XML declaration) is
-    honoured. Entities an internal DTD declares are left as they are, never expanded.
+    honoured, and UTF-16 without a byte order mark is read as such. Entities an internal DTD
+    declares are left as they are, never expanded.
     """
+    markup: bytes | str = raw
     if b"\x00" in raw and not raw.startswith(_WIDE_MARKS):
-        raise ImportRejected(f"{where} is not HTML: it holds binary data.")
+        if (text := utf16_without_mark(raw)) is None:
+            raise ImportRejected(f"{where} is not HTML: it holds binary data.")
+        markup = text
     try:
-        return BeautifulSoup(raw, "html.parser")
+        return _parsed(markup, where)
     except ParserRejectedMarkup:
         raise ImportRejected(f"{where} is not HTML that I can read.") from None
 
@@ -74,13 +123,13 @@ def paragraphs(nodes: Iterable[PageElement]) -> list[str]:
     return [paragraph for runs in blocks for paragraph in _paragraphs_of(runs)]
 
 
-def prose_from_markup(markup: str) -> str:
-    """Prose from an HTML fragment or plain text, as an EPUB's description may be either."""
+def prose_from_markup(markup: str, where: str) -> str:
+    """Prose from an HTML fragment or plain text, as an EPUB's description may be either;
+    `where` names it in a refusal."""
+    check_tags(markup.count("<"), where)
     chunks = re.split(r"\n\s*\n", markup)
     return "\n\n".join(
-        paragraph
-        for chunk in chunks
-        for paragraph in paragraphs(BeautifulSoup(chunk, "html.parser").contents)
+        paragraph for chunk in chunks for paragraph in paragraphs(_parsed(chunk, where).contents)
     )
 
 
@@ -136,7 +185,7 @@ def _paragraphs_of(runs: list[_Run]) -> list[str]:
 
 def _text(tag: Tag) -> str:
     """A short element's text on one line: a title, a tag, a label."""
-    return " ".join(normalise(tag.get_text(" ")).split())
+    return cleaned(tag.get_text(" "))
 
 
 def _chapter_title(heading: Tag) -> str:
@@ -338,8 +387,15 @@ class StoryReader:
         else:
             self._read_document(root, tags, one_chapter=one_chapter)
 
+    def give(self, key: str, value: str, *, unless_given: bool = False) -> None:
+        """Set a StoryDraft field read from the story, if anything shows in it: a blank one
+        leaves the next source to give it."""
+        if value and not (unless_given and key in self.metadata):
+            self.metadata[key] = value
+
     def story(self, filename: str) -> StoryDraft:
-        """The story read, or ImportRejected if no prose was found in it."""
+        """The story read, or ImportRejected if no prose was found in it or a detail is too
+        long."""
         metadata = dict(self.metadata)
         title = metadata.pop("title", None) or title_from_filename(filename)
         chapters = self._chapters.finish(title)
@@ -347,7 +403,7 @@ class StoryReader:
             raise ImportRejected(
                 f"{quoted(filename)} has no story in it: I found no paragraphs of prose."
             )
-        return StoryDraft(title=title, chapters=chapters, **metadata)
+        return checked(StoryDraft(title=title, chapters=chapters, **metadata), quoted(filename))
 
     def _read_ao3(self, element: Tag) -> None:
         """Read AO3's download, whose loose text (links home, "Posted originally on") is skipped."""
@@ -358,9 +414,9 @@ class StoryReader:
             if tag.name == "dl" and "tags" in classes:
                 self.metadata |= _ao3_tags(tag)
             elif tag.name == "h1":
-                self.metadata["title"] = _text(tag)
+                self.give("title", _text(tag))
             elif "byline" in classes and not self._chapters.sketches:
-                self.metadata["author"] = _byline(tag)
+                self.give("author", _byline(tag))
             elif tag.name == "h2" and "heading" in classes:
                 self._chapters.start(_chapter_title(tag))
             elif "message" in classes and (link := tag.find("a", href=re.compile(r"/works/\d"))):
@@ -393,7 +449,7 @@ class StoryReader:
         else:
             title, headings = _chapter_headings(tags)
             if title is not None:
-                self.metadata.setdefault("title", _text(title))
+                self.give("title", _text(title), unless_given=True)
         marks = {id(heading): "chapter" for heading in headings}
         if title is not None:
             marks[id(title)] = "title"
@@ -454,9 +510,9 @@ def parse_html(raw: bytes, filename: str) -> StoryDraft:
     document = read_markup(raw, name)
     reader = StoryReader()
     reader.read(document)
-    if document.title is not None and (title := _text(document.title)):
-        reader.metadata.setdefault("title", title)
+    if document.title is not None:
+        reader.give("title", _text(document.title), unless_given=True)
     author = document.find("meta", attrs={"name": "author"})
-    if author is not None and author.get("content"):
-        reader.metadata.setdefault("author", normalise(str(author["content"])).strip())
+    if author is not None:
+        reader.give("author", cleaned(str(author.get("content", ""))), unless_given=True)
     return reader.story(filename)

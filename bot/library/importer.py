@@ -12,11 +12,14 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
 import yaml
+from yaml.nodes import Node
 
+from bot.library.fields import LIMITS, TooLong, checked, cleaned, detail, tag_names
 from bot.library.model import (
     ARCHIVE_WARNINGS,
     ChapterDraft,
@@ -26,7 +29,16 @@ from bot.library.model import (
     TagKind,
     count_words,
 )
-from bot.library.text import DEFAULT_MAX_BYTES, ImportRejected, decode, normalise, not_text, quoted
+from bot.library.render import shorten
+from bot.library.text import (
+    DEFAULT_MAX_BYTES,
+    ImportRejected,
+    decode,
+    normalise,
+    not_text,
+    quoted,
+    shown,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -80,6 +92,10 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _detail(key: str, value: object) -> str:
+    return detail(key, _text(value))
+
+
 def _names(value: object) -> tuple[str, ...]:
     """A name or a list of names; commas separate names too, as AO3 allows none inside a tag."""
     items = value if isinstance(value, list) else [value]
@@ -105,6 +121,10 @@ def _warnings(value: object) -> tuple[str, ...]:
     return tuple(known[name.casefold()] for name in names)
 
 
+def _tag_names(kind: TagKind, value: object) -> tuple[str, ...]:
+    return tag_names(kind, _names(value))
+
+
 def _status(value: object) -> Status:
     try:
         return Status.parse(_text(value))
@@ -119,27 +139,23 @@ _TAG_KEYS = {
     "tags": TagKind.FREEFORM,
 }
 _READERS: dict[str, Callable[[object], object]] = {
-    "title": _text,
-    "author": _text,
-    "summary": _text,
+    "title": partial(_detail, "title"),
+    "author": partial(_detail, "author"),
+    "summary": partial(_detail, "summary"),
     "rating": _rating,
     "warnings": _warnings,
-    **dict.fromkeys(_TAG_KEYS, _names),
+    **{key: partial(_tag_names, kind) for key, kind in _TAG_KEYS.items()},
     "status": _status,
-    "language": _text,
-    "source": _text,
+    "language": partial(_detail, "language"),
+    "source": partial(_detail, "source"),
 }
 METADATA_KEYS = tuple(_READERS)
 """The keys a story's front matter or sidecar YAML may use."""
 
 
-def _shown(value: object) -> str:
-    shown = str(value)
-    return shown if len(shown) <= 60 else shown[:59] + "…"
-
-
 def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any]:
-    """Check and convert metadata, keyed as METADATA_KEYS; an empty value counts as not given."""
+    """Check and convert metadata, keyed as METADATA_KEYS; a value with nothing visible in it
+    counts as not given."""
     metadata: dict[str, Any] = {}
     for key, value in fields.items():
         name = str(key).strip().lower()
@@ -147,17 +163,70 @@ def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any
             guess = difflib.get_close_matches(name, METADATA_KEYS, n=1)
             hint = f" (did you mean “{guess[0]}”?)" if guess else ""
             raise ImportRejected(
-                f"In {where}, “{key}” is not a metadata key{hint}: use {_either(METADATA_KEYS)}."
+                f"In {where}, “{shown(key)}” is not a metadata key{hint}: "
+                f"use {_either(METADATA_KEYS)}."
             )
         if value in (None, "", []):
             continue
         try:
-            metadata[name] = _READERS[name](value)
+            read = _READERS[name](value)
         except _Unaccepted as error:
             raise ImportRejected(
-                f"In {where}, {name} “{_shown(error.value)}” is not accepted: {error.accepted}."
+                f"In {where}, {name} “{shown(error.value)}” is not accepted: {error.accepted}."
             ) from None
+        except TooLong as error:
+            raise ImportRejected(f"In {where}, {error}.") from None
+        if read not in ("", ()):
+            metadata[name] = read
     return metadata
+
+
+MAX_YAML_DEPTH = 20
+MAX_YAML_VALUES = 1_000
+"""How many values metadata YAML may stand for once its aliases are expanded: a "billion
+laughs" of nested aliases (`b: &b [*a, *a, …]`) stands for a billion in a few hundred bytes."""
+
+
+class _Overgrown(yaml.YAMLError):
+    """Metadata YAML nested or aliased far beyond what a story's details need; says which."""
+
+
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a document as it is read, before anything is built from it,
+    once it nests deeper than MAX_YAML_DEPTH or stands for more than MAX_YAML_VALUES values.
+
+    Loading aliases is cheap, as they share one object; it is whatever walks the values
+    afterwards (a message quoting them, say) that would expand them all.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+        self._anchored: dict[str, int] = {}
+        """How many values each anchor stands for, the aliases inside it expanded."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            # An alias inside its own anchor has no size yet: it counts as one value.
+            self._count(self._anchored.get(event.anchor, 1))
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise _Overgrown(f"values are nested more than {MAX_YAML_DEPTH} deep")
+        before = self._values
+        self._count(1)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if event.anchor is not None:
+            self._anchored[event.anchor] = self._values - before
+        return node
+
+    def _count(self, values: int) -> None:
+        self._values += values
+        if self._values > MAX_YAML_VALUES:
+            raise _Overgrown(f"aliases (*name) expand to more than {MAX_YAML_VALUES:,} values")
 
 
 def _load_metadata(source: str, where: str, *, first_line: int = 1) -> dict[str, Any]:
@@ -167,7 +236,17 @@ def _load_metadata(source: str, where: str, *, first_line: int = 1) -> dict[str,
         "write one “key: value” per line, such as “title: The Last Dance”."
     )
     try:
-        fields = yaml.safe_load(source)
+        fields = yaml.load(source, Loader=_MetadataLoader)
+    except _Overgrown as error:
+        raise ImportRejected(
+            f"In {where}, {error}, far more than a story's details need, so I won't read it."
+        ) from None
+    except ValueError:
+        # YAML reads 2011-02-30 as a date and 5,000 digits as a number, and Python has neither.
+        raise ImportRejected(
+            f"I can't read {where}: a value in it looks like a date or a number but is none "
+            "(put it in quotes if it is text)."
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" (line {mark.line + first_line})" if mark else ""
@@ -215,7 +294,7 @@ def _without_gutenberg(text: str) -> tuple[str, dict[str, str]]:
     body = text[start.end() :]
     if end := _GUTENBERG_END.search(body):
         body = body[: end.start()]
-    return body, {key.lower(): " ".join(value.split()) for key, value in fields}
+    return body, {key.lower(): text for key, value in fields if (text := cleaned(value))}
 
 
 # --- Headings -------------------------------------------------------------------------------
@@ -551,9 +630,11 @@ def split_chapters(text: str, *, title: str = "Chapter 1") -> list[ChapterDraft]
 
 
 def title_from_filename(filename: str) -> str:
-    """A file's name made readable: "my_story-draft.txt" is "My Story Draft"."""
-    words = re.split(r"[\s_\-]+", PurePath(filename).stem)
-    return " ".join(word[:1].upper() + word[1:] for word in words if word) or "Untitled"
+    """A file's name made readable: "my_story-draft.txt" is "My Story Draft" (shortened if it
+    is longer than a title may be: the uploader gave no title to refuse)."""
+    words = re.split(r"[\s_\-]+", cleaned(PurePath(filename).stem))
+    title = " ".join(word[:1].upper() + word[1:] for word in words if word)
+    return shorten(title, LIMITS["title"]) or "Untitled"
 
 
 def parse_story(
@@ -583,14 +664,16 @@ def parse_story(
     metadata |= front_matter
     title = (
         metadata.pop("title", None)
-        or _opening_title(text.split("\n"))[0]
+        or cleaned(_opening_title(text.split("\n"))[0] or "")
         or title_from_filename(name)
     )
     chapters = split_chapters(text, title=title)
     if not chapters:
         raise ImportRejected(f"{quoted(name)} has metadata but no story after it.")
     tags = {kind: metadata.pop(key) for key, kind in _TAG_KEYS.items() if key in metadata}
-    return StoryDraft(title=title, chapters=tuple(chapters), tags=tags, **metadata)
+    return checked(
+        StoryDraft(title=title, chapters=tuple(chapters), tags=tags, **metadata), quoted(name)
+    )
 
 
 def with_metadata(draft: StoryDraft, fields: Mapping[str, object], where: str) -> StoryDraft:
@@ -601,4 +684,4 @@ def with_metadata(draft: StoryDraft, fields: Mapping[str, object], where: str) -
     """
     metadata = _read_metadata(fields, where)
     tags = {kind: metadata.pop(key) for key, kind in _TAG_KEYS.items() if key in metadata}
-    return replace(draft, tags={**draft.tags, **tags}, **metadata)
+    return checked(replace(draft, tags={**draft.tags, **tags}, **metadata), where)

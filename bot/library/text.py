@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import re
+import reprlib
 import unicodedata
 
 from charset_normalizer import from_bytes
@@ -41,7 +43,25 @@ class ImportRejected(Exception):
 
 def quoted(filename: str) -> str:
     """How messages name a file: “story.txt”, or “The file” when it has no name."""
-    return f"“{filename}”" if filename else "The file"
+    return f"“{shown(filename, 100)}”" if filename else "The file"
+
+
+# A list or mapping is quoted two levels and four items deep: one in an upload may stand for
+# a billion values through YAML aliases, or be a file's worth of text.
+_QUOTED_VALUE = reprlib.Repr()
+_QUOTED_VALUE.maxlevel = 2
+_QUOTED_VALUE.maxlist = _QUOTED_VALUE.maxdict = 4
+_QUOTED_VALUE.maxstring = _QUOTED_VALUE.maxother = 60
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value from an upload as a message quotes it: at most `limit` characters, however long
+    or deeply nested the value is."""
+    if isinstance(value, str | int | float | dt.date):
+        text = str(value)
+    else:
+        text = _QUOTED_VALUE.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def not_text(filename: str) -> ImportRejected:
@@ -55,8 +75,9 @@ def not_text(filename: str) -> ImportRejected:
 def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = "") -> str:
     """Decode an uploaded file to text, or raise ImportRejected saying why it cannot be a story.
 
-    UTF-8 (with or without a byte order mark) and UTF-16/32 with one are read as such; anything else
-    is guessed, preferring Windows-1252 for Latin text, which is what most old fan fiction is in.
+    UTF-8 (with or without a byte order mark), UTF-16/32 with one and UTF-16 without one are read
+    as such; UTF-8 with bytes of another encoding in it is refused; anything else is guessed,
+    preferring Windows-1252 for Latin text, which is what most old fan fiction is in.
     """
     name = quoted(filename)
     if len(raw) > max_bytes:
@@ -65,8 +86,7 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = ""
             "a story may be."
         )
     text = _decoded(raw, filename)
-    opening = text[:_SNIFF_CHARS]
-    if len(_CONTROL.findall(opening)) > _MAX_CONTROL_SHARE * len(opening):
+    if _is_binary(text):
         raise not_text(filename)
     if not text.strip():
         raise ImportRejected(f"{name} is empty.")
@@ -79,6 +99,12 @@ def decode(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, filename: str = ""
     if not _LETTER.search(text):
         raise ImportRejected(f"{name} has no letters in it, so there is no story to read.")
     return text
+
+
+def _is_binary(text: str) -> bool:
+    """Whether decoded text opens with more control characters than any prose has."""
+    opening = text[:_SNIFF_CHARS]
+    return len(_CONTROL.findall(opening)) > _MAX_CONTROL_SHARE * len(opening)
 
 
 def _decoded(raw: bytes, filename: str) -> str:
@@ -94,11 +120,18 @@ def _decoded(raw: bytes, filename: str) -> str:
             except UnicodeDecodeError:
                 raise unreadable from None
     if b"\x00" in raw:
+        if (text := utf16_without_mark(raw)) is not None:
+            return text
         raise not_text(filename)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if line := _first_line_not_utf8(raw):
+        raise ImportRejected(
+            f"{quoted(filename)} mixes two character encodings (UTF-8 and an older one such as "
+            f"Windows-1252; line {line:,}): please save it as UTF-8 and upload it again."
+        )
     matches = from_bytes(raw)
     best = matches.best()
     if best is None:
@@ -112,6 +145,44 @@ def _decoded(raw: bytes, filename: str) -> str:
         except UnicodeDecodeError:
             pass
     return raw.decode(best.encoding)
+
+
+def utf16_without_mark(raw: bytes) -> str | None:
+    """The text of a file in UTF-16 without a byte order mark, as some editors save it, or None
+    if it does not read as UTF-16.
+
+    Such text has zero bytes on one side of its byte pairs only (the high byte of a space, of
+    ASCII and of Latin-1), where a binary file mostly has them on both, and reads without
+    control characters.
+    """
+    sample = raw[: 2 * _SNIFF_CHARS]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if (
+        len(raw) % 2
+        or 100 * min(even, odd) > max(even, odd)
+        or 10 * max(even, odd) < len(sample) // 2
+    ):
+        return None
+    try:
+        text = raw.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    return None if _is_binary(text) else text
+
+
+def _first_line_not_utf8(raw: bytes) -> int | None:
+    """The line of the first byte that is not UTF-8 in a file that is mostly UTF-8, else None.
+
+    Mostly UTF-8 is as many of its letters beyond ASCII read as UTF-8 as fail to: text saved as
+    UTF-8 with a passage pasted in from an older encoding, which no one encoding reads right. In
+    a Windows-1252 file two letters only now and then happen to make a UTF-8 one ("ß”").
+    """
+    text = raw.decode("utf-8", errors="replace")
+    failed = text.count("\ufffd")
+    read = len(text) - len(text.encode("ascii", errors="ignore")) - failed
+    if read < failed:
+        return None
+    return text.count("\n", 0, text.index("\ufffd")) + 1
 
 
 def file_size(count: int) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.conftest import BotRunner
 from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
+from tests.library.test_importer import yaml_bomb
 from tests.standin.driver import Person, Reply
 from tests.standin.server import Standin
 
@@ -327,3 +330,58 @@ async def test_chapters_can_be_reordered_and_readers_can_be_told_by_mention(
         assert "new chapters 3–5" in mention.text
         assert list(map(int, mention.allowed_mentions["users"])) == [reader.user.id]
         assert standin.dms(reader) == []
+
+
+async def test_a_yaml_bomb_is_refused_while_other_readers_are_answered(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    bomb = f"---\n{yaml_bomb(9)}---\nKurt smiled.\n".encode()
+    async with storybot():
+        before = await _titles(moderator)
+        refused, opened = await asyncio.gather(
+            upload(moderator, standin, "bomb.txt", bomb),
+            reader.slash("read", story="Heart Broken"),
+        )
+        assert refused.ephemeral
+        assert not refused.components
+        assert (
+            "In the front matter of “bomb.txt”, aliases (*name) expand to more than 1,000 "
+            "values, far more than a story's details need, so I won't read it."
+        ) in refused.text
+        assert "He should have never seen them." in opened.embeds[0]["description"]
+        assert await _titles(moderator) == before
+
+
+async def test_a_title_too_long_is_refused_and_nothing_is_stored(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    long_title = "Dance " * 1_666 + "Now!"
+    async with storybot():
+        before = await _titles(moderator)
+        refused = await upload(
+            moderator, standin, "long.txt", f"---\ntitle: {long_title}\n---\nKurt danced.".encode()
+        )
+        assert refused.ephemeral
+        assert not refused.components
+        assert refused.text == (
+            "In the front matter of “long.txt”, the title is 10,000 characters long; "
+            "a title may be at most 200."
+        )
+        assert await _titles(moderator) == before
+
+
+async def test_a_blank_title_gives_way_to_the_file_name(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        blank = '---\ntitle: "\\u200f \\u200e\\u2060"\nauthor: " "\n---\nKurt danced.'
+        preview = await upload(moderator, standin, "the_last_waltz.txt", blank.encode())
+        assert "New story: The Last Waltz" in preview.text
+        await preview.click("Confirm")
+        opened = await reader.slash("read", story="The Last Waltz", where="nsfw-reading")
+        assert opened.embeds[0]["title"] == "The Last Waltz"
+        info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
+        assert info.text.endswith("by Unknown")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -227,6 +228,14 @@ def test_plain_html_without_headings_is_one_chapter() -> None:
     assert draft.title == "Little Story"
     assert [c.title for c in draft.chapters] == ["Little Story"]
     assert draft.chapters[0].text == "First.\n\nSecond line one\n\nSecond line two\n\nGlued undone"
+
+
+def test_html_in_utf16_without_a_byte_order_mark_is_read() -> None:
+    page = "<html><body><h1>Tide Tables</h1><p>The sea was <i>calm</i> — naïvely.</p></body></html>"
+    draft = story(page.encode("utf-16-le"), "tides.html")
+
+    assert draft.title == "Tide Tables"
+    assert draft.chapters[0].text == "The sea was _calm_ — naïvely."
 
 
 # --- EPUB -----------------------------------------------------------------------------------
@@ -507,3 +516,173 @@ def test_text_uploads_go_to_the_text_importer() -> None:
     draft = story("# Chapter 1\n\nHello there.\n\n# Chapter 2\n\nGoodbye.\n", "hello.md")
 
     assert [c.text for c in draft.chapters] == ["Hello there.", "Goodbye."]
+
+
+# --- Limits on details -----------------------------------------------------------------------
+
+LONG = "Lantern " * 1_250
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename"),
+    [
+        (f"<html><head><title>{LONG}</title></head><body><p>Words.</p></body></html>", "long.html"),
+        (f"<h1>{LONG}</h1><h2>One</h2><p>Words.</p>", "long.htm"),
+        (AO3_ONESHOT.replace("<h1>Solo Fic</h1>", f"<h1>{LONG}</h1>"), "long.html"),
+        (
+            epub(
+                {
+                    "content.opf": package(f"<dc:title>{LONG}</dc:title>", ["one.xhtml"]),
+                    "one.xhtml": CHAPTER,
+                }
+            ),
+            "long.epub",
+        ),
+    ],
+    ids=["html title", "html h1", "ao3", "epub"],
+)
+def test_a_title_longer_than_200_characters_is_refused(raw: str | bytes, filename: str) -> None:
+    assert refusal(raw, filename) == (
+        f"In “{filename}”, the title is 9,999 characters long; a title may be at most 200."
+    )
+
+
+def test_a_long_chapter_heading_is_shortened_with_an_ellipsis() -> None:
+    page = f"<h2>{LONG}</h2><p>Words.</p><h2>Two</h2><p>More words.</p>"
+    first, second = story(page, "tides.html").chapters
+    assert len(first.title) <= 200
+    assert first.title.startswith("Lantern Lantern")
+    assert first.title.endswith("…")
+    assert second.title == "Two"
+
+
+def test_html_details_lose_direction_and_zero_width_characters() -> None:
+    page = (
+        '<html><head><meta charset="utf-8">'
+        "<title>\u202eTide\u202c \u2066Tables\u2069\u200f</title>"
+        '<meta name="author" content="\u200eRin\u061c\u200b"></head>'
+        "<body><h2>\u202eOne\u200b</h2><p>Words.</p><h2>\u200f</h2><p>More.</p></body></html>"
+    )
+    draft = story(page, "tides.html")
+    assert (draft.title, draft.author) == ("Tide Tables", "Rin")
+    assert [chapter.title for chapter in draft.chapters] == ["One", "Chapter 2"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "title"),
+    [
+        (
+            '<meta charset="utf-8"><h1>\u200f\u200b</h1><p>Words.</p>',
+            "quiet_tides.html",
+            "Quiet Tides",
+        ),
+        (
+            '<html><head><meta charset="utf-8"><title>Tide Tables</title></head>'
+            "<body><h1>\u202e</h1><p>Words.</p>",
+            "tides.html",
+            "Tide Tables",
+        ),
+        (
+            AO3_ONESHOT.replace("<h1>Solo Fic</h1>", "<h1> \u2066\u2069 </h1>"),
+            "solo_fic.html",
+            "Solo Fic",
+        ),
+        (
+            epub(
+                {
+                    "content.opf": package("<dc:title>\u200f</dc:title>", ["one.xhtml"]),
+                    "one.xhtml": xhtml("<p>Words.</p>"),
+                }
+            ),
+            "lantern_weather.epub",
+            "Lantern Weather",
+        ),
+    ],
+    ids=["html h1", "html title", "ao3", "epub"],
+)
+def test_a_blank_title_leaves_the_next_source_to_give_it(
+    raw: str | bytes, filename: str, title: str
+) -> None:
+    assert story(raw, filename).title == title
+
+
+def test_a_blank_author_is_unknown() -> None:
+    page = re.sub(r'<div class="byline">.*?</div>', '<div class="byline">\u200f</div>', AO3_ONESHOT)
+    assert story(page, "solo.html").author == "Unknown"
+    book = epub(
+        {
+            "content.opf": package(
+                "<dc:title>T</dc:title><dc:creator>\u2066</dc:creator>", ["one.xhtml"]
+            ),
+            "one.xhtml": CHAPTER,
+        }
+    )
+    assert story(book, "t.epub").author == "Unknown"
+
+
+# --- Bounds on markup ----------------------------------------------------------------------
+
+
+def test_html_nested_hundreds_of_thousands_deep_is_refused_as_soon_as_it_is_too_deep() -> None:
+    assert refusal(b"<html><body>" + b"<div>" * 150_000 + b"deep", "deep.html") == (
+        "“deep.html” nests its HTML too deeply to be read as a story: more than 800 elements "
+        "inside one another."
+    )
+
+
+def test_an_epub_description_nested_too_deep_is_refused() -> None:
+    description = "&lt;div&gt;" * 5_000 + "deep"
+    book = epub(
+        {
+            "content.opf": package(
+                f"<dc:description>{description}</dc:description>", ["one.xhtml"]
+            ),
+            "one.xhtml": CHAPTER,
+        }
+    )
+    assert "“deep.epub” nests its HTML too deeply to be read as a story" in refusal(
+        book, "deep.epub"
+    )
+
+
+def test_a_page_of_bare_paragraph_tags_still_reads() -> None:
+    page = "<body>" + "".join(f"<p>Line {n} of the sea." for n in range(700)) + "</body>"
+    (chapter,) = story(page, "tides.html").chapters
+    assert chapter.text.split("\n\n")[699] == "Line 699 of the sea."
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename", "where"),
+    [
+        (b"<html><body>" + b"<div>" * 600_000 + b"deep", "deep.html", "“deep.html”"),
+        (b"<p><b>x</b></p>" * 50_001, "flat.html", "“flat.html”"),
+        (
+            epub(
+                {
+                    "content.opf": package("<dc:title>T</dc:title>", ["1.xhtml", "2.xhtml"]),
+                    # Each "<" counts, even in a comment, which parses at once.
+                    "1.xhtml": xhtml("<p>One.</p><!--" + "<" * 150_000 + "-->"),
+                    "2.xhtml": xhtml("<p>Two.</p><!--" + "<" * 150_000 + "-->"),
+                }
+            ),
+            "flat.epub",
+            "“flat.epub”",
+        ),
+    ],
+    ids=["nested html", "flat html", "epub in all"],
+)
+def test_more_than_200000_tags_are_refused_before_they_are_parsed(
+    raw: bytes, filename: str, where: str
+) -> None:
+    assert refusal(raw, filename) == (
+        f"{where} has more than 200,000 HTML tags, far more than any story needs, "
+        "so I won't read it."
+    )
+
+
+def test_a_refusal_quotes_a_long_file_name_only_in_part() -> None:
+    climbing = epub({"content.opf": ONE_CHAPTER, "one.xhtml": CHAPTER, "../" + "x" * 10_000: "*"})
+    missing = epub({"content.opf": package("<dc:title>T</dc:title>", ["x" * 10_000])})
+    assert len(refusal(climbing, "climb.epub")) < 200
+    assert len(refusal(missing, "missing.epub")) < 200
+    assert len(refusal(b"", "x" * 10_000 + ".txt")) < 200

@@ -15,6 +15,7 @@ from bot.library.importer import (
     normalise,
     parse_story,
     split_chapters,
+    with_metadata,
 )
 from bot.library.model import Rating, Status, StoryDraft, TagKind
 
@@ -423,6 +424,51 @@ def test_a_bad_value_is_refused_saying_what_is_accepted(sidecar: bytes, expected
     assert rejection(b"Kurt smiled.", "courage.txt", sidecar) == expected
 
 
+def yaml_bomb(levels: int) -> str:
+    """A "billion laughs": each list holds nine of the one before, so a few hundred bytes
+    stand for 9 ** levels values once the aliases are expanded."""
+    lists = ["&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lists += [f"&l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
+    return f"title: [{', '.join(lists)}]\n"
+
+
+@pytest.mark.parametrize("levels", [9, 10])
+def test_a_yaml_bomb_is_refused_before_its_aliases_are_expanded(levels: int) -> None:
+    # Expanded, nine levels are 387 million values: this test only ends if they never are.
+    bomb = yaml_bomb(levels)
+    assert rejection(f"---\n{bomb}---\nKurt smiled.".encode(), "bomb.txt") == (
+        "In the front matter of “bomb.txt”, aliases (*name) expand to more than 1,000 values, "
+        "far more than a story's details need, so I won't read it."
+    )
+    assert "“bomb.yaml”, aliases (*name) expand to more than 1,000 values" in rejection(
+        b"Kurt smiled.", "bomb.txt", bomb.encode()
+    )
+
+
+def test_a_large_value_is_quoted_in_a_refusal_only_in_part() -> None:
+    message = rejection(b"Kurt smiled.", "courage.txt", yaml_bomb(3).encode())
+    assert message.startswith("In “courage.yaml”, title “[['lol', 'lol', 'lol', 'lol', ...], ")
+    assert len(message) < 200
+    long_key = b"? " + b"x" * 100_000 + b"\n: Courage\n"
+    assert len(rejection(b"Kurt smiled.", "courage.txt", long_key)) < 400
+
+
+def test_deeply_nested_yaml_is_refused() -> None:
+    nested = b"title: " + b"[" * 5_000 + b"]" * 5_000
+    assert rejection(b"Kurt smiled.", "courage.txt", nested) == (
+        "In “courage.yaml”, values are nested more than 20 deep, far more than a story's "
+        "details need, so I won't read it."
+    )
+
+
+@pytest.mark.parametrize("value", [b"2011-02-30", b"1" * 5_000])
+def test_a_value_like_a_date_or_number_that_is_none_is_refused(value: bytes) -> None:
+    assert rejection(b"Kurt smiled.", "courage.txt", b"source: " + value) == (
+        "I can't read “courage.yaml”: a value in it looks like a date or a number but is none "
+        "(put it in quotes if it is text)."
+    )
+
+
 def test_front_matter_without_its_closing_line_is_refused() -> None:
     assert rejection(b"---\ntitle: Courage\n\nKurt smiled.", "courage.md") == (
         "I can't find the end of the front matter of “courage.md”: "
@@ -438,6 +484,153 @@ def test_metadata_without_a_story_is_refused() -> None:
 
 def test_without_a_title_the_file_name_is_made_readable() -> None:
     assert story("Kurt smiled.", "my_story-draft.txt").title == "My Story Draft"
+
+
+# --- Limits on details -----------------------------------------------------------------------
+
+LONG = "Courage " * 1_250
+"""A title of 10,000 characters."""
+
+
+@pytest.mark.parametrize(
+    ("text", "sidecar", "filename", "where"),
+    [
+        (
+            f"---\ntitle: {LONG}\n---\nKurt smiled.",
+            None,
+            "long.txt",
+            "the front matter of “long.txt”",
+        ),
+        ("Kurt smiled.", f"title: {LONG}", "long.txt", "“long.yaml”"),
+        (f"# {LONG}\n\nKurt smiled.", None, "long.md", "“long.md”"),
+        (
+            f"Title: {LONG}\nAuthor: Kurt\n\n*** START OF THE PROJECT GUTENBERG EBOOK ***\n"
+            "Kurt smiled.",
+            None,
+            "long.txt",
+            "“long.txt”",
+        ),
+    ],
+    ids=["front matter", "sidecar", "markdown heading", "gutenberg header"],
+)
+def test_a_title_longer_than_200_characters_is_refused_wherever_it_comes_from(
+    text: str, sidecar: str | None, filename: str, where: str
+) -> None:
+    raw = text.encode()
+    assert rejection(raw, filename, None if sidecar is None else sidecar.encode()) == (
+        f"In {where}, the title is 9,999 characters long; a title may be at most 200."
+    )
+
+
+def test_a_title_may_have_200_characters_and_not_one_more() -> None:
+    assert story(f"---\ntitle: {'a' * 200}\n---\nKurt smiled.").title == "a" * 200
+    assert rejection(f'---\ntitle: "{"|" * 3_000}"\n---\nKurt smiled.'.encode()) == (
+        "In the front matter of “story.txt”, the title is 3,000 characters long; "
+        "a title may be at most 200."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (
+            f"author: {'k' * 101}",
+            "the author's name is 101 characters long; an author's name may be at most 100",
+        ),
+        (
+            f"summary: {'Kurt smiled. ' * 200}",
+            "the summary is 2,599 characters long; a summary may be at most 2,000",
+        ),
+        (
+            f"fandoms: [Glee, {'g' * 101}]",
+            "the fandom “" + "g" * 59 + "…” is 101 characters long; a fandom may be at most 100",
+        ),
+        (
+            f"tags: {'x' * 101}",
+            "the tag “" + "x" * 59 + "…” is 101 characters long; a tag may be at most 100",
+        ),
+        (
+            f"language: {'e' * 36}",
+            "the language is 36 characters long; a language may be at most 35",
+        ),
+        (
+            f"source: https://{'s' * 500}",
+            "the source is 508 characters long; a source may be at most 500",
+        ),
+    ],
+    ids=["author", "summary", "fandom", "tag", "language", "source"],
+)
+def test_every_detail_has_its_limit(line: str, reason: str) -> None:
+    assert (
+        rejection(b"Kurt smiled.", "courage.txt", line.encode()) == f"In “courage.yaml”, {reason}."
+    )
+
+
+def test_a_story_may_have_75_tags_in_all() -> None:
+    tags = [f"Tag {n}" for n in range(70)]
+    given = f"fandoms: [Glee]\ncharacters: [Kurt, Blaine, Finn, Rachel]\ntags: [{', '.join(tags)}]"
+    assert sum(map(len, story("Kurt smiled.", sidecar=given).tags.values())) == 75
+    assert rejection(
+        b"Kurt smiled.", "courage.txt", f"{given}\nrelationships: Kurt/Blaine".encode()
+    ) == (
+        "In “courage.txt”, the story has 76 fandoms, relationships, characters and tags "
+        "together; a story may have at most 75."
+    )
+
+
+def test_a_title_from_a_long_file_name_is_shortened_not_refused() -> None:
+    title = story("Kurt smiled.", "dance_" * 50 + ".txt").title
+    assert len(title) <= 200
+    assert title.startswith("Dance Dance")
+    assert title.endswith("…")
+
+
+def test_a_long_chapter_heading_is_shortened_not_refused() -> None:
+    draft = story(f"## {LONG}\n\nKurt smiled.\n\n## Chapter 2\n\nBlaine smiled.", "long.md")
+    first = draft.chapters[0].title
+    assert len(first) <= 200
+    assert first.startswith("Courage Courage")
+    assert first.endswith("…")
+
+
+@pytest.mark.parametrize("blank", ["' '", '"\u200f\u200e\u2060 \u061c"', '"\u202e\u2069\u180e"'])
+def test_a_blank_title_counts_as_not_given(blank: str) -> None:
+    assert story(f"---\ntitle: {blank}\n---\nKurt smiled.", "last_dance.txt").title == "Last Dance"
+    after_heading = story(f"---\ntitle: {blank}\n---\n# Prom\n\nKurt smiled.", "prom.md")
+    assert after_heading.title == "Prom"
+    sidecar = story(f"---\ntitle: {blank}\n---\nKurt smiled.", "prom.txt", "title: Prom Night")
+    assert sidecar.title == "Prom Night"
+    unknown = story(f"---\nauthor: {blank}\n---\nKurt smiled.")
+    assert unknown.author == "Unknown"
+
+
+def test_direction_and_zero_width_characters_never_reach_a_title() -> None:
+    draft = story('---\ntitle: "\u202eKurt\u202c \u2066Smiles\u2069\u200f"\n---\nKurt smiled.')
+    assert draft.title == "Kurt Smiles"
+    given = {
+        "title": "\u202e Kurt\u200b \n\t Smiles\u180e\ufeff ",
+        "author": "\u200fklaine\u061cbow",
+    }
+    fixed = with_metadata(draft, given, "the form")
+    assert (fixed.title, fixed.author) == ("Kurt Smiles", "klainebow")
+    assert (
+        with_metadata(draft, {"title": " \u200b", "author": "\u2066"}, "the form").title
+        == "Kurt Smiles"
+    )
+
+
+@pytest.mark.parametrize("title", ["A family: 👨\u200d👩\u200d👧", "می\u200cخواهم"])
+def test_joiners_in_a_title_are_kept(title: str) -> None:
+    assert story(f'---\ntitle: "{title}"\n---\nKurt smiled.').title == title
+
+
+def test_the_upload_options_and_the_form_have_the_same_limits() -> None:
+    draft = story("Kurt smiled.")
+    with pytest.raises(ImportRejected) as refused:
+        with_metadata(draft, {"title": LONG}, "the form")
+    assert str(refused.value) == (
+        "In the form, the title is 9,999 characters long; a title may be at most 200."
+    )
 
 
 # --- Encodings and refusals ------------------------------------------------------------------
@@ -458,6 +651,30 @@ PROSE = "“I’m fine,” said Kurt. Café au lait, naïve Renée — Blaine’
 def test_encodings_are_read_correctly(raw: bytes) -> None:
     assert decode(raw) == PROSE
     assert story_words(parse_story(raw, "story.txt")) == words(PROSE)
+
+
+def test_utf8_with_a_passage_in_windows_1252_is_refused_saying_where() -> None:
+    raw = "“I’m fine,” said Kurt.\n\n".encode() + "Café au lait, naïve Renée.\n".encode("cp1252")
+    assert rejection(raw, "mixed.txt") == (
+        "“mixed.txt” mixes two character encodings (UTF-8 and an older one such as "
+        "Windows-1252; line 3): please save it as UTF-8 and upload it again."
+    )
+
+
+def test_windows_1252_letters_that_happen_to_pair_like_utf8_are_still_windows_1252() -> None:
+    german = "Die Straße” war naß, süß und schön, sagte Jürgen."
+    assert decode(german.encode("cp1252")) == german
+
+
+@pytest.mark.parametrize(
+    "text",
+    [PROSE, "Курт улыбнулся. Блейн ждал его у шкафчика, как всегда."],
+    ids=["latin", "cyrillic"],
+)
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(text: str, encoding: str) -> None:
+    raw = f"Chapter 1\n\n{text}\n".encode(encoding)
+    assert story_words(parse_story(raw, "story.txt")) == words(text)
 
 
 def test_other_legacy_encodings_are_read_correctly() -> None:
@@ -487,6 +704,11 @@ def test_other_legacy_encodings_are_read_correctly() -> None:
         ),
         (
             bytes(range(1, 9)) * 20 + b"Kurt smiled.",
+            "story.txt",
+            "“story.txt” is not a text file: stories must be plain text or Markdown (.txt, .md).",
+        ),
+        (
+            b"\x07\x00\x1b\x00" * 100,
             "story.txt",
             "“story.txt” is not a text file: stories must be plain text or Markdown (.txt, .md).",
         ),
