@@ -22,7 +22,7 @@ from bench.latency import Latency, Readers
 from bench.library import Library
 from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Store
-from tests.standin.world import World
+from standin.world import World
 
 GLOBAL_LIMIT = 50
 """Requests per second: Discord's global rate limit for a bot."""

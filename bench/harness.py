@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.standin.server import Standin
-from tests.standin.world import BOT_PERMISSIONS, Channel, Guild, Role, User, World
+from standin.server import Standin
+from standin.world import BOT_PERMISSIONS, Channel, Guild, Role, User, World
 
 REPO = Path(__file__).resolve().parents[1]
 STORYBOT = ("-m", "bot", "run")

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from bench.floor import ANSWER
 from bench.harness import CLUB_CHANNEL
 from bench.library import Library
-from tests.standin.driver import Person, Reply
-from tests.standin.limits import BUTTON, walk_components
-from tests.standin.server import Standin
+from standin.driver import Person, Reply
+from standin.limits import BUTTON, walk_components
+from standin.server import Standin
 
 COMMANDS = ("/read", "page turn", "/continue", "/excerpt", "/search", "autocomplete")
 _NEXT = "▶"

@@ -15,8 +15,8 @@ from bot.app import StoryBot
 from bot.config import Settings, load_settings
 from bot.importing import import_library_if_empty
 from bot.store import Store
-from tests.standin.fixtures import discord_world, running, standin  # noqa: F401
-from tests.standin.server import Standin
+from standin.fixtures import discord_world, running, standin  # noqa: F401
+from standin.server import Standin
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LIBRARY = REPO / "data"

@@ -12,10 +12,10 @@ import pytest
 from bot.access import Viewer
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft
+from standin.driver import Person, Reply
+from standin.server import Standin
+from standin.world import MODERATOR_PERMISSIONS, Role
 from tests.conftest import BotRunner, unescaped
-from tests.standin.driver import Person, Reply
-from tests.standin.server import Standin
-from tests.standin.world import MODERATOR_PERMISSIONS, Role
 
 GONE = "That story is not in the library here any more."
 RESTRICTED = "rated Explicit, so it can only be read in an age-restricted channel"

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from standin.server import Standin
 from tests.conftest import BotRunner
-from tests.standin.server import Standin
 
 EXPECTED_COMMANDS = {
     "help",

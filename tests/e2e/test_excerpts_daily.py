@@ -14,9 +14,9 @@ import pytest
 
 from bot.app import StoryBot
 from bot.store import DailySchedule
+from standin.server import Standin
+from standin.world import Role
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, unescaped
-from tests.standin.server import Standin
-from tests.standin.world import Role
 
 # the library keeps one blank line between paragraphs, whatever the file had
 SOURCES = [

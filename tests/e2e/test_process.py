@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from standin.server import Standin
 from tests.conftest import REPO, SAMPLE_LIBRARY
-from tests.standin.server import Standin
 
 
 async def test_run_imports_the_samples_on_first_start_and_answers(

@@ -9,9 +9,9 @@ from dataclasses import replace
 import discord
 
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
+from standin.driver import Reply
+from standin.server import Standin
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, unescaped
-from tests.standin.driver import Reply
-from tests.standin.server import Standin
 
 SAMPLES = {
     "Hello, Princess": "000_6f9fc9c0cdbf0d79.txt",

@@ -13,8 +13,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.standin.fixtures import running
-from tests.standin.server import Standin
+from standin.fixtures import running
+from standin.server import Standin
 
 STORIES = ["Prom Night", "Prologue", "Winter Tale"]
 

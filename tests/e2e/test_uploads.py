@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
+from standin.driver import Person, Reply
+from standin.server import Standin
 from tests.conftest import BotRunner
 from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
 from tests.library.test_importer import yaml_bomb
-from tests.standin.driver import Person, Reply
-from tests.standin.server import Standin
 
 MARKDOWN = b"""---
 title: The Lighthouse Keeper

@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tests.standin.driver import Person
-from tests.standin.gateway import Gateway
-from tests.standin.limits import (
+from standin.driver import Person
+from standin.gateway import Gateway
+from standin.limits import (
     Problem,
     check_choices,
     check_commands,
@@ -33,7 +33,7 @@ from tests.standin.limits import (
     form_errors,
     walk_components,
 )
-from tests.standin.world import (
+from standin.world import (
     ATTACH_FILES,
     SEND_MESSAGES,
     VIEW_CHANNEL,

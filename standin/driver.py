@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.standin.limits import BUTTON, STRING_SELECT, TEXT_INPUT, walk_components
-from tests.standin.world import ALL_PERMISSIONS, Channel, Guild, Role, User, World, role_payload
+from standin.limits import BUTTON, STRING_SELECT, TEXT_INPUT, walk_components
+from standin.world import ALL_PERMISSIONS, Channel, Guild, Role, User, World, role_payload
 
 if TYPE_CHECKING:
-    from tests.standin.server import Attachment, Interaction, Message, Standin
+    from standin.server import Attachment, Interaction, Message, Standin
 
 APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 SUBCOMMAND, GROUP = 1, 2

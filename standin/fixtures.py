@@ -1,6 +1,6 @@
 """pytest fixtures for end-to-end tests: a fresh stand-in per test, and a bot running on it.
 
-In tests/conftest.py: `from tests.standin.fixtures import discord_world, running, standin`, then
+In tests/conftest.py: `from standin.fixtures import discord_world, running, standin`, then
 
     async def test_read(standin):
         async with running(make_bot(), standin):
@@ -18,8 +18,8 @@ import discord
 import pytest
 
 from bot.app import use_discord_endpoints
-from tests.standin.server import Standin
-from tests.standin.world import World
+from standin.server import Standin
+from standin.world import World
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from tests.standin.world import by_id
+from standin.world import by_id
 
 if TYPE_CHECKING:
-    from tests.standin.server import Standin
+    from standin.server import Standin
 
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
