@@ -21,7 +21,7 @@ from bench.harness import BenchStandin, BotProcess, copy_database, is_post, read
 from bench.latency import Latency, Readers
 from bench.library import Library
 from bot.library.model import ChapterDraft, StoryDraft
-from bot.store import Store
+from bot.store import Following, Store
 from standin.world import World
 
 GLOBAL_LIMIT = 50
@@ -85,7 +85,7 @@ async def upload_fanout(library: Library, database: Path, plan: Plan) -> FanOutR
     store = await Store.open(copy)
     try:
         for user in world.users[-plan.fanout :]:
-            await store.subscribe(user.id, club.id, "all", "")
+            await store.subscribe(user.id, club.id, Following.EVERYTHING, "")
             await store.set_dm_channel(user.id, world.dm_channel(user).id)
     finally:
         await store.close()
