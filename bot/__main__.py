@@ -28,7 +28,7 @@ from bot.store.maintenance import Finding, back_up, check_file
 try:
     import uvloop
 except ImportError:  # Windows: asyncio's own event loop
-    uvloop = None  # type: ignore[assignment]
+    uvloop = None  # type: ignore[assignment]  # checked before use
 
 OK, REJECTED, USAGE = 0, 1, 2
 DAMAGED = REJECTED  # check and backup found the database, or its copy, damaged

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
-from bs4.element import PreformattedString
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement, PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
 from bot.library.fields import checked, cleaned
@@ -87,7 +87,7 @@ def check_tags(count: int, where: str) -> None:
 
 def _parsed(markup: bytes | str, where: str) -> BeautifulSoup:
     """HTML parsed, or ImportRejected naming `where` if it has too many tags or nests too deep."""
-    check_tags(markup.count(b"<" if isinstance(markup, bytes) else "<"), where)
+    check_tags(markup.count(b"<") if isinstance(markup, bytes) else markup.count("<"), where)
     try:
         return BeautifulSoup(markup, "html.parser", element_classes={Tag: _Element})
     except _TooDeep:
@@ -474,7 +474,7 @@ class StoryReader:
             self._chapters.add_prose(paragraphs(loose))
             loose = []
             mark = marks.get(id(child))
-            if mark == "chapter":
+            if mark == "chapter" and isinstance(child, Tag):  # headings are marked, never text
                 self._chapters.start(_chapter_title(child))
             elif mark in ("before", "after"):
                 self._chapters.add_notes(paragraphs([child]), after=mark == "after")
@@ -513,6 +513,6 @@ def parse_html(raw: bytes, filename: str) -> StoryDraft:
     if document.title is not None:
         reader.give("title", _text(document.title), unless_given=True)
     author = document.find("meta", attrs={"name": "author"})
-    if author is not None:
+    if isinstance(author, Tag):
         reader.give("author", cleaned(str(author.get("content", ""))), unless_given=True)
     return reader.story(filename)

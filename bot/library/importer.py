@@ -153,7 +153,7 @@ METADATA_KEYS = tuple(_READERS)
 """The keys a story's front matter or sidecar YAML may use."""
 
 
-def _read_metadata(fields: Mapping[object, object], where: str) -> dict[str, Any]:
+def _read_metadata(fields: Mapping[Any, object], where: str) -> dict[str, Any]:
     """Check and convert metadata, keyed as METADATA_KEYS; a value with nothing visible in it
     counts as not given."""
     metadata: dict[str, Any] = {}
@@ -206,11 +206,11 @@ class _MetadataLoader(yaml.SafeLoader):
         self._anchored: dict[str, int] = {}
         """How many values each anchor stands for, the aliases inside it expanded."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # yaml has no types here
         if isinstance(event, yaml.AliasEvent):
             # An alias inside its own anchor has no size yet: it counts as one value.
-            self._count(self._anchored.get(event.anchor, 1))
+            self._count(self._anchored.get(event.anchor or "", 1))
             return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
@@ -363,7 +363,9 @@ def _opening_title(lines: list[str]) -> tuple[str | None, list[str]]:
     other Markdown heading is deeper ("# Title" above "## Chapter 1").
     """
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    opening = _MD_HEADING.fullmatch(lines[first].strip()) if first is not None else None
+    if first is None:
+        return None, lines
+    opening = _MD_HEADING.fullmatch(lines[first].strip())
     if opening is None or _chapter_title(opening["text"]) is not None:
         return None, lines
     level = len(opening["marks"])

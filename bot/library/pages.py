@@ -25,12 +25,12 @@ def paginate(text: str, size: int = DEFAULT_PAGE_SIZE) -> list[tuple[int, int]]:
     if not text.strip():
         return [(0, len(text))]
     pages: list[tuple[int, int]] = []
-    start = end = None
+    start = end = -1  # no paragraph yet
     for paragraph_start, paragraph_end in paragraph_spans(text):
-        if start is not None and paragraph_end - start <= size:
+        if start >= 0 and paragraph_end - start <= size:
             end = paragraph_end
             continue
-        if start is not None:
+        if start >= 0:
             pages.append((start, end))
         start, end = paragraph_start, paragraph_end
         while end - start > size:

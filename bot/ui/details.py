@@ -21,7 +21,7 @@ class StoryDetailsModal(discord.ui.Modal):
     def __init__(self, heading: str, draft: StoryDraft, handler: DetailsHandler):
         super().__init__(title=heading, timeout=900)
         self.draft, self.handler = draft, handler
-        self.inputs = {
+        self.inputs: dict[str, discord.ui.TextInput[StoryDetailsModal]] = {
             "title": discord.ui.TextInput(label="Title", default=draft.title, max_length=200),
             "author": discord.ui.TextInput(label="Author", default=draft.author, max_length=100),
             "rating": discord.ui.TextInput(
@@ -55,5 +55,7 @@ class StoryDetailsModal(discord.ui.Modal):
             raise UserFacingError(str(error)) from None
         await self.handler(interaction, draft)
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+    async def on_error(  # type: ignore[override]  # a modal's errors come without an item
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
         await report_error(interaction, error)
