@@ -177,13 +177,7 @@ class BrowseButton(
     @classmethod
     def make(cls, label: str, owner: int, query: int, offset: int, disabled: bool) -> BrowseButton:
         offset = max(offset, 0)
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label,
-            style=discord.ButtonStyle.secondary,
-            custom_id=f"br:{owner}:{query}:{offset}",
-            disabled=disabled,
-        )
-        return cls(button, owner=owner, query=query, offset=offset)
+        return cls.button(label, disabled=disabled, owner=owner, query=query, offset=offset)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         filters = await interaction.client.store.browse_filters(interaction.guild_id, self.query)
@@ -200,17 +194,13 @@ class StoryInfoSelect(
 
     @classmethod
     def make(cls, stories: list[Story]) -> StoryInfoSelect:
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            placeholder="More about a story…",
-            custom_id="brinfo",
-            options=[
-                discord.SelectOption(
-                    label=shorten(story.title, limits.OPTION_LABEL), value=str(story.id)
-                )
-                for story in stories
-            ],
-        )
-        return cls(select)
+        options = [
+            discord.SelectOption(
+                label=shorten(story.title, limits.OPTION_LABEL), value=str(story.id)
+            )
+            for story in stories
+        ]
+        return cls.select(options, placeholder="More about a story…")
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         await send_story_card(interaction, number(self.item.values[0]))

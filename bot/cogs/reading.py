@@ -132,12 +132,8 @@ class ProgressSelect(
         ]
         if action == "forget":
             options.append(discord.SelectOption(label="Every story listed here", value="all"))
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            placeholder="Continue reading…" if action == "continue" else "Forget where I was in…",
-            options=options,
-            custom_id=f"progress:{action}:{owner}",
-        )
-        return cls(select, action=action, owner=owner)
+        placeholder = "Continue reading…" if action == "continue" else "Forget where I was in…"
+        return cls.select(options, placeholder=placeholder, action=action, owner=owner)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         value = self.item.values[0]

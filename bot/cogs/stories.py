@@ -190,10 +190,7 @@ class RemovalButton(
 
     @classmethod
     def make(cls, action: str, story: int, label: str, style: discord.ButtonStyle) -> RemovalButton:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=style, custom_id=f"story:{action}:{story}"
-        )
-        return cls(button, action=action, story=story)
+        return cls.button(label, style=style, action=action, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         if not await is_moderator(interaction):

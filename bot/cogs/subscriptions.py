@@ -406,10 +406,7 @@ class SubscriptionSelect(
             )
             for s in followed[: limits.SELECT_OPTIONS]
         ]
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            placeholder="Stop following…", options=options, custom_id=f"subs:remove:{owner}"
-        )
-        return cls(select, action="remove", owner=owner)
+        return cls.select(options, placeholder="Stop following…", action="remove", owner=owner)
 
     @classmethod
     def make_delivery(cls, owner: int, by_mention: bool) -> SubscriptionSelect:
@@ -419,10 +416,7 @@ class SubscriptionSelect(
                 label="Mention me in the announcements channel", value="mention", default=by_mention
             ),
         ]
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            options=options, custom_id=f"subs:delivery:{owner}"
-        )
-        return cls(select, action="delivery", owner=owner)
+        return cls.select(options, action="delivery", owner=owner)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         store = interaction.client.store

@@ -90,12 +90,7 @@ class AnotherExcerptButton(
 
     @classmethod
     def make(cls, query: int, story: int) -> AnotherExcerptButton:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Another",
-            style=discord.ButtonStyle.secondary,
-            custom_id=f"exmore:{query}:{story}",
-        )
-        return cls(button, query=query, story=story)
+        return cls.button("Another", query=query, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         filters = await interaction.client.store.browse_filters(interaction.guild_id, self.query)

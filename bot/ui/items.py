@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
@@ -53,6 +53,46 @@ class StatefulItem:
         super().__init__(item)  # type: ignore[call-arg]  # DynamicItem's, in the final class
         for name, value in state.items():
             setattr(self, name, value)
+
+    @classmethod
+    def button(
+        cls,
+        label: str,
+        *,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        disabled: bool = False,
+        row: int | None = None,
+        **state: int | str,
+    ) -> Self:
+        """The item as a button carrying `state` in its custom_id."""
+        item: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=style, custom_id=cls._custom_id(state), disabled=disabled, row=row
+        )
+        return cls(item, **state)
+
+    @classmethod
+    def select(
+        cls,
+        options: list[discord.SelectOption],
+        *,
+        placeholder: str | None = None,
+        row: int | None = None,
+        **state: int | str,
+    ) -> Self:
+        """The item as a menu of `options` carrying `state` in its custom_id."""
+        item: discord.ui.Select[Any] = discord.ui.Select(
+            options=options, placeholder=placeholder, custom_id=cls._custom_id(state), row=row
+        )
+        return cls(item, **state)
+
+    @classmethod
+    def _custom_id(cls, state: dict[str, int | str]) -> str:
+        """`state` written into the item's template: its prefix, then each group's value."""
+        template: re.Pattern[str] = cls.__discord_ui_compiled_template__  # type: ignore[attr-defined]
+        prefix = template.pattern.split("(", 1)[0]
+        names = sorted(template.groupindex, key=template.groupindex.__getitem__)
+        values = [str(state[name]) for name in names]
+        return prefix + ":".join(values)
 
     @classmethod
     async def from_custom_id(

@@ -180,16 +180,19 @@ class TurnButton(
         row: int,
     ) -> TurnButton:
         chapter, page = max(chapter, 1), max(page, 0)
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label,
+        return cls.button(
+            label,
             style=discord.ButtonStyle.primary
             if action == "next"
             else discord.ButtonStyle.secondary,
-            custom_id=f"rd:{action}:{owner}:{story}:{chapter}:{page}",
             disabled=disabled,
             row=row,
+            action=action,
+            owner=owner,
+            story=story,
+            chapter=chapter,
+            page=page,
         )
-        return cls(button, action=action, owner=owner, story=story, chapter=chapter, page=page)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         await show_page(interaction, self.story, self.chapter, self.page, edit=True)
@@ -204,14 +207,15 @@ class JumpButton(
 
     @classmethod
     def make(cls, owner: int, story: int, chapter: int, pages: int) -> JumpButton:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Page…",
-            style=discord.ButtonStyle.secondary,
-            custom_id=f"rdjump:{owner}:{story}:{chapter}:{pages}",
+        return cls.button(
+            "Page…",
             disabled=pages < 2,
             row=0,
+            owner=owner,
+            story=story,
+            chapter=chapter,
+            page=pages,
         )
-        return cls(button, owner=owner, story=story, chapter=chapter, page=pages)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         await interaction.response.send_modal(JumpModal(self.story, self.chapter, self.page))
@@ -264,14 +268,14 @@ class ChapterSelect(
             options.append(
                 discord.SelectOption(label="Later chapters »", value=f"w{chapters[-1][0] + 1}")
             )
-        select: discord.ui.Select[Any] = discord.ui.Select(
+        return cls.select(
+            options,
             placeholder="Chapters",
-            options=options,
-            custom_id=f"rdch:{owner}:{page.story_id}:{page.chapter_number}:{page.number}",
             row=2,
-        )
-        return cls(
-            select, owner=owner, story=page.story_id, chapter=page.chapter_number, page=page.number
+            owner=owner,
+            story=page.story_id,
+            chapter=page.chapter_number,
+            page=page.number,
         )
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
@@ -303,12 +307,9 @@ class OpenCopyButton(
     def make(
         cls, story: int, chapter: int, page: int, label: str = "Open my copy"
     ) -> OpenCopyButton:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label,
-            style=discord.ButtonStyle.primary,
-            custom_id=f"rdopen:{story}:{chapter}:{page}",
+        return cls.button(
+            label, style=discord.ButtonStyle.primary, story=story, chapter=chapter, page=page
         )
-        return cls(button, story=story, chapter=chapter, page=page)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         await show_page(interaction, self.story, self.chapter, self.page)
