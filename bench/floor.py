@@ -81,7 +81,7 @@ class _NextPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor
     """The floor's page-turn button: registered once, like storybot's."""
 
     def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label="▶", custom_id="floor:next"))
+        super().__init__(discord.ui.Button(label="Next ▶", custom_id="floor:next"))
 
     @classmethod
     async def from_custom_id(
@@ -136,8 +136,8 @@ def _reader_page() -> tuple[discord.Embed, discord.ui.View]:
             for n in range(1, 26)
         ],
     )
-    buttons = [_Inert(label, n) for n, label in enumerate(("⏮", "◀", "⏭", "Page…"), 1)]
-    buttons[2:2] = [_NextPage()]
+    buttons = [_Inert(label, n) for n, label in enumerate(("◀ Back", "Page…"), 1)]
+    buttons[1:1] = [_NextPage()]
     rows = [_Inert("« Chapter", 5), _Inert("Chapter »", 6)]
     return embed, _finished_view(*buttons, *rows, menu)
 

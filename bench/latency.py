@@ -23,7 +23,7 @@ from standin.limits import BUTTON, walk_components
 from standin.server import Standin
 
 COMMANDS = ("/read", "page turn", "/continue", "/excerpt", "/search", "autocomplete")
-_NEXT = "▶"
+_NEXT = "Next ▶"
 _FAILURE_EXAMPLES = 3
 
 

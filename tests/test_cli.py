@@ -196,7 +196,8 @@ async def main():
     store = await Store.open(os.environ["DATABASE_PATH"])
     stories = await store.stories()
     for user in range(10**9):
-        await asyncio.gather(*(store.save_bookmark(user, story.id, 1, 1) for story in stories))
+        places = (store.save_bookmark(user, story.id, 1, 1, move=True) for story in stories)
+        await asyncio.gather(*places)
         if user == 0:
             print("writing", flush=True)
 

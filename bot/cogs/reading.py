@@ -14,7 +14,7 @@ from bot.store import Bookmark
 from bot.ui import limits
 from bot.ui.items import Owned, StatelessView, number
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
-from bot.ui.reader import READER_ITEMS, show_page
+from bot.ui.reader import READER_ITEMS, Step, show_page
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -55,7 +55,7 @@ class Reading(commands.Cog):
             raise UserFacingError(
                 f"“{found.title}” has {plural(count, 'chapter')}: pick one from 1 to {count}."
             )
-        await show_page(interaction, found.id, chapter, page, ephemeral=not public)
+        await show_page(interaction, found.id, chapter, page, step=Step.JUMP, ephemeral=not public)
 
     @app_commands.command(name="continue")
     @app_commands.describe(story="A story you started (default: the one you read last)")
@@ -74,7 +74,7 @@ class Reading(commands.Cog):
                 else "You haven't started a story here yet: find one with /stories or /read."
             )
         await show_page(
-            interaction, mark.story_id, mark.chapter_number, mark.page_number, remember=False
+            interaction, mark.story_id, mark.chapter_number, mark.page_number, step=Step.RETURN
         )
 
     @app_commands.command(name="progress")
@@ -142,7 +142,9 @@ class ProgressSelect(
             mark = await store.last_bookmark(await viewer_of(interaction), number(value))
             if mark is None:
                 raise UserFacingError("You have no saved place in that story any more.")
-            await show_page(interaction, mark.story_id, mark.chapter_number, mark.page_number)
+            await show_page(
+                interaction, mark.story_id, mark.chapter_number, mark.page_number, step=Step.RETURN
+            )
             return
         # "Every story listed here" is the stories of this menu, not the reader's places in
         # other servers or in stories this place does not show.

@@ -21,6 +21,7 @@ from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
+from bot.ui.following import follow
 from bot.ui.items import OUT_OF_DATE, Owned, StatelessView
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 
@@ -107,28 +108,6 @@ class Subscriptions(commands.Cog):
 
     # ------------------------------------------------------------------------- commands
 
-    async def _follow(
-        self, interaction: discord.Interaction[StoryBot], kind: Following, target: str, what: str
-    ) -> None:
-        assert interaction.guild_id is not None  # the subscribe commands are guild-only
-        added = await interaction.client.store.subscribe(
-            interaction.user.id, interaction.guild_id, kind, target
-        )
-        how = (
-            "in the announcements channel"
-            if (await interaction.client.store.subscriber(interaction.user.id)).by_mention
-            else "by DM"
-        )
-        await interaction.response.send_message(
-            (
-                f"Subscribed: I'll tell you {how} about {what}."
-                if added
-                else f"You already follow {what}."
-            )
-            + " See everything you follow with /subscriptions.",
-            ephemeral=True,
-        )
-
     async def _unfollow(
         self, interaction: discord.Interaction[StoryBot], kind: Following, target: str, what: str
     ) -> None:
@@ -147,7 +126,7 @@ class Subscriptions(commands.Cog):
     async def subscribe_story(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
         """Be told when a story gets new chapters."""
         found = await resolve_story(interaction, story)
-        await self._follow(
+        await follow(
             interaction, Following.STORY, str(found.id), f"new chapters of “{escape(found.title)}”"
         )
 
@@ -157,7 +136,7 @@ class Subscriptions(commands.Cog):
         self, interaction: discord.Interaction[StoryBot], author: app_commands.Range[str, 1, 100]
     ) -> None:
         """Be told when an author's stories arrive or grow."""
-        await self._follow(
+        await follow(
             interaction,
             Following.AUTHOR,
             author.strip().lower(),
@@ -167,9 +146,7 @@ class Subscriptions(commands.Cog):
     @subscribe.command(name="all")
     async def subscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:
         """Be told about every new story and chapter on this server."""
-        await self._follow(
-            interaction, Following.EVERYTHING, "", "every new story and chapter here"
-        )
+        await follow(interaction, Following.EVERYTHING, "", "every new story and chapter here")
 
     @unsubscribe.command(name="story")
     @app_commands.describe(story="The story to stop following")

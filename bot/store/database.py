@@ -93,7 +93,7 @@ class Database:
         return cls(writer, readers, clock)
 
     async def close(self) -> None:
-        await asyncio.gather(*self._batch_tasks, return_exceptions=True)
+        await self.flush()
         for connection in (*self._readers, self._writer):
             await connection.close()
 
@@ -125,6 +125,10 @@ class Database:
             task.add_done_callback(self._batch_tasks.discard)
         batch.rows.append(params)
         await asyncio.shield(batch.committed)
+
+    async def flush(self) -> None:
+        """Wait until every batched write queued so far is committed (or has failed)."""
+        await asyncio.gather(*self._batch_tasks, return_exceptions=True)
 
     async def _commit_batch(self, sql: str, batch: _Batch) -> None:
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 import aiosqlite
 
 from bot.access import IN_REACH, RATING_ALLOWED, VISIBLE, Hidden, StoryHidden, Viewer, check_visible
-from bot.library.model import Rating
+from bot.library.model import Rating, Status
 from bot.store.database import Database, escape_like
 
 _TRIGRAM = 3
@@ -30,6 +30,7 @@ class Page:
     story_title: str
     author: str
     rating: Rating
+    status: Status
     guild_id: int | None
     chapter_count: int
     story_pages: int
@@ -49,6 +50,11 @@ class Page:
     def pages_read(self) -> int:
         """Pages of the story up to and including this one."""
         return self.pages_before + self.number
+
+    @property
+    def is_last(self) -> bool:
+        """Whether this is the story's last page."""
+        return self.pages_read == self.story_pages
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class ReadingQueries(Database):
         """
         query = f"""
             SELECT story.id AS story_id, story.title AS story_title, story.author,
-                story.rating, story.guild_id, story.chapter_count,
+                story.rating, story.status, story.guild_id, story.chapter_count,
                 story.page_count AS story_pages, {RATING_ALLOWED} AS rating_allowed,
                 chapter.number AS chapter_number, chapter.title AS chapter_title,
                 chapter.page_count, chapter.pages_before, page.number,
@@ -123,7 +129,14 @@ class ReadingQueries(Database):
         values = dict(row)
         del values["rating_allowed"]
         nearby = sorted((number, title) for number, title in json.loads(row["nearby_chapters"]))
-        return Page(**{**values, "rating": Rating(row["rating"]), "nearby_chapters": tuple(nearby)})
+        return Page(
+            **{
+                **values,
+                "rating": Rating(row["rating"]),
+                "status": Status(row["status"]),
+                "nearby_chapters": tuple(nearby),
+            }
+        )
 
     async def chapter_titles(
         self, viewer: Viewer, story_id: int, offset: int, limit: int
@@ -201,22 +214,41 @@ class ReadingQueries(Database):
         check_visible(viewer, row)
         return _story_choice(row)
 
+    async def next_reads(self, viewer: Viewer, story_id: int, limit: int = 2) -> list[StoryChoice]:
+        """Stories to read after this one, that the viewer may see: by its author first, then
+        those sharing most of its fandoms, characters and tags, then the newest."""
+        query = f"""
+            WITH shared AS (
+                SELECT theirs.story_id, count(*) AS tags
+                FROM story_tag AS mine
+                JOIN story_tag AS theirs
+                    ON theirs.name = mine.name COLLATE NOCASE AND theirs.kind = mine.kind
+                WHERE mine.story_id = :story AND mine.kind != 'warning'
+                GROUP BY theirs.story_id
+            )
+            SELECT {_CHOICE_COLUMNS} FROM story
+            LEFT JOIN shared ON shared.story_id = story.id
+            WHERE {VISIBLE} AND story.id != :story
+            ORDER BY
+                story.author = (SELECT author FROM story AS read WHERE read.id = :story)
+                    COLLATE NOCASE DESC,
+                ifnull(shared.tags, 0) DESC,
+                story.updated_at DESC,
+                story.id
+            LIMIT :limit
+        """
+        rows = await self.fetch_all(query, {**viewer.params, "story": story_id, "limit": limit})
+        return [_story_choice(row) for row in rows]
+
     async def save_bookmark(
-        self, user_id: int, story_id: int, chapter_number: int, page_number: int
+        self, user_id: int, story_id: int, chapter_number: int, page_number: int, *, move: bool
     ) -> None:
-        """Remember where the reader is. Bookmarks are written in batches, so one for a story
-        that has just gone is dropped rather than failing the others."""
+        """Remember where the reader is: the place they read on to (`move`), or, for a page they
+        jumped to, only if they have no place in that story yet. Bookmarks are written in
+        batches, so one for a story that has just gone is dropped rather than failing the
+        others."""
         await self.write_in_batch(
-            """
-            INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number,
-                updated_at)
-            SELECT :user, :story, :chapter, :page, :now
-            WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
-            ON CONFLICT (user_id, story_id) DO UPDATE SET
-                chapter_number = excluded.chapter_number,
-                page_number = excluded.page_number,
-                updated_at = excluded.updated_at
-            """,
+            _MOVE_PLACE if move else _FIRST_PLACE,
             {
                 "user": user_id,
                 "story": story_id,
@@ -309,6 +341,23 @@ def _story_choice(row: aiosqlite.Row) -> StoryChoice:
         rating=Rating(row["rating"]),
         chapter_count=row["chapter_count"],
     )
+
+
+_FIRST_PLACE = """
+    INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, updated_at)
+    SELECT :user, :story, :chapter, :page, :now
+    WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
+    ON CONFLICT (user_id, story_id) DO NOTHING
+"""
+_MOVE_PLACE = """
+    INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, updated_at)
+    SELECT :user, :story, :chapter, :page, :now
+    WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
+    ON CONFLICT (user_id, story_id) DO UPDATE SET
+        chapter_number = excluded.chapter_number,
+        page_number = excluded.page_number,
+        updated_at = excluded.updated_at
+"""
 
 
 def _bookmark(row: aiosqlite.Row) -> Bookmark:

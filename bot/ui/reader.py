@@ -8,22 +8,38 @@ working for as long as it exists.
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.errors import UserFacingError, report_error
+from bot.library.model import Status
 from bot.library.render import progress_bar, render_prose, shorten
-from bot.store import Page
+from bot.store import Following, Page, StoryChoice
 from bot.ui import limits
+from bot.ui.following import follow
 from bot.ui.items import Owned, StatefulItem, StatelessView, number
 from bot.ui.lookup import viewer_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
 
-_NOTES_FIELD = "Author's note"
+_NOTES_BUDGET = 1200
+"""Characters of a page's author's notes, before and after the prose together, at the most."""
+
+
+class Step(enum.Enum):
+    """How the reader came to a page, which decides whether it becomes their saved place."""
+
+    TURN = "turn"
+    """Read on to it (the previous or next page): it becomes their place."""
+    JUMP = "jump"
+    """Went to it (a chapter, a page number, a search hit, an excerpt, the story's start): shown
+    without moving their place, unless they have none in that story yet."""
+    RETURN = "return"
+    """Came back to their place: nothing to save."""
 
 
 # ----------------------------------------------------------------------------- showing a page
@@ -35,98 +51,120 @@ async def show_page(
     chapter: int,
     page: int,
     *,
+    step: Step,
     edit: bool = False,
     ephemeral: bool = True,
-    remember: bool = True,
 ) -> None:
-    """Show a page to the reader behind `interaction` and remember that they got there.
+    """Show a page to the reader behind `interaction`, and keep their place as `step` says.
 
     `edit` turns the page of the message the interaction came from; otherwise a new message
     is sent (ephemeral unless the reader asked for a read-along). `page` 0 means the last page.
-    `remember` is off when the page shown is the one already remembered.
     """
     store = interaction.client.store
-    found = await store.page(await viewer_of(interaction), story_id, chapter, page)
-    embed, view = page_embed(found), page_view(found, interaction.user.id)
+    viewer = await viewer_of(interaction)
+    found = await store.page(viewer, story_id, chapter, page)
+    next_reads: list[StoryChoice] = []
+    if found.is_last and found.status is Status.COMPLETE:
+        next_reads = await store.next_reads(viewer, story_id)
+    embed, view = page_embed(found), page_view(found, interaction.user.id, next_reads=next_reads)
     if edit:
         shown = interaction.response.edit_message(embed=embed, view=view)
     else:
         shown = interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
-    if not remember:
+    if step is Step.RETURN:
         await shown
         return
-    # The bookmark is written while the page is on its way: the reader does not wait for it.
-    bookmark = store.save_bookmark(
-        interaction.user.id, story_id, found.chapter_number, found.number
+    # The place is written while the page is on its way: the reader does not wait for it.
+    place = store.save_bookmark(
+        interaction.user.id, story_id, found.chapter_number, found.number, move=step is Step.TURN
     )
-    await asyncio.gather(bookmark, shown)
+    await asyncio.gather(place, shown)
 
 
 def page_embed(page: Page) -> discord.Embed:
-    """The page as a reader sees it: story, chapter heading, prose, notes and a progress footer."""
+    """The page as a reader sees it: the chapter heading, the notes that open the chapter, the
+    prose, the notes that close it, how the story ends if it does here, and where they are."""
     heading = f"**Chapter {page.chapter_number}: {render_prose(page.chapter_title)}**"
     if page.chapter_title.lower().startswith(("chapter", "prologue", "epilogue")):
         heading = f"**{render_prose(page.chapter_title)}**"
-    body = render_prose(page.text)
-    if page.number == page.page_count and page.chapter_number == page.chapter_count:
-        body += "\n\n*— The End —*"
+    notes = [note for note in (page.notes_before, page.notes_after) if note]
+    each = _NOTES_BUDGET // max(len(notes), 1)
+    before = _note(page.notes_before, each)
+    after = _note(page.notes_after, each)
+    ending = ""
+    if page.is_last:
+        ending = (
+            "*— The End —*"
+            if page.status is Status.COMPLETE
+            else "*To be continued… Follow the story to hear when the next chapter arrives.*"
+        )
+    parts = [heading, before, render_prose(page.text), after, ending]
     embed = discord.Embed(
         title=shorten(page.story_title, limits.EMBED_TITLE),
-        description=shorten(f"{heading}\n\n{body}", limits.EMBED_DESCRIPTION),
+        description=shorten("\n\n".join(part for part in parts if part), limits.EMBED_DESCRIPTION),
         colour=discord.Colour.dark_teal(),
     )
     embed.set_footer(
         text=f"page {page.number} of {page.page_count} · chapter {page.chapter_number} of "
         f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
     )
-    notes = [note for note in (page.notes_before, page.notes_after) if note]
-    budget = limits.EMBED_TOTAL - len(embed) - len(_NOTES_FIELD) * len(notes)
-    for note in notes:
-        limit = min(limits.EMBED_FIELD_VALUE, budget // len(notes))
-        embed.add_field(name=_NOTES_FIELD, value=shorten(render_prose(note), limit), inline=False)
     return embed
 
 
+def _note(note: str, most: int) -> str:
+    """An author's note as a quote set apart from the prose, or "" for none."""
+    if not note:
+        return ""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in render_prose(note).split("\n"))
+    return f"> *{_NOTES_LABEL}*\n" + shorten(quoted, most)
+
+
+_NOTES_LABEL = "Author's note"
+
+
 def page_view(
-    page: Page, owner_id: int, chapters: Sequence[tuple[int, str]] | None = None
+    page: Page,
+    owner_id: int,
+    chapters: Sequence[tuple[int, str]] | None = None,
+    *,
+    next_reads: Sequence[StoryChoice] = (),
 ) -> StatelessView:
     """The buttons under a page; each one knows exactly which page it leads to. The chapter
-    menu lists `chapters`, by default the window around the page's chapter."""
-    first_page = page.chapter_number == 1 and page.number == 1
-    last_page = page.chapter_number == page.chapter_count and page.number == page.page_count
+    menu lists `chapters`, by default the window around the page's chapter. The last page of a
+    story in progress offers to follow it, of a complete one the stories `next_reads`.
+
+    Back and Next read on, and keep the reader's place; the others go somewhere without moving
+    it. There is no "last page" button: one tap beside Next would spoil the ending.
+    """
     at_chapter_end = page.number == page.page_count
     story, chapter = page.story_id, page.chapter_number
+    first = chapter == 1 and page.number == 1
     prev_target = (chapter, page.number - 1) if page.number > 1 else (chapter - 1, 0)
     next_target = (chapter + 1, 1) if at_chapter_end else (chapter, page.number + 1)
+    next_label = "Next chapter ▶" if at_chapter_end else "Next ▶"
     view = StatelessView()
-    for action, label, target, disabled in (
-        ("first", "⏮", (1, 1), first_page),
-        ("prev", "◀", prev_target, first_page),
-        ("next", "Next chapter ▶" if at_chapter_end else "▶", next_target, last_page),
-        ("last", "⏭", (page.chapter_count, 0), last_page),
-    ):
-        view.add_item(TurnButton.make(action, label, owner_id, story, *target, disabled, row=0))
+    view.add_item(TurnButton.make("prev", "◀ Back", owner_id, story, *prev_target, first, 0))
+    view.add_item(
+        TurnButton.make("next", next_label, owner_id, story, *next_target, page.is_last, 0)
+    )
     view.add_item(JumpButton.make(owner_id, story, chapter, page.page_count))
     if page.chapter_count > 1:
+        last_chapter = chapter == page.chapter_count
         view.add_item(
             TurnButton.make("prevch", "« Chapter", owner_id, story, chapter - 1, 1, chapter == 1, 1)
         )
         view.add_item(
-            TurnButton.make(
-                "nextch",
-                "Chapter »",
-                owner_id,
-                story,
-                chapter + 1,
-                1,
-                chapter == page.chapter_count,
-                1,
-            )
+            TurnButton.make("nextch", "Chapter »", owner_id, story, chapter + 1, 1, last_chapter, 1)
         )
         if chapters is None:
             offset, limit = _chapter_window(chapter, page.chapter_count)
             chapters = [near for near in page.nearby_chapters if offset < near[0] <= offset + limit]
         view.add_item(ChapterSelect.make(page, owner_id, chapters))
+    if page.is_last and page.status is Status.IN_PROGRESS:
+        view.add_item(FollowButton.make(story))
+    for read in next_reads if page.is_last else ():
+        label = shorten(f"Next: {read.title}", limits.BUTTON_LABEL)
+        view.add_item(OpenCopyButton.make(read.id, 1, 1, label=label, row=3))
     return view
 
 
@@ -165,7 +203,10 @@ class TurnButton(
     template=r"rd:(?P<action>[a-z]+):(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+)"
     r":(?P<page>[^:]+)",
 ):
-    """First / previous / next / last page, previous / next chapter: each knows its target."""
+    """Back / next page, previous / next chapter: each knows its target. Back and next read on
+    (the reader's place moves); the others, and an old message's first and last page, jump."""
+
+    action: str
 
     @classmethod
     def make(
@@ -195,7 +236,8 @@ class TurnButton(
         )
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        await show_page(interaction, self.story, self.chapter, self.page, edit=True)
+        step = Step.TURN if self.action in ("prev", "next") else Step.JUMP
+        await show_page(interaction, self.story, self.chapter, self.page, step=step, edit=True)
 
 
 class JumpButton(
@@ -234,7 +276,7 @@ class JumpModal(discord.ui.Modal, title="Go to page"):
         text = self.number.value.strip()
         if not text.isdigit() or not 1 <= int(text) <= self.pages:
             raise UserFacingError(f"Pick a page from 1 to {self.pages}, not “{text}”.")
-        await show_page(interaction, self.story, self.chapter, int(text), edit=True)
+        await show_page(interaction, self.story, self.chapter, int(text), step=Step.JUMP, edit=True)
 
     async def on_error(  # type: ignore[override]  # a modal's errors come without an item
         self, interaction: discord.Interaction[Any], error: Exception
@@ -281,7 +323,7 @@ class ChapterSelect(
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         choice = self.item.values[0]
         if not choice.startswith("w"):
-            await show_page(interaction, self.story, number(choice), 1, edit=True)
+            await show_page(interaction, self.story, number(choice), 1, step=Step.JUMP, edit=True)
             return
         around = number(choice[1:])
         store = interaction.client.store
@@ -305,14 +347,51 @@ class OpenCopyButton(
 
     @classmethod
     def make(
-        cls, story: int, chapter: int, page: int, label: str = "Open my copy"
+        cls,
+        story: int,
+        chapter: int,
+        page: int,
+        label: str = "Open my copy",
+        row: int | None = None,
     ) -> OpenCopyButton:
         return cls.button(
-            label, style=discord.ButtonStyle.primary, story=story, chapter=chapter, page=page
+            label,
+            style=discord.ButtonStyle.primary,
+            row=row,
+            story=story,
+            chapter=chapter,
+            page=page,
         )
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        await show_page(interaction, self.story, self.chapter, self.page)
+        await show_page(interaction, self.story, self.chapter, self.page, step=Step.JUMP)
 
 
-READER_ITEMS = (TurnButton, JumpButton, ChapterSelect, OpenCopyButton)
+class FollowButton(
+    StatefulItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"follow:(?P<story>[^:]+)",
+):
+    """At the end of a story in progress: be told when its next chapter arrives."""
+
+    story: int
+
+    @classmethod
+    def make(cls, story: int) -> FollowButton:
+        return cls.button("Follow", style=discord.ButtonStyle.success, row=3, story=story)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        if interaction.guild_id is None:
+            raise UserFacingError(
+                "Follow a story from a server you read it in, with this button or /subscribe."
+            )
+        found = await interaction.client.store.story(await viewer_of(interaction), self.story)
+        await follow(
+            interaction,
+            Following.STORY,
+            str(found.id),
+            f"new chapters of “{render_prose(shorten(found.title, limits.OPTION_LABEL))}”",
+        )
+
+
+READER_ITEMS = (TurnButton, JumpButton, ChapterSelect, OpenCopyButton, FollowButton)

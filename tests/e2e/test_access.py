@@ -78,7 +78,7 @@ async def test_every_old_button_of_a_removed_story_says_it_is_gone(
     async with storybot() as bot:
         await _upload(bot, standin)
         along = await reader.slash("read", story="The Lighthouse Keeper", public=True)
-        offered = await along.click("▶", as_user=other)  # someone else's read-along
+        offered = await along.click("Next ▶", as_user=other)  # someone else's read-along
         assert "belongs to" in offered.text
         own = await reader.slash("read", story="The Lighthouse Keeper")
         card = await reader.slash("story info", story="The Lighthouse Keeper")
@@ -88,11 +88,11 @@ async def test_every_old_button_of_a_removed_story_says_it_is_gone(
         await _remove(moderator, "The Lighthouse Keeper")
 
         shown_before = own.embeds[0]["description"]
-        _refused(await own.click("▶"), GONE)
+        _refused(await own.click("Next ▶"), GONE)
         assert own.embeds[0]["description"] == shown_before  # the old page stays as it was
         _refused(await own.click("Chapter »"), GONE)
         _refused(await own.select("2. Lamp 2"), GONE)
-        _refused(await along.click("▶"), GONE)
+        _refused(await along.click("Next ▶"), GONE)
         _refused(await offered.click("Open my copy", as_user=other), GONE)
         _refused(await card.click("Start reading"), GONE)
         _refused(await hits.click("Read #1"), GONE)
@@ -115,7 +115,7 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         await reader.slash("subscribe story", story="The Lighthouse Keeper")
         form = await standin.user("moderator").slash("story edit", story="The Lighthouse Keeper")
         await form.submit_modal({"Rating": "Explicit"})
-        _refused(await own.click("▶"), RESTRICTED)
+        _refused(await own.click("Next ▶"), RESTRICTED)
         _refused(await own.select("3. Lamp 3"), RESTRICTED)
         _refused(await own.click("Chapter »"), RESTRICTED)
         _refused(await card.click("Start reading"), RESTRICTED)

@@ -18,6 +18,13 @@ SAMPLES = {
     "Heart Broken": "001_973e67e1a776df10.txt",
     "We Keep Dancing": "002_d006954e598079f7.txt",
 }
+THE_END = "\n\n*— The End —*"
+TO_BE_CONTINUED = "\n\n*To be continued… Follow the story to hear when the next chapter arrives.*"
+ENDINGS = {
+    "Hello, Princess": TO_BE_CONTINUED,
+    "Heart Broken": TO_BE_CONTINUED,
+    "We Keep Dancing": THE_END,
+}
 
 
 def _words(text: str) -> list[str]:
@@ -27,9 +34,10 @@ def _words(text: str) -> list[str]:
 def _page(reply: Reply) -> tuple[str, str]:
     """(prose shown, footer) of a reader message."""
     embed = reply.embeds[0]
-    body = embed["description"].removesuffix("\n\n*— The End —*")
+    body = embed["description"].removesuffix(THE_END).removesuffix(TO_BE_CONTINUED)
     body = unescaped(body).split("\n\n", 1)[1]  # below the chapter heading
-    return body, embed["footer"]["text"]
+    prose = [part for part in body.split("\n\n") if not part.startswith(">")]  # not notes
+    return "\n\n".join(prose), embed["footer"]["text"]
 
 
 def _long_story(chapters: int, paragraphs: int = 12) -> StoryDraft:
@@ -63,18 +71,18 @@ async def test_each_sample_story_reads_to_the_end_and_back(
             pages = [shown]
             total = int(re.search(r"page 1 of (\d+)", footer).group(1))
             for number in range(2, total + 1):
-                await reply.click("▶")
+                await reply.click("Next ▶")
                 shown, footer = _page(reply)
                 assert footer.startswith(f"page {number} of {total} · chapter 1 of 1")
                 pages.append(shown)
             assert "100%" in footer
-            assert "The End" in reply.embeds[0]["description"]
+            assert reply.embeds[0]["description"].endswith(ENDINGS[title])
             source = (SAMPLE_LIBRARY / filename).read_text(encoding="utf-8")
             read = _words(" ".join(pages))
             assert " ".join(read) in " ".join(_words(source))
             assert len(read) > 0.95 * len(_words(source))
             for number in range(total - 1, 0, -1):
-                await reply.click("◀")
+                await reply.click("◀ Back")
                 assert _page(reply)[1].startswith(f"page {number} of {total}")
             assert _page(reply)[0] == pages[0]
 
@@ -115,10 +123,10 @@ async def test_buttons_and_continue_survive_a_restart(
     reader = standin.user("reader")
     async with storybot():
         reply = await reader.slash("read", story="Heart Broken")
-        await reply.click("▶")
+        await reply.click("Next ▶")
         assert _page(reply)[1].startswith("page 2 of")
     async with storybot():  # a restart: new process state, same database, same message
-        await reply.click("▶")
+        await reply.click("Next ▶")
         assert _page(reply)[1].startswith("page 3 of")
         second = _page(reply)[0]
     async with storybot():
@@ -136,7 +144,7 @@ async def test_someone_else_gets_their_own_copy(storybot: BotRunner, standin: St
         shared = await reader.slash("read", story="We Keep Dancing", public=True)
         assert not shared.ephemeral
         before = shared.embeds[0]["description"]
-        offer = await shared.click("▶", as_user=other)
+        offer = await shared.click("Next ▶", as_user=other)
         assert offer.message is not shared.message
         assert offer.ephemeral
         assert "belongs to" in offer.text
@@ -237,7 +245,7 @@ async def test_pages_shown_leave_no_view_waiting_in_memory(
     reader = standin.user("reader")
     async with storybot():
         page = await reader.slash("read", story="We Keep Dancing")
-        await page.click("▶")
+        await page.click("Next ▶")
         await reader.slash("excerpt")
         await reader.slash("stories")
         await reader.slash("progress")

@@ -137,14 +137,14 @@ async def test_bookmarks_newest_first_with_progress(tmp_path: Path, clock: Clock
     try:
         first = await _add(store, _story("First"))
         second = await _add(store, _story("Second"))
-        await store.save_bookmark(7, second, 1, 1)
+        await store.save_bookmark(7, second, 1, 1, move=True)
         clock.now += timedelta(seconds=5)
-        await store.save_bookmark(7, first, 2, 1)
+        await store.save_bookmark(7, first, 2, 1, move=True)
         marks = await store.bookmarks(reader)
         assert [m.story_title for m in marks] == ["First", "Second"]
         assert (await store.last_bookmark(reader)).story_id == first  # type: ignore[union-attr]
         clock.now += timedelta(seconds=5)
-        await store.save_bookmark(7, second, 1, 2)
+        await store.save_bookmark(7, second, 1, 2, move=True)
         assert (await store.last_bookmark(reader)).story_id == second  # type: ignore[union-attr]
         by_story = {m.story_title: m for m in marks}
         assert by_story["First"].pages_read > by_story["Second"].pages_read
@@ -246,9 +246,13 @@ async def test_bookmarks_saved_at_the_same_moment_are_all_kept(store: Store) -> 
     second = await _add(store, _story("Second"))
     gone = second + 100
     await asyncio.gather(
-        *(store.save_bookmark(user, first, 1, page) for user in (1, 2) for page in (1, 2, 3)),
-        store.save_bookmark(1, second, 2, 1),
-        store.save_bookmark(1, gone, 1, 1),
+        *(
+            store.save_bookmark(user, first, 1, page, move=True)
+            for user in (1, 2)
+            for page in (1, 2, 3)
+        ),
+        store.save_bookmark(1, second, 2, 1, move=True),
+        store.save_bookmark(1, gone, 1, 1, move=True),
     )
     marks = {
         (user, m.story_title): m
@@ -270,5 +274,5 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
         return_exceptions=True,
     )
     assert all(isinstance(result, sqlite3.OperationalError) for result in results)
-    await store.save_bookmark(1, story_id, 2, 1)
+    await store.save_bookmark(1, story_id, 2, 1, move=True)
     assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]

@@ -1,0 +1,140 @@
+"""The reader's place is theirs: reading on moves it, jumping about does not; endings tell the
+truth; notes sit where readers expect them."""
+
+from __future__ import annotations
+
+import re
+
+from bot.app import StoryBot
+from bot.library.model import ChapterDraft, Rating, Status, StoryDraft
+from standin.driver import Person, Reply
+from standin.server import Standin
+from tests.conftest import BotRunner, unescaped
+
+ROAD = StoryDraft(
+    title="The Long Road",
+    author="Wren",
+    rating=Rating.GENERAL,
+    status=Status.COMPLETE,
+    chapters=tuple(
+        ChapterDraft(
+            f"Part {n}",
+            "\n\n".join(
+                f"Chapter {n} paragraph {p}. " + "The road went on and on. " * 12 for p in range(12)
+            ),
+            notes_before=f"A/N: before part {n}." if n == 2 else "",
+            notes_after=f"A/N: after part {n}." if n == 2 else "",
+        )
+        for n in range(1, 5)
+    ),
+)
+
+
+def _where(reply: Reply) -> tuple[int, int]:
+    """(chapter, page) of a reader message, from its footer."""
+    found = re.match(r"page (\d+) of \d+ · chapter (\d+) of", reply.embeds[0]["footer"]["text"])
+    assert found, reply.embeds[0]["footer"]["text"]
+    return int(found[2]), int(found[1])
+
+
+async def _continue(bot: StoryBot, reader: Person) -> tuple[int, int]:
+    """Where /continue takes the reader, once the places being saved are written (a page is
+    answered while its place is saved)."""
+    await bot.store.flush()
+    return _where(await reader.slash("continue", story="The Long Road"))
+
+
+async def test_jumping_to_the_last_chapter_keeps_the_place_read_to(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
+        reply = await reader.slash("read", story="The Long Road")
+        await reply.click("Next ▶")
+        await reply.click("Next ▶")
+        assert _where(reply) == (1, 3)
+        await reply.select("4. Part 4")
+        assert _where(reply) == (4, 1)
+        assert await _continue(bot, reader) == (1, 3)
+        await reply.click("« Chapter")
+        await reply.click("Chapter »")
+        assert await _continue(bot, reader) == (1, 3)
+        await reply.click("Next ▶")  # reading on from where they jumped to moves the place
+        assert _where(reply) == (4, 2)
+        assert await _continue(bot, reader) == (4, 2)
+
+
+async def test_search_excerpts_and_the_card_show_a_page_without_moving_the_place(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
+        reply = await reader.slash("read", story="The Long Road", chapter=2)
+        await reply.click("Next ▶")
+        assert await _continue(bot, reader) == (2, 2)
+        hits = await reader.slash("search", query="Chapter 4 paragraph 11")
+        assert _where(await hits.click("Read #1"))[0] == 4
+        excerpt = await reader.slash("excerpt", story="The Long Road")
+        await excerpt.click("Read from here")
+        card = await reader.slash("story info", story="The Long Road")
+        assert "Continue (chapter 2, page 2)" in str(card.components)
+        assert _where(await card.click("Start over")) == (1, 1)
+        assert await _continue(bot, reader) == (2, 2)
+        assert _where(await card.click("Continue (chapter 2, page 2)")) == (2, 2)
+
+
+async def test_a_story_in_progress_ends_to_be_continued_with_a_follow_button(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot():
+        reply = await reader.slash("read", story="Heart Broken")
+        while not reply.embeds[0]["footer"]["text"].endswith("100%"):
+            await reply.click("Next ▶")
+        assert "To be continued" in reply.embeds[0]["description"]
+        assert "The End" not in reply.embeds[0]["description"]
+        followed = await reply.click("Follow")
+        assert followed.ephemeral
+        assert "new chapters of “Heart Broken”" in followed.text
+        listed = await reader.slash("subscriptions")
+        assert "Story: Heart Broken" in unescaped(listed.text)
+
+
+async def test_a_complete_story_ends_with_stories_to_read_next(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
+        sequel = StoryDraft(
+            title="The Road Back",
+            author="Wren",
+            rating=Rating.GENERAL,
+            chapters=(ChapterDraft("Home", "The road back was shorter, as roads back are."),),
+        )
+        await bot.store.save_story(sequel, source_key="back", content_hash="2", page_size=900)
+        reply = await reader.slash("read", story="The Long Road", chapter=4, page=99)
+        assert reply.embeds[0]["description"].endswith("*— The End —*")
+        assert "Follow" not in str(reply.components)
+        opened = await reply.click("Next: The Road Back")  # by the same author, first
+        assert opened.embeds[0]["title"] == "The Road Back"
+        labels = [c.get("label") for row in reply.components for c in row.get("components", [])]
+        assert sum(str(label).startswith("Next: ") for label in labels) == 2
+
+
+async def test_notes_open_and_close_their_chapter_around_the_prose(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
+        first = await reader.slash("read", story="The Long Road", chapter=2)
+        text = unescaped(first.embeds[0]["description"])
+        assert text.index("before part 2") < text.index("Chapter 2 paragraph 0")
+        assert "after part 2" not in text
+        last = await reader.slash("read", story="The Long Road", chapter=2, page=99)
+        text = unescaped(last.embeds[0]["description"])
+        assert text.index("Chapter 2 paragraph 11") < text.index("after part 2")
+        assert first.embeds[0].get("fields", []) == []
