@@ -27,10 +27,10 @@ class Reading(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*READER_ITEMS, ProgressSelect)
+        self.bot.add_dynamic_items(*READER_ITEMS, ProgressSelect, ForgetAllButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*READER_ITEMS, ProgressSelect)
+        self.bot.remove_dynamic_items(*READER_ITEMS, ProgressSelect, ForgetAllButton)
 
     @app_commands.command(name="read")
     @app_commands.describe(
@@ -87,12 +87,14 @@ class Reading(commands.Cog):
                 ephemeral=True,
             )
             return
-        lines = [
-            f"**{render_prose(shorten(mark.story_title, 80))}** — chapter {mark.chapter_number}, "
-            f"page {mark.page_number} · {progress_bar(mark.pages_read, mark.story_pages)}"
-            for mark in bookmarks
-        ]
-        embed = discord.Embed(title="Your reading", description="\n".join(lines))
+        reading = [_line(mark) for mark in bookmarks if mark.pages_read < mark.story_pages]
+        finished = [_line(mark) for mark in bookmarks if mark.pages_read >= mark.story_pages]
+        parts = ["**Reading**", *reading] if reading else []
+        if finished:
+            parts += ["", "**Finished**", *finished]
+        embed = discord.Embed(
+            title="Your reading", description=shorten("\n".join(parts), limits.EMBED_DESCRIPTION)
+        )
         view = StatelessView()
         view.add_item(ProgressSelect.make("continue", interaction.user.id, bookmarks))
         view.add_item(ProgressSelect.make("forget", interaction.user.id, bookmarks))
@@ -110,6 +112,13 @@ class Reading(commands.Cog):
             else "Mature, Explicit and Not Rated stories are now hidden in your DMs with me.",
             ephemeral=True,
         )
+
+
+def _line(mark: Bookmark) -> str:
+    return (
+        f"{render_prose(shorten(mark.story_title, 80))} — chapter {mark.chapter_number}, "
+        f"page {mark.page_number} · {progress_bar(mark.pages_read, mark.story_pages)}"
+    )
 
 
 class ProgressSelect(
@@ -146,18 +155,51 @@ class ProgressSelect(
                 interaction, mark.story_id, mark.chapter_number, mark.page_number, step=Step.RETURN
             )
             return
-        # "Every story listed here" is the stories of this menu, not the reader's places in
-        # other servers or in stories this place does not show.
-        listed = [option.value for option in self.item.options if option.value != "all"]
-        chosen = listed if value == "all" else [value]
-        cleared = await store.clear_bookmarks(
-            interaction.user.id, [number(story) for story in chosen]
-        )
+        if value == "all":
+            view = StatelessView()
+            view.add_item(ForgetAllButton.make("confirm", self.owner))
+            view.add_item(ForgetAllButton.make("keep", self.owner))
+            await interaction.response.edit_message(
+                content="Forget your place in every story listed here? This can't be undone.",
+                embed=None,
+                view=view,
+            )
+            return
+        cleared = await store.clear_bookmarks(interaction.user.id, [number(value)])
         await interaction.response.edit_message(
-            content=f"Forgot your place in {plural(cleared, 'story')}.",
-            embed=None,
-            view=None,
+            content=f"Forgot your place in {plural(cleared, 'story')}.", embed=None, view=None
         )
+
+
+class ForgetAllButton(
+    Owned,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"progress:(?P<action>confirm|keep):(?P<owner>[^:]+)",
+):
+    """Confirm forgetting every story /progress lists here, or keep them."""
+
+    action: str
+
+    @classmethod
+    def make(cls, action: str, owner: int) -> ForgetAllButton:
+        if action == "confirm":
+            return cls.button(
+                "Forget them", style=discord.ButtonStyle.danger, action=action, owner=owner
+            )
+        return cls.button("Keep them", action=action, owner=owner)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        told = "Nothing was forgotten."
+        if self.action == "confirm":
+            # What /progress lists here: not the reader's places in other servers, nor in
+            # stories this place does not show.
+            store = interaction.client.store
+            listed = await store.bookmarks(await viewer_of(interaction))
+            cleared = await store.clear_bookmarks(
+                interaction.user.id, [mark.story_id for mark in listed]
+            )
+            told = f"Forgot your place in {plural(cleared, 'story')}."
+        await interaction.response.edit_message(content=told, view=None)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -193,7 +193,7 @@ async def test_the_chapter_menu_shows_no_titles_of_a_story_not_visible_here(
         ("rdch:{owner}:1:1:1", ("w-3",)),
         ("rdch:{owner}:1:1:1", ("12345678901234567890123",)),
         ("progress:continue:{owner}", ("x",)),
-        ("progress:forget:{owner}", ("all", "-1")),
+        ("progress:forget:{owner}", ("-1",)),
     ],
 )
 async def test_forged_numbers_get_a_polite_reply(
@@ -240,7 +240,9 @@ async def test_forget_every_story_forgets_only_what_the_list_showed(
         await _places_saved(bot, standin, "reader2", 2)
         progress = await elsewhere.slash("progress")
         assert "Lighthouse" not in progress.text
-        forgot = await progress.select("all")
+        asked = await progress.select("all")
+        assert "Forget your place in every story listed here?" in asked.text
+        forgot = await asked.click("Forget them")
         assert "Forgot your place in 1 story" in forgot.text
         kept = await here.slash("progress")
         assert "The Lighthouse Keeper" in kept.text

@@ -138,3 +138,29 @@ async def test_notes_open_and_close_their_chapter_around_the_prose(
         text = unescaped(last.embeds[0]["description"])
         assert text.index("Chapter 2 paragraph 11") < text.index("after part 2")
         assert first.embeds[0].get("fields", []) == []
+
+
+async def test_progress_keeps_a_reading_history_and_asks_before_forgetting_it(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
+        await reader.slash("read", story="The Long Road")
+        end = await reader.slash("read", story="We Keep Dancing", page=99)
+        await end.click("◀ Back")
+        await end.click("Next ▶")  # read on to the last page: finished
+        await bot.store.flush()
+        progress = await reader.slash("progress")
+        text = unescaped(progress.embeds[0]["description"])
+        reading, finished = text.split("**Finished**")
+        assert "The Long Road" in reading
+        assert "We Keep Dancing" in finished
+        asked = await progress.select("Every story listed here")
+        kept = await asked.click("Keep them")
+        assert "Nothing was forgotten" in kept.text
+        assert "The Long Road" in (await reader.slash("progress")).text
+        asked = await (await reader.slash("progress")).select("Every story listed here")
+        forgot = await asked.click("Forget them")
+        assert "Forgot your place in 2 stories" in forgot.text
+        assert "haven't started a story here" in (await reader.slash("progress")).text
