@@ -14,6 +14,12 @@ from bot.access import StoryHidden, refusal
 log = logging.getLogger(__name__)
 
 
+ONLY_MODERATORS = (
+    "Only moderators can do that here. Members with Manage Server are moderators, and so are "
+    "those with the role a moderator chooses with `/settings moderator-role`."
+)
+
+
 class UserFacingError(Exception):
     """Raised anywhere below a command; its message is shown to the user, ephemerally, as is."""
 
@@ -27,7 +33,7 @@ def _known_message(error: Exception) -> str | None:
     if isinstance(error, StoryHidden):
         return refusal(error)
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
-        return "Only moderators can do that here."
+        return ONLY_MODERATORS
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That only works in a server, not in DMs."
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -1,4 +1,5 @@
-"""/story: one story's card for everyone; editing, removing and reordering for moderators.
+"""/story info: one story's card for everyone; /library: editing, removing and reordering a
+server's stories, for its moderators.
 
 Only stories uploaded to this guild can be changed; the bundled library is read-only here.
 """
@@ -12,10 +13,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError
+from bot.errors import ONLY_MODERATORS, UserFacingError
 from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
-from bot.moderation import is_moderator, moderators_only
+from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
 from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.details import StoryDetailsModal
@@ -38,6 +39,12 @@ class Stories(commands.Cog):
     """One story: its card, and moderators' changes to it."""
 
     story = app_commands.Group(name="story", description="One story of the library")
+    library = app_commands.Group(
+        name="library",
+        description="Change this server's stories (moderators)",
+        guild_only=True,
+        default_permissions=MODERATOR_PERMISSIONS,
+    )
 
     def __init__(self, bot: StoryBot):
         self.bot = bot
@@ -56,8 +63,7 @@ class Stories(commands.Cog):
         found = await resolve_story(interaction, story)
         await send_story_card(interaction, found.id)
 
-    @story.command(name="edit")
-    @app_commands.guild_only()
+    @library.command(name="edit")
     @moderators_only
     @app_commands.describe(story="A story uploaded to this server")
     @app_commands.autocomplete(story=guild_story_autocomplete)
@@ -92,8 +98,7 @@ class Stories(commands.Cog):
 
         await interaction.response.send_modal(StoryDetailsModal("Edit story", current, save))
 
-    @story.command(name="remove")
-    @app_commands.guild_only()
+    @library.command(name="remove")
     @moderators_only
     @app_commands.describe(story="A story uploaded to this server")
     @app_commands.autocomplete(story=guild_story_autocomplete)
@@ -111,8 +116,7 @@ class Stories(commands.Cog):
             ephemeral=True,
         )
 
-    @story.command(name="move-chapter")
-    @app_commands.guild_only()
+    @library.command(name="move-chapter")
     @moderators_only
     @app_commands.describe(
         story="A story uploaded to this server",
@@ -147,8 +151,7 @@ class Stories(commands.Cog):
             ephemeral=True,
         )
 
-    @story.command(name="history")
-    @app_commands.guild_only()
+    @library.command(name="history")
     @moderators_only
     @app_commands.describe(story="A story uploaded to this server")
     @app_commands.autocomplete(story=guild_story_autocomplete)
@@ -194,7 +197,7 @@ class RemovalButton(
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         if not await is_moderator(interaction):
-            raise UserFacingError("Only moderators can do that here.")
+            raise UserFacingError(ONLY_MODERATORS)
         store = interaction.client.store
         guild_id = interaction.guild_id
         assert guild_id is not None  # is_moderator holds only in a server

@@ -26,7 +26,7 @@ class DuplicateUpload(Exception):
 
 
 class AuditAction(enum.StrEnum):
-    """What a moderator did to a story, as the audit trail and /story history say it."""
+    """What a moderator did to a story, as the audit trail and /library history say it."""
 
     UPLOAD = "upload"
     APPEND = "append"

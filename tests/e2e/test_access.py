@@ -50,7 +50,7 @@ async def _upload(bot: StoryBot, standin: Standin, draft: StoryDraft = LIGHTHOUS
 
 
 async def _remove(moderator: Person, title: str) -> None:
-    asked = await moderator.slash("story remove", story=title)
+    asked = await moderator.slash("library remove", story=title)
     assert "Removed" in (await asked.click("Remove it")).text
 
 
@@ -113,7 +113,7 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         hits = await reader.slash("search", query="lighthouse keeper climbed")
         excerpt = await reader.slash("excerpt", story="The Lighthouse Keeper")
         await reader.slash("subscribe story", story="The Lighthouse Keeper")
-        form = await standin.user("moderator").slash("story edit", story="The Lighthouse Keeper")
+        form = await standin.user("moderator").slash("library edit", story="The Lighthouse Keeper")
         await form.submit_modal({"Rating": "Explicit"})
         _refused(await own.click("Next ▶"), RESTRICTED)
         _refused(await own.select("3. Lamp 3"), RESTRICTED)
@@ -157,7 +157,7 @@ async def test_a_moderator_of_another_server_cannot_remove_or_restore_a_story(
         assert refused.ephemeral
         gone = await reader.slash("read", story="The Lighthouse Keeper")
         assert "couldn't find a story called" in gone.text
-        history = await moderator.slash("story history", story="The Lighthouse Keeper")
+        history = await moderator.slash("library history", story="The Lighthouse Keeper")
         assert "restore" not in history.text
 
 
@@ -299,7 +299,7 @@ async def test_a_moderator_role_withdrawn_before_saving_an_edit_saves_nothing(
     moderator, reader = standin.user("moderator"), standin.user("reader")
     async with storybot() as bot:
         await _upload(bot, standin)
-        form = await moderator.slash("story edit", story="The Lighthouse Keeper")
+        form = await moderator.slash("library edit", story="The Lighthouse Keeper")
         standin.world.guild("Story Club").members["moderator"] = []
         refused = await form.submit_modal({"Title": "Renamed"})
         assert "no longer a moderator" in refused.text

@@ -13,6 +13,7 @@ from tests.conftest import BotRunner
 
 EXPECTED_COMMANDS = {
     "help",
+    "library",
     "read",
     "continue",
     "progress",
@@ -80,3 +81,39 @@ async def test_an_unexpected_error_is_a_short_reply_with_an_id(
     logged = [r for r in caplog.records if match.group(1) in r.getMessage()]
     assert logged
     assert "the shelf fell over" in str(logged[0].exc_info[1])
+
+
+def _visible_to(standin: Standin, name: str) -> set[str]:
+    """The commands Discord lists for a member of Story Club (their permissions allow them)."""
+    guild = standin.world.guild("Story Club")
+    have = guild.permissions(standin.world.user(name))
+    return {
+        command
+        for command, spec in standin.commands().items()
+        if spec.get("default_member_permissions") is None
+        or have & int(spec["default_member_permissions"]) == int(spec["default_member_permissions"])
+    }
+
+
+async def test_members_see_no_moderator_command_and_help_shows_them_their_part(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    async with storybot():
+        member_help = await standin.user("reader").slash("help")
+        moderator_help = await standin.user("moderator").slash("help")
+    moderators_only = {"upload", "library", "announce", "daily", "settings"}
+    assert _visible_to(standin, "reader") == EXPECTED_COMMANDS - moderators_only
+    subcommands = {
+        f"{name} {option['name']}"
+        for name in _visible_to(standin, "reader")
+        for option in standin.commands()[name].get("options") or []
+        if option["type"] in (1, 2)
+    }
+    assert "story info" in subcommands
+    assert not {"story edit", "story remove", "story move-chapter", "story history"} & subcommands
+    assert _visible_to(standin, "moderator") == EXPECTED_COMMANDS
+    assert "Start here" in member_help.text
+    assert "/read" in member_help.text
+    for command in ("/upload", "/library remove", "/daily set", "For moderators"):
+        assert command not in member_help.text
+        assert command in moderator_help.text

@@ -249,7 +249,7 @@ async def test_a_removed_story_vanishes_and_can_be_restored(
     moderator, reader = standin.user("moderator"), standin.user("reader")
     async with storybot():
         await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
-        asked = await moderator.slash("story remove", story="The Lighthouse Keeper")
+        asked = await moderator.slash("library remove", story="The Lighthouse Keeper")
         removed = await asked.click("Remove it")
         assert "Removed" in removed.text
         assert "Lighthouse" not in await _titles(reader)
@@ -257,10 +257,10 @@ async def test_a_removed_story_vanishes_and_can_be_restored(
         assert "Nothing here matches" in gone.text
         await removed.click("Undo")
         assert "Lighthouse" in await _titles(reader)
-        history = await moderator.slash("story history", story="The Lighthouse Keeper")
+        history = await moderator.slash("library history", story="The Lighthouse Keeper")
         for action in ("upload", "remove", "restore"):
             assert action in history.text
-        bundled = await moderator.slash("story remove", story="We Keep Dancing")
+        bundled = await moderator.slash("library remove", story="We Keep Dancing")
         assert "bundled library" in bundled.text
 
 
@@ -312,7 +312,7 @@ async def test_chapters_can_be_reordered_and_readers_can_be_told_by_mention(
         await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
         await standin.wait_for_message("announcements")
         moved = await moderator.slash(
-            "story move-chapter", story="The Lighthouse Keeper", chapter=2, position=1
+            "library move-chapter", story="The Lighthouse Keeper", chapter=2, position=1
         )
         assert "Chapter 2 of “The Lighthouse Keeper” is now chapter 1." in moved.text
         first = await reader.slash("read", story="The Lighthouse Keeper")
