@@ -6,6 +6,7 @@ Who may see what is decided by bot.access; every query here that returns a story
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields
 
 import aiosqlite
@@ -238,6 +239,25 @@ class ReadingQueries(Database):
             LIMIT :limit
         """
         rows = await self.fetch_all(query, {**viewer.params, "story": story_id, "limit": limit})
+        return [_story_choice(row) for row in rows]
+
+    async def stories_sharing_word_starts(
+        self, viewer: Viewer, typed: str, limit: int = _NAME_CANDIDATES
+    ) -> list[StoryChoice]:
+        """Stories the viewer may see with a word in the title or author that begins as a word
+        typed does (its first two letters): the candidates for a typed title with a typo, at
+        most `limit` of them, so what a look-up costs does not grow with the library."""
+        starts = {word[:2].lower() for word in re.findall(r"\w+", typed)}
+        if not starts:
+            return []
+        query = f"""
+            SELECT {_CHOICE_COLUMNS} FROM story
+            WHERE {VISIBLE} AND story.id IN (
+                SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
+            LIMIT :limit
+        """
+        match = " OR ".join(f'"{start}"*' for start in sorted(starts))
+        rows = await self.fetch_all(query, {**viewer.params, "starts": match, "limit": limit})
         return [_story_choice(row) for row in rows]
 
     async def save_bookmark(

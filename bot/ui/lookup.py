@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.access import Viewer
 from bot.errors import UserFacingError
+from bot.library.names import closest
 from bot.library.render import escape, shorten
 from bot.store import Story, StoryChoice
 from bot.ui import limits
@@ -59,14 +60,39 @@ async def story_autocomplete(
 
 
 async def resolve_story(interaction: discord.Interaction[StoryBot], value: str) -> StoryChoice:
-    """The story the reader picked or typed, checked again (autocomplete is only a suggestion)."""
-    story = await interaction.client.store.story_named(await viewer_of(interaction), value)
-    if story is None:
+    """The story the reader picked or typed, checked again (autocomplete is only a suggestion).
+
+    A typed value need not be exact: any letter case, part of the title, or a small typo finds
+    the story it names unambiguously; otherwise the reply says which stories it could mean.
+    """
+    store = interaction.client.store
+    viewer = await viewer_of(interaction)
+    story = await store.story_named(viewer, value)
+    if story is not None:
+        return story
+    matches = await store.find_stories(viewer, value, limit=limits.CHOICES)
+    if not matches:
+        candidates = await store.stories_sharing_word_starts(viewer, value)
+        positions = closest(value, [candidate.title for candidate in candidates])
+        matches = [candidates[position] for position in positions]
+    if len(matches) == 1:
+        return matches[0]
+    typed = escape(shorten(value, 80))
+    if matches:
+        named = [f"“{escape(shorten(match.title, 80))}”" for match in matches[:5]]
         raise UserFacingError(
-            f"I couldn't find a story called “{escape(shorten(value, 80))}” here. "
-            "Pick one from the suggestions as you type, or browse with /stories."
+            f"“{typed}” could be {_either(named)}. Pick one from the suggestions as you type."
         )
-    return story
+    raise UserFacingError(
+        f"I couldn't find a story called “{typed}” here. "
+        "Pick one from the suggestions as you type, or browse with /stories."
+    )
+
+
+def _either(names: list[str]) -> str:
+    """Names as a sentence offers them: "a, b or c"."""
+    *most, last = names
+    return f"{', '.join(most)} or {last}" if most else last
 
 
 async def tag_autocomplete(

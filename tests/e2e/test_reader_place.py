@@ -164,3 +164,24 @@ async def test_progress_keeps_a_reading_history_and_asks_before_forgetting_it(
         forgot = await asked.click("Forget them")
         assert "Forgot your place in 2 stories" in forgot.text
         assert "haven't started a story here" in (await reader.slash("progress")).text
+
+
+async def test_a_title_typed_by_hand_finds_the_story_it_names(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        for title, key in (("The Long Road", "road"), ("The Long Way Home", "way")):
+            story = StoryDraft(
+                title=title, rating=Rating.GENERAL, chapters=(ChapterDraft("One", f"{title}."),)
+            )
+            await bot.store.save_story(story, source_key=key, content_hash=key, page_size=900)
+        for typed in ("heart", "HEART BROKEN", "Hart Brokn", "broken"):
+            opened = await reader.slash("read", story=typed)
+            assert opened.embeds[0]["title"] == "Heart Broken", typed
+        unsure = await reader.slash("read", story="the long")
+        assert "could be “The Long Road” or “The Long Way Home”" in unescaped(unsure.text)
+        unknown = await reader.slash("read", story="zebra crossing")
+        assert "couldn't find a story called" in unknown.text
+        hidden = await reader.slash("read", story="hello")  # rated Mature: not in #general
+        assert "Hello, Princess" not in hidden.text
