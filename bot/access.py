@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.library.model import Rating
+from bot.library.render import render_prose
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,10 @@ class Viewer:
         }
 
 
-IN_REACH = (
-    "(story.removed_at IS NULL AND (story.guild_id IS NULL OR story.guild_id = :viewer_guild))"
-)
+OF_THIS_SERVER = "(story.guild_id IS NULL OR story.guild_id = :viewer_guild)"
+"""A story of the viewer's server, bundled or its own, removed or not: only for what the viewer
+read themselves (their place in a story since removed is explained, not hidden)."""
+IN_REACH = f"(story.removed_at IS NULL AND {OF_THIS_SERVER})"
 """A story that exists for the viewer's server: bundled or its own, and not removed."""
 RATING_ALLOWED = "(story.rating IN (SELECT value FROM json_each(:viewer_ratings)))"
 """A story whose rating may be shown where the viewer is."""
@@ -67,18 +69,32 @@ class Hidden(enum.Enum):
     """There, but its rating is not allowed where the viewer is."""
     CHAPTER_GONE = "chapter gone"
     """The story is there but no longer has that chapter (it was replaced or shortened)."""
+    REMOVED = "removed"
+    """The story the viewer was reading here was removed; they may hear its title."""
 
 
 class StoryHidden(Exception):
     """A viewer asked for a story (or a part of it) they may not see where they are."""
 
-    def __init__(self, why: Hidden, rating: Rating | None = None, *, in_dms: bool = False):
-        super().__init__(why, rating, in_dms)
-        self.why, self.rating, self.in_dms = why, rating, in_dms
+    def __init__(
+        self,
+        why: Hidden,
+        rating: Rating | None = None,
+        *,
+        in_dms: bool = False,
+        title: str = "",
+    ):
+        super().__init__(why, rating, in_dms, title)
+        self.why, self.rating, self.in_dms, self.title = why, rating, in_dms, title
 
 
 def refusal(hidden: StoryHidden) -> str:
     """What to tell the viewer, without naming what they may not see."""
+    if hidden.why is Hidden.REMOVED:
+        return (
+            f"“{render_prose(hidden.title)}”, the story you were reading last here, was removed "
+            "from the library. /progress lists the others you started."
+        )
     if hidden.why is Hidden.CHAPTER_GONE:
         return "That chapter is not in the story any more: open the story again with /read."
     if hidden.why is Hidden.GONE or hidden.rating is None:

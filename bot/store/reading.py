@@ -11,7 +11,16 @@ from dataclasses import dataclass, fields
 
 import aiosqlite
 
-from bot.access import IN_REACH, RATING_ALLOWED, VISIBLE, Hidden, StoryHidden, Viewer, check_visible
+from bot.access import (
+    IN_REACH,
+    OF_THIS_SERVER,
+    RATING_ALLOWED,
+    VISIBLE,
+    Hidden,
+    StoryHidden,
+    Viewer,
+    check_visible,
+)
 from bot.library.model import Rating, Status
 from bot.store.database import Database, escape_like
 
@@ -292,11 +301,12 @@ class ReadingQueries(Database):
         return [_bookmark(row) for row in rows]
 
     async def last_bookmark(self, viewer: Viewer, story_id: int | None = None) -> Bookmark | None:
-        """Where the viewer stopped last (in `story_id`, or in any story in reach here); None if
-        nowhere. Raises StoryHidden if that story's rating is not allowed where they are."""
+        """Where the viewer stopped last here (in `story_id`, or in any story of this server);
+        None if nowhere. Raises StoryHidden if that story was removed since, or if its rating is
+        not allowed where they are."""
         query = f"""
             {_BOOKMARKS}
-            WHERE reading_progress.user_id = :user AND {IN_REACH}
+            WHERE reading_progress.user_id = :user AND {OF_THIS_SERVER}
             AND (:story IS NULL OR story.id = :story)
             ORDER BY reading_progress.updated_at DESC, story.title
             LIMIT 1
@@ -306,6 +316,8 @@ class ReadingQueries(Database):
         )
         if row is None:
             return None
+        if row["removed"]:
+            raise StoryHidden(Hidden.REMOVED, title=row["story_title"])
         check_visible(viewer, row)
         return _bookmark(row)
 
@@ -387,13 +399,13 @@ def _bookmark(row: aiosqlite.Row) -> Bookmark:
 _BOOKMARK_FIELDS = tuple(field.name for field in fields(Bookmark))
 _BOOKMARKS = f"""
     SELECT story.id AS story_id, story.title AS story_title, story.rating,
-        {RATING_ALLOWED} AS rating_allowed,
+        {RATING_ALLOWED} AS rating_allowed, story.removed_at IS NOT NULL AS removed,
         reading_progress.chapter_number, reading_progress.page_number,
-        chapter.pages_before + min(reading_progress.page_number, chapter.page_count)
+        ifnull(chapter.pages_before + min(reading_progress.page_number, chapter.page_count), 0)
             AS pages_read,
         story.page_count AS story_pages, reading_progress.updated_at
     FROM reading_progress
     JOIN story ON story.id = reading_progress.story_id
-    JOIN chapter ON chapter.story_id = story.id
+    LEFT JOIN chapter ON chapter.story_id = story.id
         AND chapter.number = reading_progress.chapter_number
 """

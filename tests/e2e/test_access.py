@@ -101,7 +101,9 @@ async def test_every_old_button_of_a_removed_story_says_it_is_gone(
         pages = int(re.search(r"page 1 of (\d+)", own.embeds[0]["footer"]["text"])[1])
         jump = await own.click("Page…")
         _refused(await jump.submit_modal({f"Page (1–{pages})": "2"}), GONE)
-        _refused(await reader.slash("continue"), "You haven't started a story here yet")
+        _refused(
+            await reader.slash("continue"), "the story you were reading last here, was removed"
+        )
 
 
 async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: Standin) -> None:

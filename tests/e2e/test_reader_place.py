@@ -4,12 +4,13 @@ truth; notes sit where readers expect them."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft
 from standin.driver import Person, Reply
 from standin.server import Standin
-from tests.conftest import BotRunner, unescaped
+from tests.conftest import BotRunner, Clock, unescaped
 
 ROAD = StoryDraft(
     title="The Long Road",
@@ -185,3 +186,24 @@ async def test_a_title_typed_by_hand_finds_the_story_it_names(
         assert "couldn't find a story called" in unknown.text
         hidden = await reader.slash("read", story="hello")  # rated Mature: not in #general
         assert "Hello, Princess" not in hidden.text
+
+
+async def test_continue_explains_a_place_in_a_chapter_gone_instead_of_opening_another_story(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
+        await reader.slash("read", story="Heart Broken")
+        clock.now += timedelta(minutes=5)
+        await (await reader.slash("read", story="The Long Road", chapter=4)).click("Next ▶")
+        await bot.store.flush()
+        shorter = StoryDraft(
+            title="The Long Road", rating=Rating.GENERAL, chapters=ROAD.chapters[:2]
+        )
+        await bot.store.save_story(shorter, source_key="road", content_hash="2", page_size=900)
+        refused = await reader.slash("continue")
+        assert refused.ephemeral
+        assert "That chapter is not in the story any more" in refused.text
+        assert "Heart Broken" not in refused.text
+        assert "The Long Road" in (await reader.slash("progress")).text
