@@ -18,12 +18,13 @@ from discord.ext import commands, tasks
 
 from bot.access import Viewer
 from bot.errors import UserFacingError
-from bot.library.render import escape, plural, render_prose, shorten
+from bot.library.render import escape, plural, render_prose, shorten, spoiler
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
 from bot.ui.following import follow
 from bot.ui.items import OUT_OF_DATE, Owned, StatelessView
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
+from bot.ui.reader import OpenCopyButton
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -62,14 +63,31 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
         story = f"“{title}” by {render_prose(shorten(items[0].author, 60))}"
         first = min(n.first_chapter for n in items)
         last = max(n.last_chapter for n in items)
+        about = f"{items[0].rating.value}"
+        if items[0].warnings:
+            about += f" · {spoiler(items[0].warnings, 300)}"
         if any(n.new_story for n in items):
-            lines.append(f"• New story: {story} ({plural(last, 'chapter')})")
+            lines.append(f"• New story: {story} ({plural(last, 'chapter')}) · {about}")
         else:
-            lines.append(f"• {story}: new {_chapters(first, last)}")
+            lines.append(f"• {story}: new {_chapters(first, last)} · {about}")
     if hidden:
         dms = " (and in DMs to readers who allow them with /mature-content)" if in_dms else ""
         lines.append(_HIDDEN_NEWS.format(count=plural(len(hidden), "more story"), dms=dms))
     return lines
+
+
+def read_buttons(notices: list[Notice], shown: set[int]) -> StatelessView:
+    """A "Read" button for each story named (at its first new chapter), for a message in a
+    channel: whoever taps one gets their own copy."""
+    view = StatelessView()
+    firsts: dict[int, Notice] = {}
+    for notice in sorted(notices, key=lambda n: n.first_chapter):
+        if notice.id in shown:
+            firsts.setdefault(notice.story_id, notice)
+    for notice in list(firsts.values())[: limits.BUTTONS_PER_MESSAGE]:
+        label = shorten(f"Read “{notice.story_title}”", limits.BUTTON_LABEL)
+        view.add_item(OpenCopyButton.make(notice.story_id, notice.first_chapter, 1, label=label))
+    return view
 
 
 def _describe(subscription: Subscription) -> str:
@@ -281,17 +299,19 @@ class Subscriptions(commands.Cog):
                     else None
                 )
                 channel = await self._channel(recipient)
-                lines = await self._lines(delivery, 0, channel.is_nsfw(), in_dms=False)
-                await self._post(channel, role.mention if role else None, lines, role)
+                shown = await self._shown(delivery, 0, channel.is_nsfw())
+                await self._post(channel, role.mention if role else None, delivery, shown, role)
             elif (subscriber := await store.subscriber(recipient)).by_mention:
                 if settings.announce_channel_id is None:
                     raise _Undeliverable("mentions chosen but no announcements channel is set")
                 channel = await self._channel(settings.announce_channel_id)
-                lines = await self._lines(delivery, recipient, channel.is_nsfw(), in_dms=False)
-                await self._post(channel, f"<@{recipient}>", lines, discord.Object(recipient))
+                shown = await self._shown(delivery, recipient, channel.is_nsfw())
+                pinged = discord.Object(recipient)
+                await self._post(channel, f"<@{recipient}>", delivery, shown, pinged)
             else:
                 age_ok = await store.mature_in_dms(recipient)
-                lines = await self._lines(delivery, recipient, age_ok, in_dms=True)
+                shown = await self._shown(delivery, recipient, age_ok)
+                lines = notice_lines(delivery.notices, shown, in_dms=True)
                 dm = await self._dm_channel(recipient, subscriber.dm_channel_id)
                 where = f"on {guild.name}" if guild else "in a server you follow"
                 async with self.bot.outgoing:
@@ -321,16 +341,14 @@ class Subscriptions(commands.Cog):
             return
         await store.delivered(ids)
 
-    async def _lines(
-        self, delivery: Delivery, user_id: int, age_restricted_ok: bool, *, in_dms: bool
-    ) -> list[str]:
-        """The delivery's lines as the recipient may see them where they are told."""
+    async def _shown(self, delivery: Delivery, user_id: int, age_restricted_ok: bool) -> set[int]:
+        """The delivery's notices the recipient may see where they are told."""
         shown: set[int] = set()
         for guild_id in {notice.guild_id for notice in delivery.notices}:
             viewer = Viewer(user_id, guild_id, age_restricted_ok)
             ids = [notice.id for notice in delivery.notices if notice.guild_id == guild_id]
             shown |= await self.bot.store.visible_notices(viewer, ids)
-        return notice_lines(delivery.notices, shown, in_dms=in_dms)
+        return shown
 
     async def _dm_channel(self, user_id: int, channel_id: int | None) -> discord.PartialMessageable:
         """The reader's DM channel: opened once (a request of its own), then remembered."""
@@ -347,8 +365,14 @@ class Subscriptions(commands.Cog):
         return channel
 
     async def _post(
-        self, channel: discord.TextChannel, mention: str | None, lines: list[str], pinged: Any
+        self,
+        channel: discord.TextChannel,
+        mention: str | None,
+        delivery: Delivery,
+        shown: set[int],
+        pinged: Any,
     ) -> None:
+        lines = notice_lines(delivery.notices, shown, in_dms=False)
         mentions = discord.AllowedMentions.none()
         if isinstance(pinged, discord.Role):
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[pinged])
@@ -358,6 +382,7 @@ class Subscriptions(commands.Cog):
             await channel.send(
                 ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines),
                 allowed_mentions=mentions,
+                view=read_buttons(delivery.notices, shown),
             )
 
 

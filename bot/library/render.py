@@ -50,6 +50,11 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     return cut.rstrip() + ellipsis
 
 
+def spoiler(text: str, limit: int = 1024) -> str:
+    """Text hidden behind Discord's spoiler bars until tapped (warnings, say), escaped."""
+    return shorten("||" + escape(text) + "||", limit, "…||")
+
+
 def progress_bar(done: int, total: int, width: int = 10) -> str:
     """A bar that reads at a glance on a phone: ▰▰▰▱▱▱▱▱▱▱ 30%."""
     fraction = done / total if total else 1.0

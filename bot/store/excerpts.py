@@ -37,7 +37,8 @@ _EXCERPT_COLUMNS = (
     "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
     "chapter.number AS chapter_number, chapter.title AS chapter_title, excerpt.page_number, "
     "substr(chapter.text, excerpt.start_offset + 1, excerpt.end_offset - excerpt.start_offset) "
-    "AS text"
+    "AS text, (SELECT group_concat(name, ', ') FROM (SELECT name FROM story_tag "
+    "WHERE story_tag.story_id = story.id AND kind = 'warning' ORDER BY position)) AS warnings"
 )
 _EXCERPT_JOINS = (
     "JOIN chapter ON chapter.id = excerpt.chapter_id JOIN story ON story.id = excerpt.story_id"
@@ -55,10 +56,14 @@ class Excerpt:
     chapter_title: str
     page_number: int
     text: str
+    warnings: str
+    """The story's archive warnings, joined with commas ("" for none)."""
 
 
 def _excerpt(row: aiosqlite.Row) -> Excerpt:
-    return Excerpt(**{**dict(row), "rating": Rating(row["rating"])})
+    return Excerpt(
+        **{**dict(row), "rating": Rating(row["rating"]), "warnings": row["warnings"] or ""}
+    )
 
 
 async def add_excerpts(

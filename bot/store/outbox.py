@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import aiosqlite
 
 from bot.access import VISIBLE, Viewer
+from bot.library.model import Rating
 from bot.store.database import Database
 
 NEWS = "outbox"
@@ -45,6 +46,9 @@ class Notice:
     last_chapter: int
     new_story: bool
     attempts: int
+    rating: Rating
+    warnings: str
+    """The story's archive warnings, joined with commas ("" for none)."""
 
 
 _NOTICE_FIELDS = tuple(field.name for field in fields(Notice))
@@ -132,7 +136,11 @@ class OutboxQueries(Database):
             )
             SELECT outbox.id, outbox.guild_id, outbox.story_id, story.title AS story_title,
                 story.author, outbox.first_chapter, outbox.last_chapter, outbox.new_story,
-                outbox.attempts, outbox.recipient_kind, outbox.recipient_id
+                outbox.attempts, outbox.recipient_kind, outbox.recipient_id, story.rating,
+                (SELECT group_concat(name, ', ') FROM (
+                    SELECT name FROM story_tag
+                    WHERE story_tag.story_id = story.id AND kind = 'warning' ORDER BY position)
+                ) AS warnings
             FROM recipient
             JOIN outbox ON outbox.recipient_kind = recipient.recipient_kind
                 AND outbox.recipient_id = recipient.recipient_id AND outbox.status = 'pending'
@@ -146,7 +154,12 @@ class OutboxQueries(Database):
             key = (row["recipient_kind"], row["recipient_id"])
             delivery = deliveries.setdefault(key, Delivery(Recipient(key[0]), key[1], []))
             values = {name: row[name] for name in _NOTICE_FIELDS}
-            delivery.notices.append(Notice(**{**values, "new_story": bool(row["new_story"])}))
+            values |= {
+                "new_story": bool(row["new_story"]),
+                "rating": Rating(row["rating"]),
+                "warnings": row["warnings"] or "",
+            }
+            delivery.notices.append(Notice(**values))
         return list(deliveries.values())
 
     async def visible_notices(self, viewer: Viewer, notice_ids: list[int]) -> set[int]:

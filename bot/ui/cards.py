@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.library.model import TagKind
-from bot.library.render import escape, render_prose, shorten
+from bot.library.render import escape, render_prose, shorten, spoiler
 from bot.store import DailySchedule, Story
 from bot.ui import limits
 from bot.ui.items import StatelessView
@@ -40,9 +40,7 @@ def story_card(story: Story) -> discord.Embed:
     if story.warnings:
         embed.add_field(
             name="Warnings",
-            value=shorten(
-                "||" + escape(", ".join(story.warnings)) + "||", limits.EMBED_FIELD_VALUE, "…||"
-            ),
+            value=spoiler(", ".join(story.warnings), limits.EMBED_FIELD_VALUE),
         )
     for name, kind in _TAG_FIELDS:
         if story.tags.get(kind):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import UserFacingError
-from bot.library.render import render_prose, shorten
+from bot.library.render import render_prose, shorten, spoiler
 from bot.store import BrowseFilters, Excerpt
 from bot.ui import limits
 from bot.ui.items import StatefulItem, StatelessView
@@ -29,6 +29,9 @@ def excerpt_embed(excerpt: Excerpt, *, title: str | None = None, footer: str = "
     embed.add_field(name="From", value=shorten(render_prose(excerpt.story_title), 300), inline=True)
     embed.add_field(name="By", value=shorten(render_prose(excerpt.author), 200), inline=True)
     embed.add_field(name="Chapter", value=f"{excerpt.chapter_number}. {chapter}", inline=True)
+    embed.add_field(name="Rating", value=excerpt.rating.value, inline=True)
+    if excerpt.warnings:
+        embed.add_field(name="Warnings", value=spoiler(excerpt.warnings), inline=True)
     if footer:
         embed.set_footer(text=footer)
     return embed

@@ -12,6 +12,8 @@ EMBED_AUTHOR = 256
 EMBED_TOTAL = 6000
 """All of an embed's texts together."""
 BUTTON_LABEL = 80
+BUTTONS_PER_MESSAGE = 25
+"""Five rows of five."""
 SELECT_OPTIONS = 25
 OPTION_LABEL = 100
 OPTION_VALUE = 100

@@ -1,0 +1,59 @@
+"""News invites reading: announcements and daily posts show a story's rating and warnings (in
+spoilers), and a Read button opens the new chapter."""
+
+from __future__ import annotations
+
+from bot.library.model import ChapterDraft, Rating, StoryDraft
+from standin.server import Standin
+from tests.conftest import BotRunner, Clock, unescaped
+
+LAMP = StoryDraft(
+    title="The Lighthouse Keeper",
+    author="Ada Quill",
+    rating=Rating.TEEN,
+    warnings=("Major Character Death",),
+    chapters=(
+        ChapterDraft("The Lamp", "The lamp had not gone out in forty years."),
+        ChapterDraft("The Storm", "The storm came in sideways, as the old keeper had warned."),
+    ),
+)
+
+
+async def test_an_announcement_shows_rating_and_warnings_and_opens_the_new_chapter(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        await moderator.slash("announce set", channel="announcements")
+        guild = standin.world.guild("Story Club").id
+        story_id = await bot.store.add_upload(
+            guild, LAMP, content_hash="1", user_id=moderator.user.id, page_size=900
+        )
+        await bot.get_cog("Subscriptions").deliver_pending()
+        more = (ChapterDraft("The Boat", "A boat came out of the dark with no lights at all."),)
+        await bot.store.append_chapters(
+            story_id, guild, more, content_hash="2", user_id=moderator.user.id, page_size=900
+        )
+        await bot.get_cog("Subscriptions").deliver_pending()
+        first, then = standin.messages("announcements")
+        text = unescaped(then.text)
+        assert "“The Lighthouse Keeper” by Ada Quill: new chapter 3" in text
+        assert "Teen And Up Audiences" in text
+        assert "||Major Character Death||" in text
+        opened = await reader.click(then, "Read “The Lighthouse Keeper”")
+        assert opened.ephemeral
+        assert "A boat came out of the dark" in opened.embeds[0]["description"]
+        opened = await reader.click(first, "Read “The Lighthouse Keeper”")
+        assert "The lamp had not gone out" in opened.embeds[0]["description"]
+
+
+async def test_a_daily_post_shows_the_storys_rating(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    async with storybot() as bot:
+        await standin.user("moderator").slash("daily set", channel="general", time="13:00")
+        clock.now = clock.now.replace(hour=13)
+        await bot.get_cog("Daily").post_due()
+        post = standin.messages("general")[-1]
+        fields = {field["name"]: field["value"] for field in post.embeds[0]["fields"]}
+        assert fields["Rating"] in {rating.value for rating in Rating}
