@@ -61,6 +61,8 @@ _PREFACE_WORDS = 100
 """Fewer words than this before the first heading are a preface, not a chapter."""
 _SIGN_OFF_WORDS = 8
 _MAX_HEADING_CHARS = 80
+"""The longest scene break, and title after a chapter's label with no separator between them
+("Chapter 3 The Return"): a longer line of either shape is a sentence."""
 _MAX_SUBTITLE_CHARS = 60
 
 # --- Metadata -------------------------------------------------------------------------------
@@ -336,7 +338,11 @@ def _title_after_label(rest: str) -> str | None:
         return ""
     if separator := _SEPARATOR.match(rest):
         title = rest[separator.end() :].strip()
-    elif rest[0].isspace() and (rest.lstrip()[0].isupper() or rest.lstrip()[0] in _TITLE_OPENERS):
+    elif (
+        rest[0].isspace()
+        and len(rest) <= _MAX_HEADING_CHARS
+        and (rest.lstrip()[0].isupper() or rest.lstrip()[0] in _TITLE_OPENERS)
+    ):
         title = rest.strip()
     else:
         return None
@@ -346,8 +352,6 @@ def _title_after_label(rest: str) -> str | None:
 def _chapter_title(line: str) -> str | None:
     """The title a chapter heading gives: "" for a bare "Chapter 3", None if the line is not one."""
     core = _core(line)
-    if len(core) > _MAX_HEADING_CHARS:
-        return None
     if numbered := _NUMBERED.fullmatch(core):
         return _title_after_label(numbered["rest"])
     # "Prologue: The Beginning" keeps its label, which no chapter number will stand in for.

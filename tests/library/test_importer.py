@@ -145,12 +145,30 @@ def test_headings_need_no_blank_lines_in_one_line_per_paragraph_text() -> None:
         "Chapter 5. The next day he went back to the choir room.",
         "Prologue was the word Rachel used for her first solo.",
         "Next Chapter: Kurt wants to be alone.",
+        "Chapter 3 Blaine had read twice already, and he still could not say what it was in it that"
+        " kept him up",
     ],
 )
 def test_prose_that_begins_like_a_heading_stays_prose(line: str) -> None:
     text = f"Kurt sat down.\n\n{line}\n\nBlaine sat next to him."
     (chapter,) = story(text).chapters
     assert chapter.text == text
+
+
+LONG_HEADING_TITLE = (
+    "The Night the Lamp Went Out Over the Harbour and Nobody in Lima Could Say Why It Happened"
+    " to Us, All"
+)
+
+
+@pytest.mark.parametrize("label", ["Chapter 2: ", "Chapter Two - ", "CHAPTER II. ", "## "])
+def test_a_heading_of_any_length_starts_a_chapter(label: str) -> None:
+    assert len(LONG_HEADING_TITLE) == 100
+    heading = f"{label}{LONG_HEADING_TITLE}"
+    first = "## Chapter 1" if label == "## " else "Chapter 1"
+    draft = story(f"{first}\n\nKurt smiled.\n\n{heading}\n\nBlaine smiled back.")
+    assert titles(draft) == ["Chapter 1", LONG_HEADING_TITLE]
+    assert [c.text for c in draft.chapters] == ["Kurt smiled.", "Blaine smiled back."]
 
 
 def test_a_wrapped_line_that_begins_like_a_heading_stays_in_its_paragraph() -> None:
