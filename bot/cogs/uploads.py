@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError, report_error
+from bot.library.findings import findings
 from bot.library.formats import UPLOAD_SUFFIXES, parse_upload
 from bot.library.importer import ImportRejected, with_metadata
 from bot.library.model import Rating, StoryDraft
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 600
 _PREVIEW_CHAPTERS = 15
+_PREVIEW_FINDINGS = 5
 _ACCEPTED = "plain text (.txt), Markdown (.md), HTML as AO3 downloads it (.html) or EPUB (.epub)"
 
 
@@ -61,6 +63,15 @@ def preview_embed(draft: StoryDraft, appending_to: str | None) -> discord.Embed:
         ),
         colour=discord.Colour.blurple(),
     )
+    if found := findings(draft):
+        shown = [f"• {escape(sentence)}" for sentence in found[:_PREVIEW_FINDINGS]]
+        if len(found) > _PREVIEW_FINDINGS:
+            shown.append(f"…and {len(found) - _PREVIEW_FINDINGS} more")
+        embed.add_field(
+            name="Check before confirming",
+            value=shorten("\n".join(shown), limits.EMBED_FIELD_VALUE),
+            inline=False,
+        )
     if not appending_to:
         embed.add_field(
             name="Author", value=shorten(render_prose(draft.author), limits.EMBED_FIELD_VALUE)

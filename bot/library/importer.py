@@ -46,6 +46,7 @@ __all__ = [
     "SUFFIXES",
     "ImportRejected",
     "decode",
+    "looks_like_heading",
     "normalise",
     "parse_story",
     "split_chapters",
@@ -306,9 +307,9 @@ _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _ROMAN = r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _NUMBER = rf"(?:\d{{1,4}}|(?:{_TENS})(?:[\s-](?:{_ONES}))?|{_TEENS}|{_ONES}|{_ROMAN})\b"
+_CHAPTER_LABEL = re.compile(rf"(?:(?:chapter|chap|ch)\s+|(?:chap|ch)\.\s*){_NUMBER}", re.I)
 _NUMBERED = re.compile(
-    rf"(?:(?:chapter|part|chap|ch)\s+|(?:chap|ch)\.\s*){_NUMBER}(?:\s+of\s+{_NUMBER})?(?P<rest>.*)",
-    re.I,
+    rf"(?:{_CHAPTER_LABEL.pattern}|part\s+{_NUMBER})(?:\s+of\s+{_NUMBER})?(?P<rest>.*)", re.I
 )
 _NAMED = re.compile(r"(?:prologue|epilogue|interlude|preface|foreword|afterword)(?P<rest>.*)", re.I)
 _SEPARATORS = ":.-–—~|)*_"
@@ -358,6 +359,13 @@ def _chapter_title(line: str) -> str | None:
     if (named := _NAMED.fullmatch(core)) and _title_after_label(named["rest"]) is not None:
         return _bare(core)
     return None
+
+
+def looks_like_heading(line: str) -> bool:
+    """Whether a line begins as a chapter heading does ("Chapter 3…", "## …"), whether or not
+    it was taken for one: in a chapter's prose, such a line may be a heading that was missed."""
+    markdown = _MD_HEADING.fullmatch(line.strip()) and not _is_scene_break(line)  # "# # #"
+    return bool(_CHAPTER_LABEL.match(_core(line)) or markdown)
 
 
 def _opening_title(lines: list[str]) -> tuple[str | None, list[str]]:

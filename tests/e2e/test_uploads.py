@@ -385,3 +385,42 @@ async def test_a_blank_title_gives_way_to_the_file_name(
         assert opened.embeds[0]["title"] == "The Last Waltz"
         info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
         assert info.text.endswith("by Unknown")
+
+
+LONG_TITLE = (
+    "The Night the Lamp Went Out Over the Harbour and Nobody in the Village Could Say Why It"
+    " Went So Dark"
+)
+LONG_HEADINGS = f"""Chapter 1: The Lamp
+
+The lamp had not gone out in forty years, and Mara did not mean to be the one who let it.
+
+Chapter 2: {LONG_TITLE}
+
+The dark came all at once, and Mara stood at the top of the stairs with the oil can.
+
+Chapter 3: The Boat
+
+A boat came out of the dark with no lights at all.
+
+Chapter 4. Then she rang the bell again, and nobody came to the door.
+""".encode()
+
+
+async def test_a_long_chapter_heading_starts_its_chapter_and_doubts_are_pointed_out(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    assert len(LONG_TITLE) == 100
+    async with storybot():
+        preview = await upload(moderator, standin, "lamp.txt", LONG_HEADINGS)
+        assert "1. The Lamp" in preview.text
+        assert "2. The Night the Lamp Went Out Over the Harbour" in preview.text
+        assert "3. The Boat" in preview.text
+        assert "Check before confirming" in preview.text
+        assert "Chapter 3 has a line that looks like a heading" in preview.text
+        done = await preview.click("Confirm")
+        assert "with 3 chapters" in done.text
+        opened = await reader.slash("read", story="Lamp", chapter=2, where="nsfw-reading")
+        assert "The dark came all at once" in opened.embeds[0]["description"]
+        assert "forty years" not in opened.embeds[0]["description"]
