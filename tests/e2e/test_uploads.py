@@ -424,3 +424,19 @@ async def test_a_long_chapter_heading_starts_its_chapter_and_doubts_are_pointed_
         opened = await reader.slash("read", story="Lamp", chapter=2, where="nsfw-reading")
         assert "The dark came all at once" in opened.embeds[0]["description"]
         assert "forty years" not in opened.embeds[0]["description"]
+
+
+async def test_new_chapters_are_previewed_with_the_numbers_they_will_have(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    async with storybot():
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        more = MORE_CHAPTERS + b"\nChapter 6. Then the lamp went out again, and nobody saw.\n"
+        preview = await upload(moderator, standin, "more.txt", more, story="The Lighthouse Keeper")
+        assert "3. The Boat" in preview.text
+        assert "4. The Stranger" in preview.text
+        assert "5. The Morning" in preview.text
+        assert "1. The Boat" not in preview.text
+        assert "Chapter 5 has a line that looks like a heading" in preview.text
+        assert "Added chapters 3–5." in (await preview.click("Confirm")).text
