@@ -388,6 +388,41 @@ def _opening_title(lines: list[str]) -> tuple[str | None, list[str]]:
     return opening["text"], lines[first + 1 :]
 
 
+_BYLINE = re.compile(r"by\b\s*:?\s*(?P<author>\S.*)", re.I)
+_ENDS_SENTENCE = (".", "!", "?", "…", ",", ";", ":")
+
+
+def _title_and_author(text: str) -> tuple[dict[str, str], str]:
+    """The title and author that open a text ("The Last Waltz" over "by Ada Quill"), and the
+    text after them.
+
+    Only a short line at the very top, ending no sentence and directly over (or one blank line
+    above) a "by …" line, is a title: a first line of prose never is.
+    """
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    under = first + 1 if not _blank(lines, first + 1) else first + 2
+    if _blank(lines, first) or _blank(lines, under):
+        return {}, text
+    line = lines[first].strip()
+    markdown = _MD_HEADING.fullmatch(line)
+    title = cleaned(markdown["text"] if markdown else line)
+    byline = _BYLINE.fullmatch(lines[under].strip())
+    author = cleaned(byline["author"]) if byline else ""
+    if not (
+        title
+        and author
+        and len(title) <= LIMITS["title"]
+        and len(author) <= LIMITS["author"]
+        and not title.endswith(_ENDS_SENTENCE)
+        and not author.endswith(_ENDS_SENTENCE)
+        and _chapter_title(title) is None
+        and not _is_note(title)
+    ):
+        return {}, text
+    return {"title": title, "author": author}, "\n".join(lines[under + 1 :])
+
+
 @dataclass(frozen=True)
 class _Heading:
     """A chapter heading found in the text: where its lines are, and the title it gives."""
@@ -661,7 +696,8 @@ def parse_story(
     """Read an uploaded story file, and optionally its "<stem>.yaml" metadata, into a StoryDraft.
 
     Metadata comes from the file's front matter, then the sidecar, then a Project Gutenberg
-    header, then an opening Markdown title, then the file name. Raises ImportRejected, with a
+    header, then a title and "by …" line opening the text, then an opening Markdown title,
+    then the file name. Raises ImportRejected, with a
     sentence for the uploader, for anything that cannot be read as a story.
     """
     name = PurePath(filename).name
@@ -670,7 +706,8 @@ def parse_story(
     text = normalise(decode(raw, max_bytes=max_bytes, filename=name))
     front_matter, text = _front_matter(text, name)
     text, header = _without_gutenberg(text)
-    metadata: dict[str, Any] = {**header}
+    opening, text = _title_and_author(text)
+    metadata: dict[str, Any] = {**opening, **header}
     if sidecar is not None:
         sidecar_name = f"{PurePath(name).stem}.yaml"
         yaml_text = normalise(decode(sidecar, max_bytes=max_bytes, filename=sidecar_name))

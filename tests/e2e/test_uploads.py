@@ -440,3 +440,17 @@ async def test_new_chapters_are_previewed_with_the_numbers_they_will_have(
         assert "1. The Boat" not in preview.text
         assert "Chapter 5 has a line that looks like a heading" in preview.text
         assert "Added chapters 3–5." in (await preview.click("Confirm")).text
+
+
+async def test_a_text_that_opens_with_its_title_and_author_is_previewed_with_them(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    text = b"The Last Waltz\nby Ada Quill\n\nChapter 1\n\nKurt danced.\n\nChapter 2\n\nBlaine.\n"
+    async with storybot():
+        preview = await upload(moderator, standin, "waltz.txt", text)
+        assert "New story: The Last Waltz" in preview.text
+        assert "Author\nAda Quill" in preview.text
+        await preview.click("Confirm")
+        info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
+        assert info.text.endswith("by Ada Quill")
