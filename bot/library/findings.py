@@ -1,5 +1,6 @@
 """What an upload's preview asks the uploader to check: a line that may be a heading that was
-missed, or a chapter so much longer than the others that one probably was."""
+missed, a chapter so much longer than the others that one probably was, and what reading the
+file noticed (a web page that holds one chapter of a work)."""
 
 from __future__ import annotations
 
@@ -47,11 +48,11 @@ def _times_longer(words: list[int], index: int) -> int:
 
 
 def findings(draft: StoryDraft, *, first: int = 1) -> list[str]:
-    """Sentences on what to check before the draft is saved, one for each chapter that may
-    hold a heading that did not start a chapter; chapters are numbered from `first`, as new
-    chapters of a story go on from its last."""
+    """Sentences on what to check before the draft is saved: what reading its file noticed,
+    then one for each chapter that may hold a heading that did not start a chapter; chapters
+    are numbered from `first`, as new chapters of a story go on from its last."""
     words = [chapter.word_count for chapter in draft.chapters]
-    found = []
+    found = list(draft.notices)
     for index, chapter in enumerate(draft.chapters):
         number, line = first + index, _missed_heading(chapter.text)
         if times := _times_longer(words, index):

@@ -9,7 +9,7 @@ import pytest
 from standin.driver import Person, Reply
 from standin.server import Standin
 from tests.conftest import BotRunner
-from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
+from tests.library.test_formats import AO3_HTML, fanficfare_epub, sample, zip_bomb
 from tests.library.test_importer import yaml_bomb
 
 MARKDOWN = b"""---
@@ -454,3 +454,26 @@ async def test_a_text_that_opens_with_its_title_and_author_is_previewed_with_the
         await preview.click("Confirm")
         info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
         assert info.text.endswith("by Ada Quill")
+
+
+async def test_a_saved_ao3_work_page_uploads_as_its_download_would(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        part = await upload(moderator, standin, "chapter.html", sample("ao3_chapter_page.html"))
+        assert "This page holds chapter 3 of 12" in part.text
+        await part.click("Cancel")
+        preview = await upload(moderator, standin, "keeper.html", sample("ao3_work_page.html"))
+        assert "New story: The Lighthouse Keeper" in preview.text
+        assert "quiet\\_owl, Bea Quince (bea)" in preview.text
+        assert "Teen And Up Audiences" in preview.text
+        assert "1. First Light" in preview.text
+        assert "2. Chapter 2" in preview.text
+        assert "Archive of Our Own" not in preview.text
+        assert "Check before confirming" not in preview.text
+        await preview.click("Confirm")
+        opened = await reader.slash("read", story="The Lighthouse Keeper", chapter=2)
+        assert "Ivo came with the tide." in opened.embeds[0]["description"]
+        info = await reader.slash("story info", story="The Lighthouse Keeper")
+        assert "Sample Saga" in info.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.library.findings import findings
 from bot.library.importer import parse_story
 from bot.library.model import ChapterDraft, StoryDraft
@@ -82,3 +84,10 @@ def test_new_chapters_are_numbered_from_where_the_story_goes_on() -> None:
         "Chapter 8 has a line that looks like a heading but did not start a chapter: "
         "“Chapter 2 and the rest of it, Blaine said.”."
     ]
+
+
+def test_what_reading_the_file_noticed_comes_first() -> None:
+    text = "Chapter 1\n\nKurt sang.\n\nChapter 2. He went back the next day, and the next.\n\n"
+    draft = replace(parse_story(text.encode(), "story.txt"), notices=("This page holds…",))
+    assert findings(draft)[0] == "This page holds…"
+    assert len(findings(draft)) == 2
