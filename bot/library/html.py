@@ -283,6 +283,7 @@ _CHAPTER_COUNT = re.compile(r"Chapters:\s*(?P<done>\d+)\s*/\s*(?P<total>\d+|\?)"
 _CHAPTER_ID = re.compile(r"chapter-(?P<number>\d+)")
 _WORK_LINK = re.compile(r"(?:https?://archiveofourown\.org)?/(?:works|downloads)/(?P<id>\d+)")
 _AO3_WORKS = "https://archiveofourown.org/works/"
+_AO3_MAKERS = "Organization for Transformative Works"
 _AO3_TAG_KINDS = {
     "fandom": TagKind.FANDOM,
     "relationship": TagKind.RELATIONSHIP,
@@ -576,14 +577,24 @@ def _shown(tag: Tag) -> bool:
 
 
 def parse_html(raw: bytes, filename: str) -> StoryDraft:
-    """Read an HTML story file: AO3's download, or any page of prose with headings."""
+    """Read an HTML story file: AO3's download or work page, or any page of prose with
+    headings. A page of AO3 without a work on it (its adult-content question, say) is refused."""
     name = quoted(filename)
     document = read_markup(raw, name)
+    meta = document.find("meta", attrs={"name": "author"})
+    author = cleaned(str(meta.get("content", ""))) if isinstance(meta, Tag) else ""
+    # Every page of AO3 names the site's makers as its author.
+    if author == _AO3_MAKERS:
+        if document.find(id="workskin") is None:
+            raise ImportRejected(
+                f"{name} is a page of AO3 with no work on it (such as its “Adult Content "
+                "Warning”): open the work there, choose “Entire Work” and save that page, or "
+                "upload the work's Download → HTML."
+            )
+        author = ""
     reader = StoryReader()
     reader.read(document)
     if document.title is not None:
         reader.give("title", _text(document.title), unless_given=True)
-    author = document.find("meta", attrs={"name": "author"})
-    if isinstance(author, Tag):
-        reader.give("author", cleaned(str(author.get("content", ""))), unless_given=True)
+    reader.give("author", author, unless_given=True)
     return reader.story(filename)

@@ -287,7 +287,16 @@ def test_an_ao3_work_page_shows_nothing_of_the_site_around_the_work() -> None:
         "tracking",
     ):
         assert leak not in shown, leak
-    assert draft.author != "Organization for Transformative Works"
+
+
+def test_the_site_that_makes_ao3_is_never_taken_for_a_works_author() -> None:
+    page = re.sub(
+        r'<h3 class="byline heading">.*?</h3>',
+        "",
+        sample("ao3_oneshot_page.html").decode(),
+        flags=re.S,
+    )
+    assert story(page, "solo.html").author == "Unknown"
 
 
 def test_an_ao3_page_of_a_one_chapter_work_is_that_chapter_named_after_the_story() -> None:
@@ -303,6 +312,33 @@ def test_an_ao3_page_of_a_one_chapter_work_is_that_chapter_named_after_the_story
         ("Solo Fic", "Just the one chapter.\n\nAnd a second paragraph.")
     ]
     assert draft.notices == ()
+
+
+def test_a_page_of_ao3_without_a_work_is_refused_saying_what_to_save() -> None:
+    page = sample("ao3_work_page.html").decode()
+    start, end = page.index('<div id="main"'), page.index("<!-- END main -->")
+    adult = (
+        page[:start]
+        + """<div id="main" class="works-show region" role="main">
+  <h2 class="landmark heading">Adult Content Warning</h2>
+  <p class="caution notice">This work could have adult content. If you continue, you have
+  agreed that you are willing to see such content.</p>
+  <ul class="actions">
+    <li><a href="https://archiveofourown.org/works/123456?view_adult=true">Yes, Continue</a></li>
+    <li><a href="javascript:history.back()">No, Go Back</a></li>
+  </ul>
+  <ol class="work index group"><li class="work blurb group" id="work_123456">
+    <h4 class="heading"><a href="/works/123456">The Lighthouse Keeper</a> by quiet_owl</h4>
+    <blockquote class="userstuff summary"><p>A keeper and a storm.</p></blockquote>
+  </li></ol>
+</div>"""
+        + page[end:]
+    )
+    assert refusal(adult, "keeper.html") == (
+        "“keeper.html” is a page of AO3 with no work on it (such as its “Adult Content "
+        "Warning”): open the work there, choose “Entire Work” and save that page, or upload "
+        "the work's Download → HTML."
+    )
 
 
 def test_an_ao3_page_of_one_chapter_of_a_longer_work_says_so() -> None:
