@@ -17,13 +17,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError, report_error
+from bot.library.findings import findings
 from bot.library.formats import UPLOAD_SUFFIXES, parse_upload
 from bot.library.importer import ImportRejected, with_metadata
 from bot.library.model import Rating, StoryDraft
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.library.text import file_size
 from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
-from bot.store import NEWS, DuplicateUpload
+from bot.store import NEWS, DuplicateUpload, Story
 from bot.ui import limits
 from bot.ui.details import StoryDetailsModal
 from bot.ui.lookup import guild_story, guild_story_autocomplete, server_of
@@ -35,19 +36,22 @@ log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 600
 _PREVIEW_CHAPTERS = 15
+_PREVIEW_FINDINGS = 5
 _ACCEPTED = "plain text (.txt), Markdown (.md), HTML as AO3 downloads it (.html) or EPUB (.epub)"
 
 
-def preview_embed(draft: StoryDraft, appending_to: str | None) -> discord.Embed:
-    """What the upload was understood as, for the moderator to check before confirming."""
+def preview_embed(draft: StoryDraft, appending_to: Story | None) -> discord.Embed:
+    """What the upload was understood as, for the moderator to check before confirming; new
+    chapters of a story are numbered from its last."""
+    first = appending_to.chapter_count + 1 if appending_to else 1
     chapters = [
         f"{number}. {render_prose(shorten(chapter.title, 80))} — "
         f"{plural(chapter.word_count, 'word')}"
-        for number, chapter in enumerate(draft.chapters[:_PREVIEW_CHAPTERS], 1)
+        for number, chapter in enumerate(draft.chapters[:_PREVIEW_CHAPTERS], first)
     ]
     if len(draft.chapters) > _PREVIEW_CHAPTERS:
         chapters.append(f"…and {len(draft.chapters) - _PREVIEW_CHAPTERS} more")
-    heading = f"New chapters for “{escape(appending_to)}”" if appending_to else "New story"
+    heading = f"New chapters for “{escape(appending_to.title)}”" if appending_to else "New story"
     embed = discord.Embed(
         title=shorten(
             f"{heading}: {draft.title}" if not appending_to else heading, limits.EMBED_TITLE
@@ -61,6 +65,15 @@ def preview_embed(draft: StoryDraft, appending_to: str | None) -> discord.Embed:
         ),
         colour=discord.Colour.blurple(),
     )
+    if found := findings(draft, first=first):
+        shown = [f"• {escape(sentence)}" for sentence in found[:_PREVIEW_FINDINGS]]
+        if len(found) > _PREVIEW_FINDINGS:
+            shown.append(f"…and {len(found) - _PREVIEW_FINDINGS} more")
+        embed.add_field(
+            name="Check before confirming",
+            value=shorten("\n".join(shown), limits.EMBED_FIELD_VALUE),
+            inline=False,
+        )
     if not appending_to:
         embed.add_field(
             name="Author", value=shorten(render_prose(draft.author), limits.EMBED_FIELD_VALUE)
@@ -164,9 +177,7 @@ class Uploads(commands.Cog):
             hashlib.sha256(raw).hexdigest(),
             appending_to=target.id if target else None,
         )
-        await interaction.edit_original_response(
-            embed=preview_embed(draft, target.title if target else None), view=preview
-        )
+        await interaction.edit_original_response(embed=preview_embed(draft, target), view=preview)
 
     @announce.command(name="set")
     @moderators_only

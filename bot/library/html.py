@@ -1,4 +1,4 @@
-"""Reading HTML stories: AO3's downloads, FanFicFare's chapters and plain web pages.
+"""Reading HTML stories: AO3's downloads and work pages, FanFicFare's chapters, plain web pages.
 
 Only the prose and its italics are kept: `<em>` and `<i>` become `_like this_`, bold and links
 plain words, `<br>` a line break and `<hr>` a scene break, "* * *". Scripts, styles, the head
@@ -280,6 +280,10 @@ _NOTE_LABELS = {
     "chapter end notes": "after",
 }
 _CHAPTER_COUNT = re.compile(r"Chapters:\s*(?P<done>\d+)\s*/\s*(?P<total>\d+|\?)")
+_CHAPTER_ID = re.compile(r"chapter-(?P<number>\d+)")
+_WORK_LINK = re.compile(r"(?:https?://archiveofourown\.org)?/(?:works|downloads)/(?P<id>\d+)")
+_AO3_WORKS = "https://archiveofourown.org/works/"
+_AO3_MAKERS = "Organization for Transformative Works"
 _AO3_TAG_KINDS = {
     "fandom": TagKind.FANDOM,
     "relationship": TagKind.RELATIONSHIP,
@@ -289,12 +293,28 @@ _AO3_TAG_KINDS = {
 
 
 def _looks_like_ao3(tags: list[Tag]) -> bool:
-    """Whether a document is AO3's download, or a part of it: its tag list or its chapters."""
+    """Whether a document is AO3's download, or a part of it (its tag list or its chapters),
+    or a work's page on AO3."""
     return any(
         (tag.name == "dl" and "tags" in tag.get_attribute_list("class"))
         or (tag.get("id") == "chapters" and _has_ao3_class(tag))
+        or _is_ao3_work(tag)
         for tag in tags
     )
+
+
+def _is_ao3_work(tag: Tag) -> bool:
+    """Whether an element is what a work's page on AO3 shows of the work: its tag list, or the
+    work itself (#workskin); the rest of the page is the site's."""
+    classes = tag.get_attribute_list("class")
+    return tag.get("id") == "workskin" or (
+        tag.name == "dl" and "work" in classes and "meta" in classes
+    )
+
+
+def _is_landmark(node: PageElement) -> bool:
+    """Whether a node is a heading AO3's page has for screen readers ("Chapter Text")."""
+    return isinstance(node, Tag) and "landmark" in node.get_attribute_list("class")
 
 
 def _has_ao3_class(tag: Tag) -> bool:
@@ -323,8 +343,9 @@ def _ao3_tags(tags: Tag) -> dict[str, Any]:
         value = term.find_next_sibling("dd")
         if value is None:
             continue
-        # AO3 says "Fandoms:" rather than "Fandom:" when there are several.
-        label = _text(term).rstrip(":").lower().removesuffix("s")
+        # AO3 says "Fandoms:" rather than "Fandom:" when there are several; its page links the
+        # label of the warnings, so the colon stands apart: "Archive Warning :".
+        label = _text(term).rstrip(":").strip().lower().removesuffix("s")
         names = [_text(link) for link in value.find_all("a")] or [_text(value)]
         if label in _AO3_TAG_KINDS:
             kinds[_AO3_TAG_KINDS[label]] = tuple(dict.fromkeys(name for name in names if name))
@@ -350,6 +371,24 @@ def _ao3_tags(tags: Tag) -> dict[str, Any]:
     return metadata
 
 
+def _posted_chapters(tags: Tag) -> int | None:
+    """How many chapters of the work AO3's tag list says are posted."""
+    count = _CHAPTER_COUNT.search(_text(tags))
+    return int(count["done"]) if count else None
+
+
+def _part_of_work(shown: list[int], posted: int | None) -> tuple[str, ...]:
+    """What to tell the uploader of a work page that shows only some of its chapters, as AO3
+    shows one at a time unless asked for the entire work."""
+    if not shown or posted is None or len(shown) >= posted:
+        return ()
+    numbers = ", ".join(map(str, shown))
+    return (
+        f"This page holds chapter{'s' if len(shown) > 1 else ''} {numbers} of {posted}: to "
+        "upload them all, save the work's “Entire Work” page from AO3.",
+    )
+
+
 def _byline(byline: Tag) -> str:
     authors = [_text(link) for link in byline.select('a[rel~="author"]')]
     return ", ".join(authors) or _text(byline).removeprefix("by ").strip()
@@ -371,6 +410,10 @@ class StoryReader:
         """StoryDraft fields read so far: AO3's preface overrides what it was given."""
         self._chapters = _Chapters()
         self._ao3 = False
+        self._shown: list[int] = []
+        """The numbers of the chapters an AO3 work page shows (it may show only one)."""
+        self._posted: int | None = None
+        """How many chapters AO3 says the work has posted."""
 
     def read(self, document: BeautifulSoup, *, one_chapter: bool = False) -> None:
         """Read the next document of the story.
@@ -383,7 +426,14 @@ class StoryReader:
         tags = [node for node in root.descendants if isinstance(node, Tag)]
         self._ao3 = self._ao3 or _looks_like_ao3(tags)
         if self._ao3:
-            self._read_ao3(root)
+            # A work page saved from AO3 holds the site's menus, kudos and comments around the
+            # work; the first link to a work on it (the page's own, in its menus) is the source.
+            if work := [tag for tag in tags if _is_ao3_work(tag)]:
+                links = (_WORK_LINK.match(str(tag.get("href", ""))) for tag in tags)
+                if link := next((link for link in links if link), None):
+                    self.give("source", f"{_AO3_WORKS}{link['id']}", unless_given=True)
+            for part in work or [root]:
+                self._read_ao3(part)
         else:
             self._read_document(root, tags, one_chapter=one_chapter)
 
@@ -403,32 +453,54 @@ class StoryReader:
             raise ImportRejected(
                 f"{quoted(filename)} has no story in it: I found no paragraphs of prose."
             )
-        return checked(StoryDraft(title=title, chapters=chapters, **metadata), quoted(filename))
+        notices = _part_of_work(self._shown, self._posted)
+        return checked(
+            StoryDraft(title=title, chapters=chapters, notices=notices, **metadata),
+            quoted(filename),
+        )
 
-    def _read_ao3(self, element: Tag) -> None:
-        """Read AO3's download, whose loose text (links home, "Posted originally on") is skipped."""
-        for tag in element.find_all(True, recursive=False):
-            classes = tag.get_attribute_list("class")
-            if tag.name in _HIDDEN:
-                continue
-            if tag.name == "dl" and "tags" in classes:
-                self.metadata |= _ao3_tags(tag)
-            elif tag.name == "h1":
-                self.give("title", _text(tag))
-            elif "byline" in classes and not self._chapters.sketches:
-                self.give("author", _byline(tag))
-            elif tag.name == "h2" and "heading" in classes:
-                self._chapters.start(_chapter_title(tag))
-            elif "message" in classes and (link := tag.find("a", href=re.compile(r"/works/\d"))):
-                self.metadata["source"] = str(link["href"])
-            elif tag.name == "blockquote" and (label := _note_label(tag)):
-                self._read_ao3_note(label, paragraphs([tag]))
-            elif _is_ao3_prose(tag):
-                if self._chapters.current is None:
-                    self._chapters.start(None)
-                self._chapters.add_prose(paragraphs(tag.children))
-            else:
-                self._read_ao3(tag)
+    def _read_ao3(self, tag: Tag) -> None:
+        """Read an element of AO3's download or work page by what it is; loose text ("Posted
+        originally on", "(See the end of the chapter for notes.)") is skipped."""
+        classes = set(tag.get_attribute_list("class"))
+        if tag.name in _HIDDEN or "landmark" in classes:
+            return
+        if shown := _CHAPTER_ID.fullmatch(str(tag.get("id", ""))):
+            self._shown.append(int(shown["number"]))
+        if tag.name == "dl" and ("tags" in classes or _is_ao3_work(tag)):
+            self.metadata |= _ao3_tags(tag)
+            self._posted = _posted_chapters(tag)
+        elif tag.name == "h1" or {"title", "heading"} <= classes:
+            self.give("title", _text(tag))
+        elif "byline" in classes and not self._chapters.sketches:
+            self.give("author", _byline(tag))
+        elif (tag.name == "h2" and "heading" in classes) or (
+            tag.name == "h3" and "title" in classes
+        ):
+            self._chapters.start(_chapter_title(tag))
+        elif "message" in classes and (link := tag.find("a", href=re.compile(r"/works/\d"))):
+            self.metadata["source"] = str(link["href"])
+        elif tag.name == "blockquote" and (label := _note_label(tag)):
+            self._read_ao3_note(label, paragraphs([tag]))
+        elif "module" in classes and classes & {"summary", "notes"}:
+            if note := paragraphs(tag.find_all("blockquote", recursive=False)):
+                self._read_ao3_note(self._module_label(classes), note)
+        elif _is_ao3_prose(tag):
+            if self._chapters.current is None:
+                self._chapters.start(None)
+            self._chapters.add_prose(paragraphs(c for c in tag.children if not _is_landmark(c)))
+        else:
+            for child in tag.find_all(True, recursive=False):
+                self._read_ao3(child)
+
+    def _module_label(self, classes: set[str]) -> str:
+        """The label AO3's download gives the notes in a module of its work page, which calls
+        them all "Notes:" (or "Summary:") and tells end notes by their class."""
+        if "end" in classes:
+            return "End Notes"
+        if "summary" in classes:
+            return "Chapter Summary" if self._chapters.current else "Summary"
+        return "Notes"
 
     def _read_ao3_note(self, label: str, note: list[str]) -> None:
         place = _NOTE_LABELS[label.lower()]
@@ -505,14 +577,24 @@ def _shown(tag: Tag) -> bool:
 
 
 def parse_html(raw: bytes, filename: str) -> StoryDraft:
-    """Read an HTML story file: AO3's download, or any page of prose with headings."""
+    """Read an HTML story file: AO3's download or work page, or any page of prose with
+    headings. A page of AO3 without a work on it (its adult-content question, say) is refused."""
     name = quoted(filename)
     document = read_markup(raw, name)
+    meta = document.find("meta", attrs={"name": "author"})
+    author = cleaned(str(meta.get("content", ""))) if isinstance(meta, Tag) else ""
+    # Every page of AO3 names the site's makers as its author.
+    if author == _AO3_MAKERS:
+        if document.find(id="workskin") is None:
+            raise ImportRejected(
+                f"{name} is a page of AO3 with no work on it (such as its “Adult Content "
+                "Warning”): open the work there, choose “Entire Work” and save that page, or "
+                "upload the work's Download → HTML."
+            )
+        author = ""
     reader = StoryReader()
     reader.read(document)
     if document.title is not None:
         reader.give("title", _text(document.title), unless_given=True)
-    author = document.find("meta", attrs={"name": "author"})
-    if isinstance(author, Tag):
-        reader.give("author", cleaned(str(author.get("content", ""))), unless_given=True)
+    reader.give("author", author, unless_given=True)
     return reader.story(filename)

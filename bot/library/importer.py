@@ -46,6 +46,7 @@ __all__ = [
     "SUFFIXES",
     "ImportRejected",
     "decode",
+    "looks_like_heading",
     "normalise",
     "parse_story",
     "split_chapters",
@@ -61,6 +62,8 @@ _PREFACE_WORDS = 100
 """Fewer words than this before the first heading are a preface, not a chapter."""
 _SIGN_OFF_WORDS = 8
 _MAX_HEADING_CHARS = 80
+"""The longest scene break, and title after a chapter's label with no separator between them
+("Chapter 3 The Return"): a longer line of either shape is a sentence."""
 _MAX_SUBTITLE_CHARS = 60
 
 # --- Metadata -------------------------------------------------------------------------------
@@ -304,9 +307,9 @@ _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _ROMAN = r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _NUMBER = rf"(?:\d{{1,4}}|(?:{_TENS})(?:[\s-](?:{_ONES}))?|{_TEENS}|{_ONES}|{_ROMAN})\b"
+_CHAPTER_LABEL = re.compile(rf"(?:(?:chapter|chap|ch)\s+|(?:chap|ch)\.\s*){_NUMBER}", re.I)
 _NUMBERED = re.compile(
-    rf"(?:(?:chapter|part|chap|ch)\s+|(?:chap|ch)\.\s*){_NUMBER}(?:\s+of\s+{_NUMBER})?(?P<rest>.*)",
-    re.I,
+    rf"(?:{_CHAPTER_LABEL.pattern}|part\s+{_NUMBER})(?:\s+of\s+{_NUMBER})?(?P<rest>.*)", re.I
 )
 _NAMED = re.compile(r"(?:prologue|epilogue|interlude|preface|foreword|afterword)(?P<rest>.*)", re.I)
 _SEPARATORS = ":.-–—~|)*_"
@@ -336,7 +339,11 @@ def _title_after_label(rest: str) -> str | None:
         return ""
     if separator := _SEPARATOR.match(rest):
         title = rest[separator.end() :].strip()
-    elif rest[0].isspace() and (rest.lstrip()[0].isupper() or rest.lstrip()[0] in _TITLE_OPENERS):
+    elif (
+        rest[0].isspace()
+        and len(rest) <= _MAX_HEADING_CHARS
+        and (rest.lstrip()[0].isupper() or rest.lstrip()[0] in _TITLE_OPENERS)
+    ):
         title = rest.strip()
     else:
         return None
@@ -346,14 +353,19 @@ def _title_after_label(rest: str) -> str | None:
 def _chapter_title(line: str) -> str | None:
     """The title a chapter heading gives: "" for a bare "Chapter 3", None if the line is not one."""
     core = _core(line)
-    if len(core) > _MAX_HEADING_CHARS:
-        return None
     if numbered := _NUMBERED.fullmatch(core):
         return _title_after_label(numbered["rest"])
     # "Prologue: The Beginning" keeps its label, which no chapter number will stand in for.
     if (named := _NAMED.fullmatch(core)) and _title_after_label(named["rest"]) is not None:
         return _bare(core)
     return None
+
+
+def looks_like_heading(line: str) -> bool:
+    """Whether a line begins as a chapter heading does ("Chapter 3…", "## …"), whether or not
+    it was taken for one: in a chapter's prose, such a line may be a heading that was missed."""
+    markdown = _MD_HEADING.fullmatch(line.strip()) and not _is_scene_break(line)  # "# # #"
+    return bool(_CHAPTER_LABEL.match(_core(line)) or markdown)
 
 
 def _opening_title(lines: list[str]) -> tuple[str | None, list[str]]:
@@ -374,6 +386,41 @@ def _opening_title(lines: list[str]) -> tuple[str | None, list[str]]:
         if heading and len(heading["marks"]) <= level:
             return None, lines
     return opening["text"], lines[first + 1 :]
+
+
+_BYLINE = re.compile(r"by\b\s*:?\s*(?P<author>\S.*)", re.I)
+_ENDS_SENTENCE = (".", "!", "?", "…", ",", ";", ":")
+
+
+def _title_and_author(text: str) -> tuple[dict[str, str], str]:
+    """The title and author that open a text ("The Last Waltz" over "by Ada Quill"), and the
+    text after them.
+
+    Only a short line at the very top, ending no sentence and directly over (or one blank line
+    above) a "by …" line, is a title: a first line of prose never is.
+    """
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    under = first + 1 if not _blank(lines, first + 1) else first + 2
+    if _blank(lines, first) or _blank(lines, under):
+        return {}, text
+    line = lines[first].strip()
+    markdown = _MD_HEADING.fullmatch(line)
+    title = cleaned(markdown["text"] if markdown else line)
+    byline = _BYLINE.fullmatch(lines[under].strip())
+    author = cleaned(byline["author"]) if byline else ""
+    if not (
+        title
+        and author
+        and len(title) <= LIMITS["title"]
+        and len(author) <= LIMITS["author"]
+        and not title.endswith(_ENDS_SENTENCE)
+        and not author.endswith(_ENDS_SENTENCE)
+        and _chapter_title(title) is None
+        and not _is_note(title)
+    ):
+        return {}, text
+    return {"title": title, "author": author}, "\n".join(lines[under + 1 :])
 
 
 @dataclass(frozen=True)
@@ -649,7 +696,8 @@ def parse_story(
     """Read an uploaded story file, and optionally its "<stem>.yaml" metadata, into a StoryDraft.
 
     Metadata comes from the file's front matter, then the sidecar, then a Project Gutenberg
-    header, then an opening Markdown title, then the file name. Raises ImportRejected, with a
+    header, then a title and "by …" line opening the text, then an opening Markdown title,
+    then the file name. Raises ImportRejected, with a
     sentence for the uploader, for anything that cannot be read as a story.
     """
     name = PurePath(filename).name
@@ -658,7 +706,8 @@ def parse_story(
     text = normalise(decode(raw, max_bytes=max_bytes, filename=name))
     front_matter, text = _front_matter(text, name)
     text, header = _without_gutenberg(text)
-    metadata: dict[str, Any] = {**header}
+    opening, text = _title_and_author(text)
+    metadata: dict[str, Any] = {**opening, **header}
     if sidecar is not None:
         sidecar_name = f"{PurePath(name).stem}.yaml"
         yaml_text = normalise(decode(sidecar, max_bytes=max_bytes, filename=sidecar_name))

@@ -104,6 +104,9 @@ class StoryDraft:
     status: Status = Status.COMPLETE
     language: str = "en"
     source: str = ""
+    notices: tuple[str, ...] = ()
+    """What reading the file found for the uploader to check before it is saved (never
+    stored), such as a web page that holds only one chapter of the work."""
 
     @property
     def word_count(self) -> int:

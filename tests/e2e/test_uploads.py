@@ -9,7 +9,7 @@ import pytest
 from standin.driver import Person, Reply
 from standin.server import Standin
 from tests.conftest import BotRunner
-from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
+from tests.library.test_formats import AO3_HTML, fanficfare_epub, sample, zip_bomb
 from tests.library.test_importer import yaml_bomb
 
 MARKDOWN = b"""---
@@ -385,3 +385,95 @@ async def test_a_blank_title_gives_way_to_the_file_name(
         assert opened.embeds[0]["title"] == "The Last Waltz"
         info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
         assert info.text.endswith("by Unknown")
+
+
+LONG_TITLE = (
+    "The Night the Lamp Went Out Over the Harbour and Nobody in the Village Could Say Why It"
+    " Went So Dark"
+)
+LONG_HEADINGS = f"""Chapter 1: The Lamp
+
+The lamp had not gone out in forty years, and Mara did not mean to be the one who let it.
+
+Chapter 2: {LONG_TITLE}
+
+The dark came all at once, and Mara stood at the top of the stairs with the oil can.
+
+Chapter 3: The Boat
+
+A boat came out of the dark with no lights at all.
+
+Chapter 4. Then she rang the bell again, and nobody came to the door.
+""".encode()
+
+
+async def test_a_long_chapter_heading_starts_its_chapter_and_doubts_are_pointed_out(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    assert len(LONG_TITLE) == 100
+    async with storybot():
+        preview = await upload(moderator, standin, "lamp.txt", LONG_HEADINGS)
+        assert "1. The Lamp" in preview.text
+        assert "2. The Night the Lamp Went Out Over the Harbour" in preview.text
+        assert "3. The Boat" in preview.text
+        assert "Check before confirming" in preview.text
+        assert "Chapter 3 has a line that looks like a heading" in preview.text
+        done = await preview.click("Confirm")
+        assert "with 3 chapters" in done.text
+        opened = await reader.slash("read", story="Lamp", chapter=2, where="nsfw-reading")
+        assert "The dark came all at once" in opened.embeds[0]["description"]
+        assert "forty years" not in opened.embeds[0]["description"]
+
+
+async def test_new_chapters_are_previewed_with_the_numbers_they_will_have(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    async with storybot():
+        await (await upload(moderator, standin, "lighthouse.md", MARKDOWN)).click("Confirm")
+        more = MORE_CHAPTERS + b"\nChapter 6. Then the lamp went out again, and nobody saw.\n"
+        preview = await upload(moderator, standin, "more.txt", more, story="The Lighthouse Keeper")
+        assert "3. The Boat" in preview.text
+        assert "4. The Stranger" in preview.text
+        assert "5. The Morning" in preview.text
+        assert "1. The Boat" not in preview.text
+        assert "Chapter 5 has a line that looks like a heading" in preview.text
+        assert "Added chapters 3–5." in (await preview.click("Confirm")).text
+
+
+async def test_a_text_that_opens_with_its_title_and_author_is_previewed_with_them(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    text = b"The Last Waltz\nby Ada Quill\n\nChapter 1\n\nKurt danced.\n\nChapter 2\n\nBlaine.\n"
+    async with storybot():
+        preview = await upload(moderator, standin, "waltz.txt", text)
+        assert "New story: The Last Waltz" in preview.text
+        assert "Author\nAda Quill" in preview.text
+        await preview.click("Confirm")
+        info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
+        assert info.text.endswith("by Ada Quill")
+
+
+async def test_a_saved_ao3_work_page_uploads_as_its_download_would(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot():
+        part = await upload(moderator, standin, "chapter.html", sample("ao3_chapter_page.html"))
+        assert "This page holds chapter 3 of 12" in part.text
+        await part.click("Cancel")
+        preview = await upload(moderator, standin, "keeper.html", sample("ao3_work_page.html"))
+        assert "New story: The Lighthouse Keeper" in preview.text
+        assert "quiet\\_owl, Bea Quince (bea)" in preview.text
+        assert "Teen And Up Audiences" in preview.text
+        assert "1. First Light" in preview.text
+        assert "2. Chapter 2" in preview.text
+        assert "Archive of Our Own" not in preview.text
+        assert "Check before confirming" not in preview.text
+        await preview.click("Confirm")
+        opened = await reader.slash("read", story="The Lighthouse Keeper", chapter=2)
+        assert "Ivo came with the tide." in opened.embeds[0]["description"]
+        info = await reader.slash("story info", story="The Lighthouse Keeper")
+        assert "Sample Saga" in info.text

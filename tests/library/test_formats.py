@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from bot.library.model import Rating, Status, StoryDraft, TagKind
 from bot.library.text import ImportRejected
 
 MAX_BYTES = 20 * 2**20
+SAMPLES = Path(__file__).parent / "samples"
 
 # Shaped as AO3's "Download → HTML" writes a work: preface with the tag list, byline, summary and
 # notes; #chapters with each chapter's heading, notes, text and end notes; the afterword.
@@ -198,6 +200,161 @@ def test_ao3_oneshot_is_one_chapter_named_after_the_story() -> None:
     assert draft.author == "one, two"
     assert draft.rating is Rating.EXPLICIT
     assert draft.status is Status.COMPLETE
+
+
+# Shaped as AO3's "Download → HTML" writes a work of one chapter with notes at either end.
+AO3_ONESHOT_WITH_NOTES = """<html><body>
+<div id="preface"><h2 class="toc-heading">Preface</h2><div class="meta">
+  <dl class="tags"><dt>Rating:</dt><dd><a href="x">Explicit</a></dd>
+  <dt>Stats:</dt><dd>Published: 2020-01-02 Words: 9 Chapters: 1/1</dd></dl>
+  <h1>Solo Fic</h1>
+  <div class="byline">by <a rel="author" href="x">one</a></div>
+  <p>Notes</p><blockquote class="userstuff"><p>Written for a prompt.</p></blockquote>
+  <div class="endnote-link">See the end of the work for <a href="#endnotes">more notes</a></div>
+</div></div>
+<div id="chapters" class="userstuff"><h2 class="toc-heading">Solo Fic</h2>
+  <div class="userstuff"><p>Just the one chapter.</p></div></div>
+<div id="afterword"><h2 class="toc-heading">Afterword</h2><div class="meta"><div id="endnotes">
+  <p>End Notes</p><blockquote class="userstuff"><p>Thanks for reading.</p></blockquote>
+</div></div></div>
+</body></html>
+"""
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("raw", "filename"),
+    [
+        (AO3_HTML, "download.html"),
+        (sample("ao3_work_page.html"), "page.html"),
+        (AO3_ONESHOT_WITH_NOTES, "oneshot download.html"),
+        (sample("ao3_oneshot_page.html"), "oneshot page.html"),
+    ],
+    ids=["download", "page", "oneshot download", "oneshot page"],
+)
+def test_an_ao3_works_notes_open_its_first_chapter_and_end_notes_close_their_chapter(
+    raw: str | bytes, filename: str
+) -> None:
+    first, *rest = story(raw, filename).chapters
+    last = rest[-1] if rest else first
+    assert first.notes_before.startswith(("Thanks to my beta!", "Written for a prompt."))
+    assert last.notes_after.endswith(("The end, for now.", "Thanks for reading."))
+    if rest:
+        assert first.notes_before == "Thanks to my beta!\n\nThis one is short."
+        assert first.notes_after == "More soon!"
+        assert rest[0].notes_before == "Chapter Summary\n\nIvo arrives."
+
+
+def test_an_ao3_work_page_saved_from_a_browser_reads_like_the_works_download() -> None:
+    page = story(sample("ao3_work_page.html"), "The Lighthouse Keeper.html")
+    download = story(AO3_HTML, "The Lighthouse Keeper.html")
+
+    assert page.title == "The Lighthouse Keeper"
+    assert page.author == "quiet_owl, Bea Quince (bea)"
+    assert page.rating is Rating.TEEN
+    assert page.tags[TagKind.FREEFORM] == ("Slow Burn", "Storms & Lanterns")
+    for detail in ("rating", "warnings", "tags", "status", "language", "summary", "source"):
+        assert getattr(page, detail) == getattr(download, detail), detail
+    assert page.chapters == download.chapters
+    assert page.notices == ()
+
+
+def test_an_ao3_work_page_shows_nothing_of_the_site_around_the_work() -> None:
+    draft = story(sample("ao3_work_page.html"), "page.html")
+    shown = "\n".join(
+        part for c in draft.chapters for part in (c.title, c.text, c.notes_before, c.notes_after)
+    )
+    for leak in (
+        "Archive of Our Own",
+        "Log In",
+        "Fandoms",
+        "Chapter by Chapter",
+        "Work Header",
+        "Chapter Text",
+        "Notes:",
+        "Summary:",
+        "See the end",
+        "For sam",
+        "Keepers",
+        "kudos",
+        "I loved the lamp",
+        "Post Comment",
+        "Terms of Service",
+        "otwarchive",
+        "tracking",
+    ):
+        assert leak not in shown, leak
+
+
+def test_the_site_that_makes_ao3_is_never_taken_for_a_works_author() -> None:
+    page = re.sub(
+        r'<h3 class="byline heading">.*?</h3>',
+        "",
+        sample("ao3_oneshot_page.html").decode(),
+        flags=re.S,
+    )
+    assert story(page, "solo.html").author == "Unknown"
+
+
+def test_an_ao3_page_of_a_one_chapter_work_is_that_chapter_named_after_the_story() -> None:
+    draft = story(sample("ao3_oneshot_page.html"), "solo.html")
+
+    assert (draft.title, draft.author) == ("Solo Fic", "one, two")
+    assert draft.rating is Rating.EXPLICIT
+    assert draft.warnings == ("Creator Chose Not To Use Archive Warnings",)
+    assert draft.tags == {TagKind.FANDOM: ("Glee", "Original Work")}
+    assert (draft.language, draft.status) == ("Français", Status.COMPLETE)
+    assert draft.source == "https://archiveofourown.org/works/987654"
+    assert [(c.title, c.text) for c in draft.chapters] == [
+        ("Solo Fic", "Just the one chapter.\n\nAnd a second paragraph.")
+    ]
+    assert draft.notices == ()
+
+
+def test_a_page_of_ao3_without_a_work_is_refused_saying_what_to_save() -> None:
+    page = sample("ao3_work_page.html").decode()
+    start, end = page.index('<div id="main"'), page.index("<!-- END main -->")
+    adult = (
+        page[:start]
+        + """<div id="main" class="works-show region" role="main">
+  <h2 class="landmark heading">Adult Content Warning</h2>
+  <p class="caution notice">This work could have adult content. If you continue, you have
+  agreed that you are willing to see such content.</p>
+  <ul class="actions">
+    <li><a href="https://archiveofourown.org/works/123456?view_adult=true">Yes, Continue</a></li>
+    <li><a href="javascript:history.back()">No, Go Back</a></li>
+  </ul>
+  <ol class="work index group"><li class="work blurb group" id="work_123456">
+    <h4 class="heading"><a href="/works/123456">The Lighthouse Keeper</a> by quiet_owl</h4>
+    <blockquote class="userstuff summary"><p>A keeper and a storm.</p></blockquote>
+  </li></ol>
+</div>"""
+        + page[end:]
+    )
+    assert refusal(adult, "keeper.html") == (
+        "“keeper.html” is a page of AO3 with no work on it (such as its “Adult Content "
+        "Warning”): open the work there, choose “Entire Work” and save that page, or upload "
+        "the work's Download → HTML."
+    )
+
+
+def test_an_ao3_page_of_one_chapter_of_a_longer_work_says_so() -> None:
+    draft = story(sample("ao3_chapter_page.html"), "chapter.html")
+
+    assert (draft.title, draft.author) == ("Lantern Weather", "ferrywoman")
+    assert (draft.rating, draft.status) == (Rating.GENERAL, Status.COMPLETE)
+    assert draft.warnings == ("No Archive Warnings Apply",)
+    assert draft.source == "https://archiveofourown.org/works/424242"
+    (chapter,) = draft.chapters
+    assert (chapter.title, chapter.text) == ("Lantern Weather", "The _ferry_ was late.\n\nAgain.")
+    assert (chapter.notes_before, chapter.notes_after) == ("", "Nine more to go.")
+    assert draft.notices == (
+        "This page holds chapter 3 of 12: to upload them all, save the work's “Entire Work” "
+        "page from AO3.",
+    )
 
 
 # --- Plain HTML -----------------------------------------------------------------------------

@@ -145,12 +145,30 @@ def test_headings_need_no_blank_lines_in_one_line_per_paragraph_text() -> None:
         "Chapter 5. The next day he went back to the choir room.",
         "Prologue was the word Rachel used for her first solo.",
         "Next Chapter: Kurt wants to be alone.",
+        "Chapter 3 Blaine had read twice already, and he still could not say what it was in it that"
+        " kept him up",
     ],
 )
 def test_prose_that_begins_like_a_heading_stays_prose(line: str) -> None:
     text = f"Kurt sat down.\n\n{line}\n\nBlaine sat next to him."
     (chapter,) = story(text).chapters
     assert chapter.text == text
+
+
+LONG_HEADING_TITLE = (
+    "The Night the Lamp Went Out Over the Harbour and Nobody in Lima Could Say Why It Happened"
+    " to Us, All"
+)
+
+
+@pytest.mark.parametrize("label", ["Chapter 2: ", "Chapter Two - ", "CHAPTER II. ", "## "])
+def test_a_heading_of_any_length_starts_a_chapter(label: str) -> None:
+    assert len(LONG_HEADING_TITLE) == 100
+    heading = f"{label}{LONG_HEADING_TITLE}"
+    first = "## Chapter 1" if label == "## " else "Chapter 1"
+    draft = story(f"{first}\n\nKurt smiled.\n\n{heading}\n\nBlaine smiled back.")
+    assert titles(draft) == ["Chapter 1", LONG_HEADING_TITLE]
+    assert [c.text for c in draft.chapters] == ["Kurt smiled.", "Blaine smiled back."]
 
 
 def test_a_wrapped_line_that_begins_like_a_heading_stays_in_its_paragraph() -> None:
@@ -190,6 +208,74 @@ def test_a_text_without_headings_is_one_chapter_named_for_the_story() -> None:
     draft = story("---\ntitle: Glee Club\n---\nKurt sang.\n\nBlaine sang.", "glee.md")
     assert titles(draft) == ["Glee Club"]
     assert [chapter.title for chapter in split_chapters("Kurt sang.")] == ["Chapter 1"]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "The Last Waltz\nby Ada Quill",
+        "The Last Waltz\nBy: Ada Quill",
+        "The Last Waltz\n\nBY Ada Quill",
+        "# The Last Waltz\nby Ada Quill",
+    ],
+)
+def test_a_title_over_a_by_line_names_the_story_and_its_author(opening: str) -> None:
+    draft = story(f"{opening}\n\nChapter 1\n\nKurt danced.\n\nChapter 2\n\nBlaine danced.")
+    assert (draft.title, draft.author) == ("The Last Waltz", "Ada Quill")
+    assert titles(draft) == ["Chapter 1", "Chapter 2"]
+    assert draft.chapters[0].notes_before == ""
+    assert draft.chapters[0].text == "Kurt danced."
+
+
+def test_a_title_and_by_line_over_a_oneshot_name_it_too() -> None:
+    draft = story("The Last Waltz\nby Ada Quill\n\nKurt danced.")
+    assert (draft.title, draft.author, titles(draft)) == (
+        "The Last Waltz",
+        "Ada Quill",
+        ["The Last Waltz"],
+    )
+    assert draft.chapters[0].text == "Kurt danced."
+
+
+def test_front_matter_a_sidecar_and_the_upload_options_still_come_first() -> None:
+    text = "The Last Waltz\nby Ada Quill\n\nKurt danced."
+    front = story(f"---\ntitle: Prom\n---\n{text}")
+    assert (front.title, front.author, front.chapters[0].text) == (
+        "Prom",
+        "Ada Quill",
+        "Kurt danced.",
+    )
+    sidecar = story(text, sidecar="author: Bea Quince\n")
+    assert (sidecar.title, sidecar.author) == ("The Last Waltz", "Bea Quince")
+    given = with_metadata(story(text), {"author": "Cee"}, "the upload's options")
+    assert (given.title, given.author) == ("The Last Waltz", "Cee")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Kurt smiled.\nby the lockers he waited, as he always did",
+        "Kurt waited by the lockers, as he always did\nby the end of the day he was gone.",
+        "The Last Waltz\n\n\nby Ada Quill",
+        "For Sam, who read this first.\n\nThe Last Waltz\nby Ada Quill",
+        "A/N: thanks for reading\nby the way",
+        f"{'Waltz ' * 40}\nby Ada Quill",
+        f"The Last Waltz\nby {'Ada ' * 30}",
+    ],
+    ids=[
+        "prose",
+        "prose ending a sentence",
+        "two blank lines",
+        "not at the top",
+        "a note",
+        "title over 200",
+        "author over 100",
+    ],
+)
+def test_lines_that_only_look_like_a_title_and_by_line_stay_in_the_story(opening: str) -> None:
+    draft = story(f"{opening}\n\nChapter 1\n\nKurt danced.")
+    assert (draft.title, draft.author) == ("Story", "Unknown")
+    assert story_words(draft) == words(opening, "Kurt danced.")
 
 
 def test_a_short_preface_becomes_the_first_chapter_notes() -> None:
