@@ -148,7 +148,7 @@ def ensure_database(library: Library, folder: Path) -> Path:
 async def _chapter_count(database: Path) -> int:
     store = await Store.open(database)
     try:
-        return sum(story.chapter_count for story in await store.stories())
+        return sum(listed.story.chapter_count for listed in await store.all_stories())
     finally:
         await store.close()
 

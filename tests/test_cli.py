@@ -194,7 +194,7 @@ from bot.store import Store
 
 async def main():
     store = await Store.open(os.environ["DATABASE_PATH"])
-    stories = await store.stories()
+    stories = [listed.story for listed in await store.all_stories()]
     for user in range(10**9):
         places = (store.save_bookmark(user, story.id, 1, 1, move=True) for story in stories)
         await asyncio.gather(*places)

@@ -98,15 +98,6 @@ class LibraryQueries(Database):
             )
         return (SaveOutcome.UPDATED if existing else SaveOutcome.ADDED), story_id
 
-    async def stories(self, guild_id: int | None = None) -> list[Story]:
-        """Every story visible in `guild_id` (the bundled ones and the guild's own), by title."""
-        rows = await self.fetch_all(
-            f"SELECT {STORY_COLUMNS} FROM story WHERE guild_id IS NULL OR guild_id = ? "
-            "ORDER BY title COLLATE NOCASE, id",
-            (guild_id,),
-        )
-        return [story_from_row(row) for row in rows]
-
     async def story_count(self) -> int:
         row = await self.fetch_one("SELECT count(*) FROM story")
         return row[0] if row else 0

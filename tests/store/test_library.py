@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.access import Viewer
 from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import SaveOutcome, Store
@@ -71,7 +72,7 @@ async def test_saved_story_reads_back_with_tags_and_counts(store: Store) -> None
     assert story.rating is Rating.TEEN
     assert story.warnings == ("No Archive Warnings Apply",)
     assert story.tags == {TagKind.FANDOM: ("Glee",), TagKind.FREEFORM: ("Prom", "Fluff")}
-    assert [s.title for s in await store.stories()] == ["Prom Night"]
+    assert [s.story.title for s in await store.all_stories()] == ["Prom Night"]
 
 
 async def test_same_content_again_changes_nothing(store: Store, tmp_path: Path) -> None:
@@ -98,7 +99,7 @@ async def test_changed_content_replaces_the_story_in_place(store: Store) -> None
     assert story is not None and story.chapter_count == 3
     texts = await store.chapter_texts(story_id)
     assert len(texts) == 3 and all("waltz" in text and "dance" not in text for text in texts)
-    assert len(await store.stories()) == 1
+    assert len(await store.all_stories()) == 1
 
 
 async def test_a_failure_halfway_through_leaves_the_library_as_it_was(
@@ -133,5 +134,10 @@ async def test_guild_stories_are_visible_only_in_their_guild(store: Store) -> No
     await store.save_story(
         _draft("Guild A's"), source_key="x", content_hash="x", guild_id=111, page_size=900
     )
-    assert [s.title for s in await store.stories(111)] == ["Bundled", "Guild A's"]
-    assert [s.title for s in await store.stories(222)] == ["Bundled"]
+
+    async def titles(guild_id: int) -> list[str]:
+        found = await store.find_stories(Viewer(1, guild_id, True), "")
+        return [story.title for story in found]
+
+    assert await titles(111) == ["Bundled", "Guild A's"]
+    assert await titles(222) == ["Bundled"]
