@@ -84,7 +84,7 @@ class Reply:
     ) -> Reply:
         return await (as_user or self.person).select(self._message(), *choices, custom_id=custom_id)
 
-    async def submit_modal(self, values: dict[str, str]) -> Reply:
+    async def submit_modal(self, values: dict[str, str | list[str]]) -> Reply:
         return await self.person.submit_modal(self, values)
 
     def _message(self) -> Message:
@@ -180,7 +180,7 @@ class Person:
         )  # fmt: skip
         return await self._reply(record)
 
-    async def submit_modal(self, reply: Reply, values: dict[str, str]) -> Reply:
+    async def submit_modal(self, reply: Reply, values: dict[str, str | list[str]]) -> Reply:
         """Fill in the modal the bot opened in `reply`; fields by custom_id or label."""
         modal = reply.modal
         assert modal, f"the bot opened no modal for {reply.record.label}"
@@ -376,12 +376,23 @@ def _entity(value: Any, kind: int, world: World, guild: Guild | None) -> User | 
     return world.user(value)
 
 
-def _answer(field: dict[str, Any], label: str | None, left: dict[str, str]) -> dict[str, Any]:
+def _answer(
+    field: dict[str, Any], label: str | None, left: dict[str, str | list[str]]
+) -> dict[str, Any]:
     """A modal field as submitted, taking its value out of `left` by custom_id or label."""
     custom_id = field["custom_id"]
     key = custom_id if custom_id in left else label
     if field["type"] == STRING_SELECT:
-        return {"type": STRING_SELECT, "custom_id": custom_id, "values": list(left.pop(key, []))}
+        options = field.get("options") or []
+        by_label = {option["label"]: option["value"] for option in options}
+        if key in left:  # chosen by label or value; untouched, the menu keeps its defaults
+            chosen = [by_label.get(choice, choice) for choice in left.pop(key)]
+        else:
+            chosen = [option["value"] for option in options if option.get("default")]
+        assert all(value in by_label.values() for value in chosen), f"{label!r} has no {chosen}"
+        least, most = field.get("min_values", 1), field.get("max_values", 1)
+        assert least <= len(chosen) <= most, f"{label!r} takes {least} to {most} choices"
+        return {"type": STRING_SELECT, "custom_id": custom_id, "values": chosen}
     assert field["type"] == TEXT_INPUT, (
         f"the driver cannot fill modal fields of type {field['type']}"
     )

@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
 
 from bot.errors import UserFacingError, report_error
 from bot.library.importer import ImportRejected, with_metadata
-from bot.library.model import StoryDraft
+from bot.library.model import ARCHIVE_WARNINGS, Rating, StoryDraft
 
 DetailsHandler = Callable[[discord.Interaction[Any], StoryDraft], Awaitable[None]]
 
 
 class StoryDetailsModal(discord.ui.Modal):
-    """Title, author, rating, warnings and summary, checked as front matter would be; the
-    handler gets `draft` with the new details."""
+    """Title, author, summary, and the rating and archive warnings picked from menus, checked
+    as front matter would be; the handler gets `draft` with the new details."""
 
     def __init__(self, heading: str, draft: StoryDraft, handler: DetailsHandler):
         super().__init__(title=heading, timeout=900)
         self.draft, self.handler = draft, handler
-        self.inputs: dict[str, discord.ui.TextInput[StoryDetailsModal]] = {
+        self.texts: dict[str, discord.ui.TextInput[StoryDetailsModal]] = {
             "title": discord.ui.TextInput(label="Title", default=draft.title, max_length=200),
             "author": discord.ui.TextInput(label="Author", default=draft.author, max_length=100),
-            "rating": discord.ui.TextInput(
-                label="Rating",
-                placeholder="General, Teen, Mature, Explicit or Not Rated",
-                default=draft.rating.value,
-                max_length=40,
-            ),
-            "warnings": discord.ui.TextInput(
-                label="Archive warnings, separated by commas",
-                default=", ".join(draft.warnings),
-                required=False,
-                max_length=400,
-            ),
             "summary": discord.ui.TextInput(
                 label="Summary",
                 default=draft.summary[:2000],
@@ -44,15 +33,39 @@ class StoryDetailsModal(discord.ui.Modal):
                 max_length=2000,
             ),
         }
-        for text_input in self.inputs.values():
-            self.add_item(text_input)
+        self.rating: discord.ui.Select[StoryDetailsModal] = discord.ui.Select(
+            options=[
+                discord.SelectOption(label=rating.value, default=rating is draft.rating)
+                for rating in Rating
+            ]
+        )
+        self.warnings: discord.ui.Select[StoryDetailsModal] = discord.ui.Select(
+            options=[
+                discord.SelectOption(label=warning, default=warning in draft.warnings)
+                for warning in ARCHIVE_WARNINGS
+            ],
+            min_values=0,
+            max_values=len(ARCHIVE_WARNINGS),
+            required=False,
+        )
+        self.add_item(self.texts["title"])
+        self.add_item(self.texts["author"])
+        self.add_item(discord.ui.Label(text="Rating", component=self.rating))
+        self.add_item(discord.ui.Label(text="Archive warnings", component=self.warnings))
+        self.add_item(self.texts["summary"])
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        values = {name: text_input.value.strip() for name, text_input in self.inputs.items()}
+        values: dict[str, object] = {
+            name: text_input.value.strip() for name, text_input in self.texts.items()
+        }
+        values["rating"] = self.rating.values[0] if self.rating.values else ""
+        values["warnings"] = list(self.warnings.values)
         try:
             draft = with_metadata(self.draft, values, "the form")
         except ImportRejected as error:
             raise UserFacingError(str(error)) from None
+        if not self.warnings.values:  # none picked: the story has none
+            draft = replace(draft, warnings=())
         await self.handler(interaction, draft)
 
     async def on_error(  # type: ignore[override]  # a modal's errors come without an item

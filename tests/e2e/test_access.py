@@ -116,7 +116,7 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         excerpt = await reader.slash("excerpt", story="The Lighthouse Keeper")
         await reader.slash("subscribe story", story="The Lighthouse Keeper")
         form = await standin.user("moderator").slash("library edit", story="The Lighthouse Keeper")
-        await form.submit_modal({"Rating": "Explicit"})
+        await form.submit_modal({"Rating": ["Explicit"]})
         _refused(await own.click("Next ▶"), RESTRICTED)
         _refused(await own.select("3. Lamp 3"), RESTRICTED)
         _refused(await own.click("Chapter »"), RESTRICTED)

@@ -57,3 +57,27 @@ async def test_a_daily_post_shows_the_storys_rating(
         post = standin.messages("general")[-1]
         fields = {field["name"]: field["value"] for field in post.embeds[0]["fields"]}
         assert fields["Rating"] in {rating.value for rating in Rating}
+
+
+async def test_rating_and_warnings_are_picked_from_menus_in_the_details_form(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        guild = standin.world.guild("Story Club").id
+        await bot.store.add_upload(
+            guild, LAMP, content_hash="1", user_id=moderator.user.id, page_size=900
+        )
+        form = await moderator.slash("library edit", story="The Lighthouse Keeper")
+        labels = [row.get("label") for row in form.modal["components"]]
+        assert labels[2:4] == ["Rating", "Archive warnings"]
+        warnings = ["Graphic Depictions Of Violence", "No Archive Warnings Apply"]
+        await form.submit_modal({"Rating": ["General Audiences"], "Archive warnings": warnings})
+        card = unescaped((await reader.slash("story info", story="The Lighthouse Keeper")).text)
+        assert "General Audiences" in card
+        assert "||Graphic Depictions Of Violence, No Archive Warnings Apply||" in card
+        form = await moderator.slash("library edit", story="The Lighthouse Keeper")
+        await form.submit_modal({"Archive warnings": []})  # the rating menu keeps its choice
+        card = unescaped((await reader.slash("story info", story="The Lighthouse Keeper")).text)
+        assert "General Audiences" in card
+        assert "Warnings" not in card

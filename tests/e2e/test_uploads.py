@@ -89,7 +89,9 @@ async def test_cancel_and_details_fixed_before_confirming(
         assert "Lighthouse" not in await _titles(reader)
         preview = await upload(moderator, standin, "lighthouse.md", MARKDOWN)
         form = await preview.click("Fix details")
-        await form.submit_modal({"Title": "The Last Lighthouse", "Rating": "teen"})
+        await form.submit_modal(
+            {"Title": "The Last Lighthouse", "Rating": ["Teen And Up Audiences"]}
+        )
         assert "The Last Lighthouse" in preview.text
         assert "Teen And Up Audiences" in preview.text
         await preview.click("Confirm")
