@@ -15,7 +15,10 @@ Problem = tuple[str, str]
 ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, LABEL = 1, 2, 3, 4, 18
 SELECTS = {3, 5, 6, 7, 8}
 URL_STYLES = {5, 6}  # link and premium buttons carry no custom_id
-COMPONENTS_V2 = 1 << 15
+SUPPRESS_EMBEDS, COMPONENTS_V2 = 1 << 2, 1 << 15
+EDITABLE_FLAGS = SUPPRESS_EMBEDS | COMPONENTS_V2
+# Fields a components v2 message may not use, as the request names them.
+LEGACY_FIELDS = ("content", "embeds", "sticker_ids", "poll")
 COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 
@@ -48,10 +51,23 @@ def walk_components(components: list[dict[str, Any]], path: str) -> Iterator[tup
 
 
 def check_message(
-    body: dict[str, Any], *, creating: bool, has_files: bool = False
+    body: dict[str, Any], *, editing: dict[str, Any] | None = None, has_files: bool = False
 ) -> list[Problem]:
-    """Content, embeds and components of a message being sent or edited."""
+    """Content, embeds, flags and components of a new message, or of an edit of `editing`
+    (the message as stored): an edit is checked for what the message becomes."""
     problems: list[Problem] = []
+    before = editing["flags"] if editing else 0
+    flags = before if body.get("flags") is None else body["flags"]
+    if before & COMPONENTS_V2 and not flags & COMPONENTS_V2:
+        problems.append(("flags", "The IS_COMPONENTS_V2 flag cannot be removed from a message."))
+    layout = bool((before | flags) & COMPONENTS_V2)
+    if layout:
+        after = {**(editing or {}), **body}
+        problems += [
+            (key, f"The '{key}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2")
+            for key in LEGACY_FIELDS
+            if after.get(key)
+        ]
     _length(problems, "content", body.get("content"), 2000)
     embeds = body.get("embeds") or []
     if len(embeds) > 10:
@@ -66,8 +82,8 @@ def check_message(
     if total > 6000:
         problems.append(("embeds", "Embed size exceeds maximum size of 6000"))
     components = body.get("components") or []
-    problems += check_components(components, layout=bool((body.get("flags") or 0) & COMPONENTS_V2))
-    if creating and not (body.get("content") or embeds or components or has_files):
+    problems += check_components(components, layout=layout)
+    if editing is None and not (body.get("content") or embeds or components or has_files):
         problems.append(("content", "Cannot send an empty message"))
     return problems
 
