@@ -512,11 +512,17 @@ def container(*components: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {"type": 17, "components": list(components), **fields}
 
 
+def section(*texts: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"type": 9, "components": list(texts), **fields}
+
+
 def layout(*components: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {"flags": COMPONENTS_V2, "components": list(components), **fields}
 
 
 ROW = {"type": 1, "components": [{"type": 2, "style": 2, "label": "Next", "custom_id": "next"}]}
+READ = {"type": 2, "style": 1, "label": "Read", "custom_id": "read"}
+THUMBNAIL = {"type": 11, "media": {"url": "https://example.org/cover.png"}}
 PAGE_1 = "## Prom Night, page 1\nfor {}\nRather read it plain?"
 
 
@@ -602,6 +608,134 @@ async def test_layout_messages_in_a_channel_keep_the_flag(standin: Standin) -> N
     standin.violations.clear()
 
 
+async def test_valid_layouts_are_accepted_up_to_the_limits(standin: Standin) -> None:
+    general = f"/channels/{standin.channel('general').id}/messages"
+    gallery = {"type": 12, "items": [{"media": {"url": "https://example.org/a.png"}}]}
+    bodies = [
+        layout(container(*[text(f"line {n}") for n in range(39)])),
+        layout(text("a" * 2000, id=1), container(text("b" * 2000, id=2), id=3)),
+        layout(
+            section(text("Prom Night"), accessory=THUMBNAIL),
+            section(text("by Kurt"), accessory={**READ, "id": 0}),
+            {"type": 14, "divider": False, "spacing": 2},
+            container(gallery, ROW, accent_color=0xFFFFFF, spoiler=True, id=0),
+        ),
+    ]
+    for body in bodies:
+        status, answer = await call(standin, "POST", general, body)
+        assert status == 200, answer
+        assert answer["flags"] == COMPONENTS_V2
+    lines, full, mixed = (m.text for m in standin.messages("general"))
+    assert lines == "\n".join(f"line {n}" for n in range(39))
+    assert full == "a" * 2000 + "\n" + "b" * 2000
+    assert mixed == "Prom Night\nby Kurt"
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        pytest.param(
+            layout(text("page 1"), content="page 1"), "content", id="content beside the flag"
+        ),
+        pytest.param(
+            layout(text("page 1"), embeds=[{"title": "Prom Night"}]),
+            "embeds",
+            id="embeds beside the flag",
+        ),
+        pytest.param(
+            layout(text("page 1"), sticker_ids=["1"]), "sticker_ids", id="stickers beside the flag"
+        ),
+        pytest.param(
+            {"components": [text("page 1")]}, "components.0", id="text display without the flag"
+        ),
+        pytest.param(
+            {"components": [ROW, container(ROW)]}, "components.1", id="container without the flag"
+        ),
+        pytest.param(
+            layout(section(text("a"), accessory=[READ, THUMBNAIL])),
+            "components.0.accessory",
+            id="two accessories",
+        ),
+        pytest.param(layout(section(text("a"))), "components.0.accessory", id="no accessory"),
+        pytest.param(
+            layout(section(text("a"), accessory=ROW)),
+            "components.0.accessory",
+            id="an action row as accessory",
+        ),
+        pytest.param(
+            layout(section(*[text(str(n)) for n in range(4)], accessory=THUMBNAIL)),
+            "components.0.components",
+            id="four texts in a section",
+        ),
+        pytest.param(
+            layout(container(*[text(f"line {n}") for n in range(40)])),
+            "components",
+            id="41 components",
+        ),
+        pytest.param(
+            layout(text("a" * 2000), container(text("b" * 2001))),
+            "components",
+            id="4001 characters of text",
+        ),
+        pytest.param(
+            layout(container({"type": 1, "components": [text("a")]})),
+            "components.0.components.0.components.0",
+            id="text display in an action row",
+        ),
+        pytest.param(
+            layout(container(container(text("a")))),
+            "components.0.components.0",
+            id="container in a container",
+        ),
+        pytest.param(layout(THUMBNAIL), "components.0", id="thumbnail outside a section"),
+        pytest.param(layout(container()), "components.0.components", id="empty container"),
+        pytest.param(
+            layout(container(text("a"), accent_color=0x1000000)),
+            "components.0.accent_color",
+            id="accent colour over 0xFFFFFF",
+        ),
+        pytest.param(layout({"type": 14, "spacing": 3}), "components.0.spacing", id="spacing 3"),
+        pytest.param(
+            layout({"type": 14, "divider": "yes"}),
+            "components.0.divider",
+            id="divider not a boolean",
+        ),
+        pytest.param(
+            layout(section(text("a"), accessory={"type": 11, "media": {}})),
+            "components.0.accessory.media.url",
+            id="thumbnail without url",
+        ),
+        pytest.param(
+            layout(section(text("a"), accessory={**THUMBNAIL, "description": "a" * 1025})),
+            "components.0.accessory.description",
+            id="alt text over 1024",
+        ),
+        pytest.param(layout({"type": 12, "items": []}), "components.0.items", id="empty gallery"),
+        pytest.param(layout(text("")), "components.0.content", id="empty text display"),
+        pytest.param(
+            layout({"type": 13, "file": {"url": "https://example.org/a.txt"}}),
+            "components.0.file.url",
+            id="file not an attachment",
+        ),
+        pytest.param(
+            layout(text("a", id=7), container(text("b", id=7))),
+            "components.1.components.0.id",
+            id="duplicate ids",
+        ),
+        pytest.param(layout(text("a", id=2**31)), "components.0.id", id="id over 32 bits"),
+    ],
+)
+async def test_invalid_layouts_are_refused_naming_the_path(
+    standin: Standin, body: dict[str, Any], path: str
+) -> None:
+    status, answer = await call(standin, "POST", f"/channels/{standin.channel().id}/messages", body)
+    assert status == 400
+    assert refusal(answer, path)
+    assert standin.messages("general") == []
+    assert [v.kind for v in standin.violations] == ["invalid"]
+    standin.violations.clear()
+
+
 async def test_edits_keep_the_flag_and_may_add_it_to_a_message_emptied_of_content(
     standin: Standin,
 ) -> None:
@@ -612,6 +746,7 @@ async def test_edits_keep_the_flag_and_may_add_it_to_a_message_emptied_of_conten
         (v2, {"flags": 0}, "flags"),
         (v2, {"flags": 1 << 2, "components": [ROW]}, "flags"),
         (v2, {"content": "page 1"}, "content"),
+        (v2, {"components": [container()]}, "components.0.components"),
         (plain, {"components": [text("page 2")]}, "components.0"),
         (plain, layout(text("page 2")), "content"),
     ]
