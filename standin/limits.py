@@ -12,10 +12,23 @@ from typing import Any
 
 Problem = tuple[str, str]
 
-ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, LABEL = 1, 2, 3, 4, 18
+ACTION_ROW, BUTTON, STRING_SELECT, TEXT_INPUT, SECTION, TEXT_DISPLAY = 1, 2, 3, 4, 9, 10
+THUMBNAIL, MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER, LABEL = 11, 12, 13, 14, 17, 18
 SELECTS = {3, 5, 6, 7, 8}
 URL_STYLES = {5, 6}  # link and premium buttons carry no custom_id
-COMPONENTS_V2 = 1 << 15
+SUPPRESS_EMBEDS, COMPONENTS_V2 = 1 << 2, 1 << 15
+EDITABLE_FLAGS = SUPPRESS_EMBEDS | COMPONENTS_V2
+# What each place of a message may hold, by component type (Components reference).
+TOP_LEVEL = (ACTION_ROW,)
+LAYOUT_TOP_LEVEL = (ACTION_ROW, SECTION, TEXT_DISPLAY, MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER)
+CHILDREN = {
+    ACTION_ROW: (BUTTON, *sorted(SELECTS)),
+    SECTION: (TEXT_DISPLAY,),
+    CONTAINER: (ACTION_ROW, TEXT_DISPLAY, SECTION, MEDIA_GALLERY, SEPARATOR, FILE),
+}
+ACCESSORIES = (BUTTON, THUMBNAIL)
+# Fields a components v2 message may not use, as the request names them.
+LEGACY_FIELDS = ("content", "embeds", "sticker_ids", "poll")
 COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 
@@ -39,19 +52,34 @@ def embed_texts(embed: dict[str, Any]) -> Iterator[tuple[str, str, int]]:
 def walk_components(components: list[dict[str, Any]], path: str) -> Iterator[tuple[str, dict]]:
     """Every component, nested ones included (rows, containers, sections, labels)."""
     for i, component in enumerate(components):
+        if not isinstance(component, dict):
+            continue  # refused by the layout check; nothing inside it to walk
         here = f"{path}.{i}"
         yield here, component
         yield from walk_components(component.get("components") or [], f"{here}.components")
         for key in ("component", "accessory"):
-            if key in component:
+            if isinstance(component.get(key), dict):
                 yield from walk_components([component[key]], f"{here}.{key}")
 
 
 def check_message(
-    body: dict[str, Any], *, creating: bool, has_files: bool = False
+    body: dict[str, Any], *, editing: dict[str, Any] | None = None, has_files: bool = False
 ) -> list[Problem]:
-    """Content, embeds and components of a message being sent or edited."""
+    """Content, embeds, flags and components of a new message, or of an edit of `editing`
+    (the message as stored): an edit is checked for what the message becomes."""
     problems: list[Problem] = []
+    before = editing["flags"] if editing else 0
+    flags = before if body.get("flags") is None else body["flags"]
+    if before & COMPONENTS_V2 and not flags & COMPONENTS_V2:
+        problems.append(("flags", "The IS_COMPONENTS_V2 flag cannot be removed from a message."))
+    layout = bool((before | flags) & COMPONENTS_V2)
+    if layout:
+        after = {**(editing or {}), **body}
+        problems += [
+            (key, f"The '{key}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2")
+            for key in LEGACY_FIELDS
+            if after.get(key)
+        ]
     _length(problems, "content", body.get("content"), 2000)
     embeds = body.get("embeds") or []
     if len(embeds) > 10:
@@ -66,39 +94,110 @@ def check_message(
     if total > 6000:
         problems.append(("embeds", "Embed size exceeds maximum size of 6000"))
     components = body.get("components") or []
-    problems += check_components(components, layout=bool((body.get("flags") or 0) & COMPONENTS_V2))
-    if creating and not (body.get("content") or embeds or components or has_files):
+    problems += check_components(components, layout=layout)
+    if editing is None and not (body.get("content") or embeds or components or has_files):
         problems.append(("content", "Cannot send an empty message"))
     return problems
 
 
 def check_components(components: list[dict[str, Any]], *, layout: bool) -> list[Problem]:
-    """Action rows (or a v2 layout) of buttons and selects."""
+    """Action rows of buttons and selects, or with `layout` (the IS_COMPONENTS_V2 flag) any
+    of the v2 components, nested as Discord allows."""
     problems: list[Problem] = []
     if layout:
-        if sum(1 for _ in walk_components(components, "components")) > 40:
+        every = [c for _, c in walk_components(components, "components")]
+        if len(every) > 40:
             problems.append(("components", "Must be 40 or fewer components in total."))
-    else:
-        if len(components) > 5:
-            problems.append(("components", "Must be 5 or fewer in length."))
-        for i, row in enumerate(components):
-            children = row.get("components") or []
-            selects = sum(c.get("type") in SELECTS for c in children)
-            if row.get("type") != ACTION_ROW:
-                problems.append((f"components.{i}", "Top-level components must be action rows."))
-            elif not 1 <= len(children) <= 5 or (selects and len(children) != 1):
-                problems.append(
-                    (f"components.{i}", "A row holds 1 to 5 buttons or a single select.")
-                )
+        text = sum(len(c.get("content") or "") for c in every if c.get("type") == TEXT_DISPLAY)
+        if text > 4000:
+            problems.append(("components", "Text displays must hold 4000 or fewer characters."))
+    elif len(components) > 5:
+        problems.append(("components", "Must be 5 or fewer in length."))
+    problems += _check_layout(components, "components", LAYOUT_TOP_LEVEL if layout else TOP_LEVEL)
     problems += _check_items(components, "components")
+    return problems
+
+
+def _check_layout(components: list[Any], path: str, allowed: tuple[int, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, component in enumerate(components):
+        problems += _check_component(component, f"{path}.{i}", allowed)
+    return problems
+
+
+def _check_component(component: Any, path: str, allowed: tuple[int, ...]) -> list[Problem]:
+    """One component: a type `allowed` where it is, holding what its type may hold."""
+    if not isinstance(component, dict):
+        return [(path, "Only dictionaries may be used in a ModelType")]
+    kind = component.get("type")
+    if kind not in allowed:
+        return [(path, f'Value of field "type" must be one of {allowed}.')]
+    problems: list[Problem] = []
+    children = component.get("components") or []
+    if kind in CHILDREN:
+        problems += _check_layout(children, f"{path}.components", CHILDREN[kind])
+    if kind == ACTION_ROW:
+        selects = sum(isinstance(c, dict) and c.get("type") in SELECTS for c in children)
+        if not 1 <= len(children) <= 5 or (selects and len(children) != 1):
+            problems.append((path, "A row holds 1 to 5 buttons or a single select."))
+    elif kind == SECTION:
+        _length(problems, f"{path}.components", children, 3, 1)
+        accessory = component.get("accessory")
+        if accessory is None:
+            problems.append((f"{path}.accessory", "This field is required"))
+        else:
+            problems += _check_component(accessory, f"{path}.accessory", ACCESSORIES)
+    elif kind == CONTAINER:
+        _length(problems, f"{path}.components", children, 40, 1)
+        accent = component.get("accent_color")
+        if accent is not None and not (type(accent) is int and 0 <= accent <= 0xFFFFFF):
+            problems.append((f"{path}.accent_color", "Must be a color from 0 to 16777215."))
+    elif kind == TEXT_DISPLAY:
+        _length(problems, f"{path}.content", component.get("content"), 4000, 1)
+    elif kind == SEPARATOR:
+        if component.get("spacing", 1) not in (1, 2):
+            problems.append((f"{path}.spacing", "Must be 1 (small) or 2 (large)."))
+    elif kind == MEDIA_GALLERY:
+        items = component.get("items") or []
+        _length(problems, f"{path}.items", items, 10, 1)
+        for j, item in enumerate(items):
+            problems += _check_media(item, f"{path}.items.{j}")
+    elif kind == THUMBNAIL:
+        problems += _check_media(component, path)
+    elif kind == FILE:
+        url = (component.get("file") or {}).get("url") or ""
+        if not url.startswith("attachment://"):
+            problems.append((f"{path}.file.url", "Must be an attachment://<filename> reference."))
+    for key in ("divider", "spoiler"):
+        if key in component and not isinstance(component[key], bool):
+            problems.append((f"{path}.{key}", "Must be either true or false."))
+    return problems
+
+
+def _check_media(item: dict[str, Any], path: str) -> list[Problem]:
+    """A thumbnail or gallery item: media with a url, alt text of at most 1024 characters."""
+    problems: list[Problem] = []
+    if not (item.get("media") or {}).get("url"):
+        problems.append((f"{path}.media.url", "This field is required"))
+    _length(problems, f"{path}.description", item.get("description"), 1024)
     return problems
 
 
 def _check_items(components: list[dict[str, Any]], root: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
+    ids: set[int] = set()
     for path, component in walk_components(components, root):
         kind = component.get("type")
+        if "id" in component:
+            # An id of 0 counts as none: Discord numbers such components itself.
+            number = component["id"]
+            if type(number) is not int or not 0 <= number < 2**31:
+                problems.append((f"{path}.id", "Must be a 32-bit integer from 0 to 2147483647."))
+            elif number and number in ids:
+                problems.append((f"{path}.id", "Component id cannot be duplicated"))
+            else:
+                ids.add(number)
         if "custom_id" in component:
             custom_id = component["custom_id"]
             _length(problems, f"{path}.custom_id", custom_id, 100, 1)

@@ -24,6 +24,7 @@ from aiohttp import web
 from standin.driver import Person
 from standin.gateway import Gateway
 from standin.limits import (
+    EDITABLE_FLAGS,
     Problem,
     check_choices,
     check_commands,
@@ -657,9 +658,8 @@ class Standin:
         ):
             raise self._reject(record.label, [("type", f"Callback type {kind} is not valid here")])
         if kind in (MESSAGE, UPDATE):
-            self._check(
-                record.label, check_message(data, creating=kind == MESSAGE, has_files=bool(files))
-            )
+            editing = record.source.data if kind == UPDATE and record.source else None
+            self._check(record.label, check_message(data, editing=editing, has_files=bool(files)))
         elif kind == CHOICES:
             self._check(record.label, check_choices(data))
         elif kind == MODAL:
@@ -708,7 +708,7 @@ class Standin:
     async def _followup(self, request: web.Request) -> web.Response:
         record = self._webhook_interaction(request, "follow-up")
         body, files = await read_body(request)
-        self._check(record.label, check_message(body, creating=True, has_files=bool(files)))
+        self._check(record.label, check_message(body, has_files=bool(files)))
         original = record.original
         if original is not None and original.loading:
             # The first follow-up to a "thinking" response takes the loading message's place.
@@ -751,7 +751,7 @@ class Standin:
         elif channel.recipient is not None and not channel.recipient.dms_open:
             raise DiscordError(403, 50007)
         label = f"message to #{channel.name}"
-        self._check(label, check_message(body, creating=True, has_files=bool(files)))
+        self._check(label, check_message(body, has_files=bool(files)))
         body["flags"] = (body.get("flags") or 0) & ~EPHEMERAL
         message = self._create(channel, body, files, None)
         return json_response(message.data)
@@ -776,7 +776,7 @@ class Standin:
         elif request.method == "PATCH":
             body, files = await read_body(request)
             label = record.label if record else f"edit in #{message.channel.name}"
-            self._check(label, check_message(body, creating=False))
+            self._check(label, check_message(body, editing=message.data))
             self._update(message, body, files, label)
         if request.method != "GET":
             # Whatever route it came by, a visible change settles a deferred answer.
@@ -862,9 +862,11 @@ class Standin:
         if edit:
             data["flags"] &= ~LOADING
             data["edited_timestamp"] = timestamp()
+            if body.get("flags") is not None:
+                data["flags"] = data["flags"] & ~EDITABLE_FLAGS | body["flags"] & EDITABLE_FLAGS
         if "allowed_mentions" in body:
             message.allowed_mentions = body["allowed_mentions"]
-        if "content" in body or "embeds" in body:
+        if "content" in body or "embeds" in body or "components" in body:
             self._check_mentions(message, label)
 
     def _check_mentions(self, message: Message, label: str) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import zlib
+from typing import Any
 
 import aiohttp
 import discord
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from standin.fixtures import running
+from standin.limits import COMPONENTS_V2
 from standin.server import Standin
 
 STORIES = ["Prom Night", "Prologue", "Winter Tale"]
@@ -55,6 +57,49 @@ class GoToPage(discord.ui.Modal, title="Go to page"):
         await interaction.response.send_message(f"going to page {self.page.value}", ephemeral=True)
 
 
+class Page(discord.ui.LayoutView):
+    """A reader's page in components v2: a container of text, a separator, a row with a
+    button and a row with a select, then a section whose accessory is a button."""
+
+    def __init__(self, page: int, reader: str) -> None:
+        super().__init__()
+        self.page = page
+        turn = discord.ui.Button(label="Next", custom_id=f"v2-next:{page}")
+        turn.callback = self.turn  # type: ignore[method-assign]
+        options = [discord.SelectOption(label=f"Page {n}", value=str(n)) for n in (1, 2, 3)]
+        self.jump: discord.ui.Select[Page] = discord.ui.Select(custom_id="v2-jump", options=options)
+        self.jump.callback = self.go  # type: ignore[method-assign]
+        plain = discord.ui.Button(label="Plain", custom_id="v2-plain")
+        plain.callback = self.plain  # type: ignore[method-assign]
+        self.add_item(
+            discord.ui.Container(
+                discord.ui.TextDisplay(f"## Prom Night, page {page}"),
+                discord.ui.TextDisplay(f"for {reader}"),
+                discord.ui.Separator(spacing=discord.SeparatorSpacing.large),
+                discord.ui.ActionRow(turn),
+                discord.ui.ActionRow(self.jump),
+                accent_colour=0x5865F2,
+            )
+        )
+        self.add_item(discord.ui.Section("Rather read it plain?", accessory=plain))
+
+    async def turn(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(view=Page(self.page + 1, interaction.user.name))
+
+    async def go(self, interaction: discord.Interaction) -> None:
+        page = int(self.jump.values[0])
+        await interaction.response.edit_message(view=Page(page, interaction.user.name))
+
+    async def plain(self, interaction: discord.Interaction) -> None:
+        """Tries to turn the page back into a message of content, which Discord refuses."""
+        try:
+            await interaction.response.edit_message(
+                content="plain again", view=discord.ui.View(), suppress_embeds=False
+            )
+        except discord.HTTPException as error:
+            await interaction.response.send_message(f"refused {error.code}", ephemeral=True)
+
+
 class Files(app_commands.Group):
     """Work with uploaded files."""
 
@@ -84,6 +129,22 @@ def make_bot(standin: Standin) -> commands.Bot:
         embed = discord.Embed(title="Prom Night", description="It was late.")
         view = discord.ui.View().add_item(NextPage(1))
         await interaction.response.send_message("page 1", embed=embed, view=view)
+
+    @tree.command()
+    @app_commands.describe(deferred="Think first, then edit the answer and follow up")
+    async def layout(interaction: discord.Interaction, deferred: bool = False) -> None:
+        """A page in components v2."""
+        reader = interaction.user.name
+        if not deferred:
+            await interaction.response.send_message(view=Page(1, reader))
+            return
+        await interaction.response.defer(thinking=True)
+        await interaction.edit_original_response(view=Page(1, reader))
+        await interaction.followup.send(view=Page(2, reader))
+        try:
+            await interaction.edit_original_response(content="plain again")
+        except discord.HTTPException as error:
+            await interaction.followup.send(f"refused {error.code}")
 
     @tree.command()
     async def chapters(interaction: discord.Interaction) -> None:
@@ -198,7 +259,7 @@ async def test_registration_is_recorded(standin: Standin) -> None:
     async with running(make_bot(standin), standin):
         registered = standin.commands()
         assert set(registered) == {
-            "files", "hello", "chapters", "goto", "find", "whisper", "post", "lifecycle",
+            "files", "hello", "layout", "chapters", "goto", "find", "whisper", "post", "lifecycle",
             "settings", "twice", "slow", "early", "huge", "shout",
         }  # fmt: skip
         assert list(standin.commands("Story Club")) == ["club"]
@@ -438,3 +499,277 @@ async def test_global_rate_limit(standin: Standin) -> None:
                 answers.append((response.status, (await response.json()).get("global")))
         assert answers == [(200, None), (200, None), (429, True)]
         assert response.headers["X-RateLimit-Global"] == "true"
+
+
+# Components v2: what discord.py's LayoutView sends is accepted, what Discord refuses is refused.
+
+
+def text(content: str, **fields: Any) -> dict[str, Any]:
+    return {"type": 10, "content": content, **fields}
+
+
+def container(*components: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"type": 17, "components": list(components), **fields}
+
+
+def section(*texts: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"type": 9, "components": list(texts), **fields}
+
+
+def layout(*components: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"flags": COMPONENTS_V2, "components": list(components), **fields}
+
+
+ROW = {"type": 1, "components": [{"type": 2, "style": 2, "label": "Next", "custom_id": "next"}]}
+READ = {"type": 2, "style": 1, "label": "Read", "custom_id": "read"}
+THUMBNAIL = {"type": 11, "media": {"url": "https://example.org/cover.png"}}
+PAGE_1 = "## Prom Night, page 1\nfor {}\nRather read it plain?"
+
+
+async def call(standin: Standin, method: str, path: str, body: Any) -> tuple[int, Any]:
+    """A raw request of the bot's to the stand-in, for bodies discord.py would not build."""
+    headers = {"Authorization": f"Bot {standin.world.token}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.request(method, standin.rest_url + path, json=body) as response,
+    ):
+        return response.status, await response.json()
+
+
+def refusal(answer: dict[str, Any], path: str) -> list[str]:
+    """The messages of a 50035 answer at `path` ("components.0.accessory")."""
+    assert answer["code"] == 50035, answer
+    node = answer["errors"]
+    for key in path.split("."):
+        assert key in node, f"no error at {path}: {answer['errors']}"
+        node = node[key]
+    return [error["message"] for error in node["_errors"]]
+
+
+async def test_layout_page_is_read_and_used_through_containers_and_sections(
+    standin: Standin,
+) -> None:
+    reader = standin.user("reader")
+    async with running(make_bot(standin), standin):
+        reply = await reader.slash("layout")
+        assert reply.message and reply.message.data["flags"] & COMPONENTS_V2
+        assert (reply.content, reply.embeds) == ("", [])
+        assert reply.text == PAGE_1.format("reader")
+        turned = await reply.click("Next")  # in an action row inside the container
+        assert turned.message is reply.message
+        assert turned.text.startswith("## Prom Night, page 2\n")
+        jumped = await turned.select("Page 3", as_user=standin.user("reader2"))
+        assert jumped.text.startswith("## Prom Night, page 3\nfor reader2\n")
+        assert reply.message.data["flags"] & COMPONENTS_V2
+        refused = await jumped.click("Plain")  # the accessory of a section
+        assert refused.content == "refused 50035"
+        assert reply.message.text.startswith("## Prom Night, page 3\n")
+    [violation] = standin.violations
+    assert "flags: The IS_COMPONENTS_V2 flag cannot be removed" in violation.detail
+    assert "content: The 'content' field cannot be used" in violation.detail
+    standin.violations.clear()
+
+
+async def test_deferred_layout_answer_is_edited_and_followed_up(standin: Standin) -> None:
+    async with running(make_bot(standin), standin):
+        reply = await standin.user("reader").slash("layout", deferred=True)
+        assert reply.message and not reply.message.loading
+        assert reply.message.data["flags"] & COMPONENTS_V2
+        assert reply.text == PAGE_1.format("reader")
+        follow = await reply.followup(0)
+        assert follow.data["flags"] & COMPONENTS_V2
+        assert follow.text.startswith("## Prom Night, page 2\n")
+        assert (await reply.followup(1)).content == "refused 50035"
+        assert reply.text == PAGE_1.format("reader")
+    [violation] = standin.violations
+    assert "content: The 'content' field cannot be used" in violation.detail
+    standin.violations.clear()
+
+
+async def test_layout_messages_in_a_channel_keep_the_flag(standin: Standin) -> None:
+    async with running(make_bot(standin), standin) as bot:
+        channel = bot.get_partial_messageable(standin.channel("general").id)
+        sent = await channel.send(view=Page(1, "everyone"))
+        assert sent.flags.components_v2
+        [posted] = standin.messages("general")
+        assert posted.text == PAGE_1.format("everyone")
+        with pytest.raises(discord.HTTPException, match="In content: The 'content' field"):
+            await channel.send("page 1", view=Page(1, "everyone"))
+        with pytest.raises(discord.HTTPException, match="In embeds: The 'embeds' field"):
+            await channel.send(embed=discord.Embed(title="Prom Night"), view=Page(1, "everyone"))
+        with pytest.raises(discord.HTTPException, match="In content: The 'content' field"):
+            await sent.edit(content="plain again")
+        edited = await sent.edit(view=Page(2, "everyone"))
+        assert edited.flags.components_v2
+        assert posted.text.startswith("## Prom Night, page 2\n")
+        clicked = await standin.user("reader").click(posted, "Next")
+        assert clicked.text.startswith("## Prom Night, page 3\nfor reader\n")
+    assert [v.kind for v in standin.violations] == ["invalid"] * 3
+    standin.violations.clear()
+
+
+async def test_valid_layouts_are_accepted_up_to_the_limits(standin: Standin) -> None:
+    general = f"/channels/{standin.channel('general').id}/messages"
+    gallery = {"type": 12, "items": [{"media": {"url": "https://example.org/a.png"}}]}
+    bodies = [
+        layout(container(*[text(f"line {n}") for n in range(39)])),
+        layout(text("a" * 2000, id=1), container(text("b" * 2000, id=2), id=3)),
+        layout(
+            section(text("Prom Night"), accessory=THUMBNAIL),
+            section(text("by Kurt"), accessory={**READ, "id": 0}),
+            {"type": 14, "divider": False, "spacing": 2},
+            container(gallery, ROW, accent_color=0xFFFFFF, spoiler=True, id=0),
+        ),
+    ]
+    for body in bodies:
+        status, answer = await call(standin, "POST", general, body)
+        assert status == 200, answer
+        assert answer["flags"] == COMPONENTS_V2
+    lines, full, mixed = (m.text for m in standin.messages("general"))
+    assert lines == "\n".join(f"line {n}" for n in range(39))
+    assert full == "a" * 2000 + "\n" + "b" * 2000
+    assert mixed == "Prom Night\nby Kurt"
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        pytest.param(
+            layout(text("page 1"), content="page 1"), "content", id="content beside the flag"
+        ),
+        pytest.param(
+            layout(text("page 1"), embeds=[{"title": "Prom Night"}]),
+            "embeds",
+            id="embeds beside the flag",
+        ),
+        pytest.param(
+            layout(text("page 1"), sticker_ids=["1"]), "sticker_ids", id="stickers beside the flag"
+        ),
+        pytest.param(
+            {"components": [text("page 1")]}, "components.0", id="text display without the flag"
+        ),
+        pytest.param(
+            {"components": [ROW, container(ROW)]}, "components.1", id="container without the flag"
+        ),
+        pytest.param(
+            layout(section(text("a"), accessory=[READ, THUMBNAIL])),
+            "components.0.accessory",
+            id="two accessories",
+        ),
+        pytest.param(layout(section(text("a"))), "components.0.accessory", id="no accessory"),
+        pytest.param(
+            layout(section(text("a"), accessory=ROW)),
+            "components.0.accessory",
+            id="an action row as accessory",
+        ),
+        pytest.param(
+            layout(section(*[text(str(n)) for n in range(4)], accessory=THUMBNAIL)),
+            "components.0.components",
+            id="four texts in a section",
+        ),
+        pytest.param(
+            layout(container(*[text(f"line {n}") for n in range(40)])),
+            "components",
+            id="41 components",
+        ),
+        pytest.param(
+            layout(text("a" * 2000), container(text("b" * 2001))),
+            "components",
+            id="4001 characters of text",
+        ),
+        pytest.param(
+            layout(container({"type": 1, "components": [text("a")]})),
+            "components.0.components.0.components.0",
+            id="text display in an action row",
+        ),
+        pytest.param(
+            layout(container(container(text("a")))),
+            "components.0.components.0",
+            id="container in a container",
+        ),
+        pytest.param(layout(THUMBNAIL), "components.0", id="thumbnail outside a section"),
+        pytest.param(layout(container()), "components.0.components", id="empty container"),
+        pytest.param(
+            layout(container(text("a"), accent_color=0x1000000)),
+            "components.0.accent_color",
+            id="accent colour over 0xFFFFFF",
+        ),
+        pytest.param(layout({"type": 14, "spacing": 3}), "components.0.spacing", id="spacing 3"),
+        pytest.param(
+            layout({"type": 14, "divider": "yes"}),
+            "components.0.divider",
+            id="divider not a boolean",
+        ),
+        pytest.param(
+            layout(section(text("a"), accessory={"type": 11, "media": {}})),
+            "components.0.accessory.media.url",
+            id="thumbnail without url",
+        ),
+        pytest.param(
+            layout(section(text("a"), accessory={**THUMBNAIL, "description": "a" * 1025})),
+            "components.0.accessory.description",
+            id="alt text over 1024",
+        ),
+        pytest.param(layout({"type": 12, "items": []}), "components.0.items", id="empty gallery"),
+        pytest.param(layout(text("")), "components.0.content", id="empty text display"),
+        pytest.param(
+            layout({"type": 13, "file": {"url": "https://example.org/a.txt"}}),
+            "components.0.file.url",
+            id="file not an attachment",
+        ),
+        pytest.param(
+            layout(text("a", id=7), container(text("b", id=7))),
+            "components.1.components.0.id",
+            id="duplicate ids",
+        ),
+        pytest.param(layout(text("a", id=2**31)), "components.0.id", id="id over 32 bits"),
+    ],
+)
+async def test_invalid_layouts_are_refused_naming_the_path(
+    standin: Standin, body: dict[str, Any], path: str
+) -> None:
+    status, answer = await call(standin, "POST", f"/channels/{standin.channel().id}/messages", body)
+    assert status == 400
+    assert refusal(answer, path)
+    assert standin.messages("general") == []
+    assert [v.kind for v in standin.violations] == ["invalid"]
+    standin.violations.clear()
+
+
+async def test_edits_keep_the_flag_and_may_add_it_to_a_message_emptied_of_content(
+    standin: Standin,
+) -> None:
+    general = f"/channels/{standin.channel('general').id}/messages"
+    _, v2 = await call(standin, "POST", general, layout(text("page 1")))
+    _, plain = await call(standin, "POST", general, {"content": "page 1", "components": [ROW]})
+    refused = [
+        (v2, {"flags": 0}, "flags"),
+        (v2, {"flags": 1 << 2, "components": [ROW]}, "flags"),
+        (v2, {"content": "page 1"}, "content"),
+        (v2, {"components": [container()]}, "components.0.components"),
+        (plain, {"components": [text("page 2")]}, "components.0"),
+        (plain, layout(text("page 2")), "content"),
+    ]
+    for message, body, path in refused:
+        status, answer = await call(standin, "PATCH", f"{general}/{message['id']}", body)
+        assert status == 400
+        assert refusal(answer, path)
+    assert [m.text for m in standin.messages("general")] == ["page 1", "page 1"]
+    status, answer = await call(
+        standin, "PATCH", f"{general}/{plain['id']}", layout(text("page 2"), content=None)
+    )
+    assert status == 200
+    assert (answer["flags"], answer["content"]) == (COMPONENTS_V2, "")
+    status, answer = await call(standin, "PATCH", f"{general}/{v2['id']}", {"components": [ROW]})
+    assert status == 200
+    assert answer["flags"] == COMPONENTS_V2
+    assert [v.kind for v in standin.violations] == ["invalid"] * len(refused)
+    standin.violations.clear()
+
+
+async def test_pings_in_text_displays_are_violations(standin: Standin) -> None:
+    general = f"/channels/{standin.channel('general').id}/messages"
+    status, _ = await call(standin, "POST", general, layout(container(text("@everyone page 1"))))
+    assert status == 200
+    assert [v.kind for v in standin.violations] == ["mentions"]
+    standin.violations.clear()
