@@ -28,22 +28,30 @@ class Viewer:
 
     user_id: int
     guild_id: int | None
-    """The server they are in; None in DMs, where only the bundled library is visible."""
+    """The server they are in; None in DMs."""
     age_restricted_ok: bool
     """Whether Mature, Explicit and Not Rated stories may be shown where they are."""
+    member_of: tuple[int, ...] = ()
+    """In DMs, the servers Discord says they are a member of: those servers' stories are theirs
+    to read there too, besides the bundled library."""
 
     @property
     def params(self) -> dict[str, object]:
         """The parameters of `IN_REACH`, `RATING_ALLOWED` and `VISIBLE`."""
         return {
             "viewer_guild": self.guild_id,
+            "viewer_servers": json.dumps(self.member_of),
             "viewer_ratings": allowed_ratings(self.age_restricted_ok),
         }
 
 
-OF_THIS_SERVER = "(story.guild_id IS NULL OR story.guild_id = :viewer_guild)"
-"""A story of the viewer's server, bundled or its own, removed or not: only for what the viewer
-read themselves (their place in a story since removed is explained, not hidden)."""
+OF_THIS_SERVER = (
+    "(story.guild_id IS NULL OR story.guild_id = :viewer_guild "
+    "OR story.guild_id IN (SELECT value FROM json_each(:viewer_servers)))"
+)
+"""A story of the viewer's server (or, in DMs, of a server they are a member of), or of the
+bundled library, removed or not: alone, only for what the viewer read themselves (their place in
+a story since removed is explained, not hidden)."""
 IN_REACH = f"(story.removed_at IS NULL AND {OF_THIS_SERVER})"
 """A story that exists for the viewer's server: bundled or its own, and not removed."""
 RATING_ALLOWED = "(story.rating IN (SELECT value FROM json_each(:viewer_ratings)))"

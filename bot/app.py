@@ -18,6 +18,7 @@ from discord.http import Route
 
 from bot.config import Settings
 from bot.errors import report_error
+from bot.membership import Memberships
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class StoryBot(commands.Bot):
         )
         self.settings = settings
         self.store = store
+        self.memberships = Memberships(self)
         self.outgoing = AsyncLimiter(OUTGOING_BURST, OUTGOING_BURST / OUTGOING_PER_SECOND)
         """Paces what the bot sends on its own (daily posts, notices): a fan-out to thousands
         goes out just under Discord's global limit instead of in bursts answered with 429s.

@@ -62,6 +62,8 @@ ALLOWED_CALLBACKS = {
 ERROR_MESSAGES = {
     0: "",
     10003: "Unknown Channel",
+    10004: "Unknown Guild",
+    10007: "Unknown Member",
     10008: "Unknown Message",
     10013: "Unknown User",
     10015: "Unknown Webhook",
@@ -513,6 +515,7 @@ class Standin:
             web.get(API + "/users/@me", self._get_me),
             web.post(API + "/users/@me/channels", self._open_dm),
             web.get(API + "/users/{user_id}", self._get_user),
+            web.get(API + "/guilds/{guild_id}/members/{user_id}", self._get_member),
             web.get(API + "/oauth2/applications/@me", self._get_application),
             web.get(API + "/applications/{app_id}/commands", self._get_commands),
             web.put(API + "/applications/{app_id}/commands", self._put_commands),
@@ -596,6 +599,16 @@ class Standin:
         if user is None:
             raise DiscordError(404, 10013)
         return json_response(user.payload())
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        """A member of a guild the bot is in: Unknown Guild or Unknown Member otherwise."""
+        guild = by_id(self.world.guilds, request.match_info["guild_id"])
+        if guild is None or self.world.bot.name not in guild.members:
+            raise DiscordError(404, 10004)
+        user = by_id(self.world.users, request.match_info["user_id"])
+        if user is None or user.name not in guild.members:
+            raise DiscordError(404, 10007)
+        return json_response(self.world.member_payload(guild, user))
 
     async def _get_application(self, request: web.Request) -> web.Response:
         return json_response(self.world.application_payload())

@@ -77,8 +77,8 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
 
 
 def read_buttons(notices: list[Notice], shown: set[int]) -> StatelessView:
-    """A "Read" button for each story named (at its first new chapter), for a message in a
-    channel: whoever taps one gets their own copy."""
+    """A "Read" button for each story named (at its first new chapter): whoever taps one gets
+    their own copy, in the channel or in DMs (where a member reads their server's stories)."""
     view = StatelessView()
     firsts: dict[int, Notice] = {}
     for notice in sorted(notices, key=lambda n: n.first_chapter):
@@ -316,7 +316,8 @@ class Subscriptions(commands.Cog):
                 where = f"on {guild.name}" if guild else "in a server you follow"
                 async with self.bot.outgoing:
                     await dm.send(
-                        f"New {where}:\n" + "\n".join(lines) + "\nRead with /read there.",
+                        f"New {where}:\n" + "\n".join(lines),
+                        view=read_buttons(delivery.notices, shown),
                         allowed_mentions=discord.AllowedMentions.none(),
                         nonce=ids[0],
                     )

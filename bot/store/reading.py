@@ -333,6 +333,21 @@ class ReadingQueries(Database):
             )
             return cursor.rowcount
 
+    async def reader_servers(self, user_id: int) -> list[int]:
+        """The servers a reader has read a story of or follows something in: the ones whose
+        stories they may read in DMs, if Discord says they are still a member."""
+        rows = await self.fetch_all(
+            """
+            SELECT story.guild_id FROM reading_progress
+            JOIN story ON story.id = reading_progress.story_id
+            WHERE reading_progress.user_id = :user AND story.guild_id IS NOT NULL
+            UNION
+            SELECT guild_id FROM subscription WHERE user_id = :user
+            """,
+            {"user": user_id},
+        )
+        return [row[0] for row in rows]
+
     async def mature_in_dms(self, user_id: int) -> bool:
         row = await self.fetch_one("SELECT mature_in_dms FROM reader WHERE user_id = ?", (user_id,))
         return bool(row and row["mature_in_dms"])

@@ -33,11 +33,13 @@ def _age_restricted_channel(interaction: discord.Interaction[Any]) -> bool:
 
 async def viewer_of(interaction: discord.Interaction[StoryBot]) -> Viewer:
     """Who is behind this interaction, and where: what bot.access decides on."""
-    if interaction.guild_id is None:
-        age_ok = await interaction.client.store.mature_in_dms(interaction.user.id)
-    else:
-        age_ok = _age_restricted_channel(interaction)
-    return Viewer(interaction.user.id, interaction.guild_id, age_ok)
+    user_id = interaction.user.id
+    if interaction.guild_id is not None:
+        return Viewer(user_id, interaction.guild_id, _age_restricted_channel(interaction))
+    store, bot = interaction.client.store, interaction.client
+    age_ok = await store.mature_in_dms(user_id)
+    servers = await bot.memberships.servers_of(user_id, await store.reader_servers(user_id))
+    return Viewer(user_id, None, age_ok, member_of=servers)
 
 
 def _choices(stories: list[StoryChoice] | list[Story]) -> list[app_commands.Choice[str]]:

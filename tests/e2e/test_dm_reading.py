@@ -1,0 +1,82 @@
+"""Reading beyond the channel: a member reads their server's stories in DMs with the bot, as
+long as Discord says they are a member."""
+
+from __future__ import annotations
+
+from bot.library.model import ChapterDraft, Rating, StoryDraft
+from standin.server import Standin
+from tests.conftest import BotRunner
+
+ISLAND = StoryDraft(
+    title="The Island Ferry",
+    author="Wren",
+    rating=Rating.GENERAL,
+    chapters=(
+        ChapterDraft("Crossing", "The ferry left at dawn, as it had for sixty years."),
+        ChapterDraft("Landing", "The island had one road, and the ferryman knew all of it."),
+    ),
+)
+
+
+async def test_a_member_reads_their_servers_story_in_dms_and_a_stranger_does_not(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    member = standin.user("reader2", guild="Other Club")
+    stranger = standin.user("reader")  # not in Other Club
+    async with storybot() as bot:
+        await bot.store.save_story(
+            ISLAND, source_key="i", content_hash="i", guild_id=standin.world.guild("Other Club").id,
+            page_size=900,
+        )  # fmt: skip
+        await member.slash("read", story="The Island Ferry")
+        suggested = await member.autocomplete("read", "story", "island", where="dm")
+        assert [choice["name"] for choice in suggested] == ["The Island Ferry — Wren"]
+        opened = await member.slash("read", story="The Island Ferry", where="dm")
+        assert "The ferry left at dawn" in opened.text
+        refused = await stranger.slash("read", story="The Island Ferry", where="dm")
+        assert "couldn't find a story called" in refused.text
+        assert "ferry left" not in refused.text
+
+
+async def test_someone_who_left_the_server_no_longer_reads_its_stories_in_dms(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    member = standin.user("reader2", guild="Other Club")
+    async with storybot() as bot:
+        await bot.store.save_story(
+            ISLAND, source_key="i", content_hash="i", guild_id=standin.world.guild("Other Club").id,
+            page_size=900,
+        )  # fmt: skip
+        await member.slash("read", story="The Island Ferry")
+        await bot.store.flush()
+        opened = await member.slash("continue", where="dm")
+        assert "The ferry left at dawn" in opened.text
+    del standin.world.guild("Other Club").members["reader2"]
+    async with storybot():  # Discord is asked again
+        refused = await member.slash("continue", where="dm")
+        assert "ferry left" not in refused.text
+        assert refused.ephemeral
+        turned = await opened.click("Chapter »")  # an old button of the DM copy
+        assert "not in the library here any more" in turned.text
+        assert "island had one road" not in turned.text
+
+
+async def test_a_dm_notices_read_button_opens_the_new_chapter_there(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        guild = standin.world.guild("Story Club").id
+        story_id = await bot.store.add_upload(
+            guild, ISLAND, content_hash="1", user_id=moderator.user.id, page_size=900
+        )
+        await reader.slash("subscribe story", story="The Island Ferry")
+        more = (ChapterDraft("Return", "The ferry came back at dusk with one passenger."),)
+        await bot.store.append_chapters(
+            story_id, guild, more, content_hash="2", user_id=moderator.user.id, page_size=900
+        )
+        await bot.get_cog("Subscriptions").deliver_pending()
+        told = standin.dms(reader)[-1]
+        assert "new chapter 3" in told.text
+        opened = await reader.click(told, "Read “The Island Ferry”")
+        assert "The ferry came back at dusk" in opened.text
