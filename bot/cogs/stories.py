@@ -19,7 +19,7 @@ from bot.library.render import escape, plural, shorten
 from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
 from bot.ui import limits
 from bot.ui.cards import send_story_card
-from bot.ui.details import StoryDetailsModal
+from bot.ui.details import StoryDetailsModal, StoryTagsModal
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import (
     guild_story,
@@ -65,10 +65,23 @@ class Stories(commands.Cog):
 
     @library.command(name="edit")
     @moderators_only
-    @app_commands.describe(story="A story uploaded to this server")
+    @app_commands.describe(
+        story="A story uploaded to this server",
+        part="What to change (default: its title, author, rating, warnings and summary)",
+    )
+    @app_commands.choices(
+        part=[
+            app_commands.Choice(name="Title, author, rating, warnings, summary", value="details"),
+            app_commands.Choice(
+                name="Fandoms, relationships, characters, tags, status", value="tags"
+            ),
+        ]
+    )
     @app_commands.autocomplete(story=guild_story_autocomplete)
-    async def edit(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
-        """Fix a story's title, author, summary, rating or warnings (moderators)."""
+    async def edit(
+        self, interaction: discord.Interaction[StoryBot], story: str, part: str = "details"
+    ) -> None:
+        """Fix a story's details: title, author, rating, warnings, summary, tags, status."""
         found = await guild_story(interaction, story)
         current = StoryDraft(
             title=found.title,
@@ -77,26 +90,22 @@ class Stories(commands.Cog):
             summary=found.summary,
             rating=found.rating,
             warnings=found.warnings,
+            tags=found.tags,
+            status=found.status,
         )
 
         async def save(submitted: discord.Interaction[StoryBot], draft: StoryDraft) -> None:
             if not await is_moderator(submitted):
                 raise UserFacingError("You are no longer a moderator here, so nothing was saved.")
             await submitted.client.store.edit_story(
-                found.id,
-                server_of(submitted),
-                title=draft.title,
-                author=draft.author,
-                summary=draft.summary,
-                rating=draft.rating,
-                warnings=draft.warnings,
-                user_id=submitted.user.id,
+                found.id, server_of(submitted), draft, user_id=submitted.user.id
             )
             await submitted.response.send_message(
                 f"Saved the changes to “{escape(draft.title)}”.", ephemeral=True
             )
 
-        await interaction.response.send_modal(StoryDetailsModal("Edit story", current, save))
+        form = StoryTagsModal if part == "tags" else StoryDetailsModal
+        await interaction.response.send_modal(form("Edit story", current, save))
 
     @library.command(name="remove")
     @moderators_only

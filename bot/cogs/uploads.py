@@ -26,7 +26,7 @@ from bot.library.text import file_size
 from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
 from bot.store import NEWS, DuplicateUpload, Story
 from bot.ui import limits
-from bot.ui.details import StoryDetailsModal
+from bot.ui.details import StoryDetailsModal, StoryTagsModal
 from bot.ui.lookup import guild_story, guild_story_autocomplete, server_of
 
 if TYPE_CHECKING:
@@ -236,6 +236,7 @@ class UploadPreview(discord.ui.View):
         self.appending_to = appending_to
         if appending_to is not None:
             self.remove_item(self.fix_details)
+            self.remove_item(self.fix_tags)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.origin.user.id:
@@ -313,6 +314,14 @@ class UploadPreview(discord.ui.View):
     ) -> None:
         await interaction.response.send_modal(
             StoryDetailsModal("Fix the details", self.draft, self._details_fixed)
+        )
+
+    @discord.ui.button(label="Tags and status", style=discord.ButtonStyle.secondary)
+    async def fix_tags(
+        self, interaction: discord.Interaction[StoryBot], button: discord.ui.Button[Any]
+    ) -> None:
+        await interaction.response.send_modal(
+            StoryTagsModal("Tags and status", self.draft, self._details_fixed)
         )
 
     async def _details_fixed(self, interaction: discord.Interaction, draft: StoryDraft) -> None:

@@ -194,7 +194,7 @@ async def write_story(
         )
         story_id = cursor.lastrowid
         assert story_id is not None
-    await _insert_tags(tx, story_id, draft)
+    await insert_tags(tx, story_id, draft)
     await insert_chapters(tx, story_id, draft.chapters, layout, first_number=1, pages_before=0)
     return story_id
 
@@ -214,7 +214,9 @@ async def delete_chapters(tx: aiosqlite.Connection, story_id: int) -> None:
     await tx.execute("DELETE FROM chapter WHERE story_id = :story", params)
 
 
-async def _insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraft) -> None:
+async def insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraft) -> None:
+    """Write a story's warnings, fandoms, relationships, characters and tags, in order, inside
+    the caller's transaction."""
     rows = [(story_id, "warning", name, position) for position, name in enumerate(draft.warnings)]
     for kind, names in draft.tags.items():
         rows += [(story_id, kind.value, name, position) for position, name in enumerate(names)]

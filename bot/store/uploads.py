@@ -16,8 +16,15 @@ import aiosqlite
 
 from bot.access import CHANGEABLE, Hidden, StoryHidden
 from bot.library.layout import lay_out
-from bot.library.model import ChapterDraft, Rating, StoryDraft
-from bot.store.library import STORY_COLUMNS, LibraryQueries, Story, insert_chapters, write_story
+from bot.library.model import ChapterDraft, StoryDraft
+from bot.store.library import (
+    STORY_COLUMNS,
+    LibraryQueries,
+    Story,
+    insert_chapters,
+    insert_tags,
+    write_story,
+)
 from bot.store.outbox import drop_notices, queue_notices
 
 
@@ -204,33 +211,26 @@ class UploadQueries(LibraryQueries):
         return first, last
 
     async def edit_story(
-        self,
-        story_id: int,
-        guild_id: int,
-        *,
-        title: str,
-        author: str,
-        summary: str,
-        rating: Rating,
-        warnings: tuple[str, ...],
-        user_id: int,
+        self, story_id: int, guild_id: int, details: StoryDraft, *, user_id: int
     ) -> None:
-        """Change the metadata (not the text) of a story of `guild_id`; StoryHidden if it is
-        not one of the guild's any more."""
+        """Change the details (not the text) of a story of `guild_id` to those of `details`:
+        title, author, summary, rating, status, warnings, fandoms, relationships, characters and
+        tags. StoryHidden if it is not one of the guild's any more."""
         now = self.now()
         async with self.transaction() as tx:
             cursor = await tx.execute(
                 f"""
                 UPDATE story
                 SET title = :title, author = :author, summary = :summary, rating = :rating,
-                    updated_at = :now
+                    status = :status, updated_at = :now
                 WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
                 """,
                 {
-                    "title": title,
-                    "author": author,
-                    "summary": summary,
-                    "rating": rating.value,
+                    "title": details.title,
+                    "author": details.author,
+                    "summary": details.summary,
+                    "rating": details.rating.value,
+                    "status": details.status.value,
                     "now": now,
                     "id": story_id,
                     "moderated_guild": guild_id,
@@ -238,21 +238,16 @@ class UploadQueries(LibraryQueries):
             )
             if cursor.rowcount == 0:
                 raise StoryHidden(Hidden.GONE)
-            await tx.execute(
-                "DELETE FROM story_tag WHERE story_id = ? AND kind = 'warning'", (story_id,)
-            )
-            await tx.executemany(
-                "INSERT OR IGNORE INTO story_tag (story_id, kind, name, position) "
-                "VALUES (?, 'warning', ?, ?)",
-                [(story_id, name, position) for position, name in enumerate(warnings)],
-            )
+            await tx.execute("DELETE FROM story_tag WHERE story_id = :id", {"id": story_id})
+            await insert_tags(tx, story_id, details)
             await _audit(
                 tx,
                 guild_id,
                 story_id,
                 user_id,
                 AuditAction.EDIT,
-                f"title “{title}”, author {author}, rating {rating.value}",
+                f"title “{details.title}”, author {details.author}, rating "
+                f"{details.rating.value}, {details.status.value}",
                 now,
             )
 

@@ -10,7 +10,7 @@ import discord
 
 from bot.errors import UserFacingError, report_error
 from bot.library.importer import ImportRejected, with_metadata
-from bot.library.model import ARCHIVE_WARNINGS, Rating, StoryDraft
+from bot.library.model import ARCHIVE_WARNINGS, Rating, Status, StoryDraft, TagKind
 
 DetailsHandler = Callable[[discord.Interaction[Any], StoryDraft], Awaitable[None]]
 
@@ -66,6 +66,63 @@ class StoryDetailsModal(discord.ui.Modal):
             raise UserFacingError(str(error)) from None
         if not self.warnings.values:  # none picked: the story has none
             draft = replace(draft, warnings=())
+        await self.handler(interaction, draft)
+
+    async def on_error(  # type: ignore[override]  # a modal's errors come without an item
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
+        await report_error(interaction, error)
+
+
+_TAG_FIELDS = (
+    ("fandoms", "Fandoms", TagKind.FANDOM),
+    ("relationships", "Relationships", TagKind.RELATIONSHIP),
+    ("characters", "Characters", TagKind.CHARACTER),
+    ("tags", "Tags", TagKind.FREEFORM),
+)
+
+
+class StoryTagsModal(discord.ui.Modal):
+    """Fandoms, relationships, characters and tags (separated by commas) and the status picked
+    from a menu, checked as front matter would be; the handler gets `draft` with them."""
+
+    def __init__(self, heading: str, draft: StoryDraft, handler: DetailsHandler):
+        super().__init__(title=heading, timeout=900)
+        self.draft, self.handler = draft, handler
+        self.texts: dict[str, discord.ui.TextInput[StoryTagsModal]] = {}
+        for key, label, kind in _TAG_FIELDS:
+            self.texts[key] = discord.ui.TextInput(
+                label=f"{label}, separated by commas",
+                default=", ".join(draft.tags.get(kind, ()))[:4000],
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=4000,
+            )
+            self.add_item(self.texts[key])
+        self.status: discord.ui.Select[StoryTagsModal] = discord.ui.Select(
+            options=[
+                discord.SelectOption(
+                    label=status.value.capitalize(),
+                    value=status.value,
+                    default=status is draft.status,
+                )
+                for status in Status
+            ]
+        )
+        self.add_item(discord.ui.Label(text="Status", component=self.status))
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        values: dict[str, object] = {
+            key: text_input.value.strip() for key, text_input in self.texts.items()
+        }
+        values["status"] = self.status.values[0] if self.status.values else ""
+        try:
+            draft = with_metadata(self.draft, values, "the form")
+        except ImportRejected as error:
+            raise UserFacingError(str(error)) from None
+        # A field left empty clears those tags (front matter would keep the file's).
+        cleared = {kind: () for key, _, kind in _TAG_FIELDS if not values[key]}
+        draft = replace(draft, tags={**draft.tags, **cleared})
         await self.handler(interaction, draft)
 
     async def on_error(  # type: ignore[override]  # a modal's errors come without an item

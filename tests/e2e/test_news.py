@@ -81,3 +81,37 @@ async def test_rating_and_warnings_are_picked_from_menus_in_the_details_form(
         card = unescaped((await reader.slash("story info", story="The Lighthouse Keeper")).text)
         assert "General Audiences" in card
         assert "Warnings" not in card
+
+
+async def test_fandoms_characters_tags_and_status_are_edited_in_their_own_form(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        guild = standin.world.guild("Story Club").id
+        await bot.store.add_upload(
+            guild, LAMP, content_hash="1", user_id=moderator.user.id, page_size=900
+        )
+        form = await moderator.slash("library edit", story="The Lighthouse Keeper", part="tags")
+        assert [row.get("label") for row in form.modal["components"]][-1] == "Status"
+        await form.submit_modal(
+            {
+                "Fandoms, separated by commas": "Original Work",
+                "Characters, separated by commas": "Mara, Tobias",
+                "Tags, separated by commas": "Sea, Found Family",
+                "Status": ["in progress"],
+            }
+        )
+        card = unescaped((await reader.slash("story info", story="The Lighthouse Keeper")).text)
+        assert "Original Work" in card
+        assert "Mara, Tobias" in card
+        assert "Sea, Found Family" in card
+        assert "In progress" in card
+        tagged = await reader.slash("stories", tag="Found Family")
+        assert "The Lighthouse Keeper" in tagged.text
+        form = await moderator.slash("library edit", story="The Lighthouse Keeper", part="tags")
+        await form.submit_modal({"Characters, separated by commas": ""})
+        card = unescaped((await reader.slash("story info", story="The Lighthouse Keeper")).text)
+        assert "Mara" not in card
+        assert "Sea, Found Family" in card
+        assert "||Major Character Death||" in card  # the other form's details stay

@@ -94,8 +94,12 @@ async def test_cancel_and_details_fixed_before_confirming(
         )
         assert "The Last Lighthouse" in preview.text
         assert "Teen And Up Audiences" in preview.text
+        form = await preview.click("Tags and status")
+        await form.submit_modal({"Tags, separated by commas": "Lamps", "Status": ["complete"]})
+        assert "Complete" in preview.text
         await preview.click("Confirm")
         assert "The Last Lighthouse" in await _titles(reader)
+        assert "The Last Lighthouse" in (await reader.slash("stories", tag="Lamps")).text
 
 
 async def test_ordinary_members_cannot_upload(storybot: BotRunner, standin: Standin) -> None:

@@ -106,16 +106,8 @@ async def test_find_stories_by_a_word_start_then_by_any_run_of_three(store: Stor
 
 async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Store) -> None:
     story_id = await _add(store, _story("Harbour Lights"), guild_id=1)
-    await store.edit_story(
-        story_id,
-        1,
-        title="Quiet Waters",
-        author="Someone",
-        summary="",
-        rating=Rating.GENERAL,
-        warnings=(),
-        user_id=5,
-    )
+    details = StoryDraft(title="Quiet Waters", author="Someone", chapters=())
+    await store.edit_story(story_id, 1, details, user_id=5)
     assert [s.id for s in await store.find_stories(Viewer(0, 1, True), "quiet")] == [story_id]
     assert await store.find_stories(Viewer(0, 1, True), "harbour") == []
     async with store.transaction() as tx:
