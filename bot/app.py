@@ -69,6 +69,12 @@ class StoryBot(commands.Bot):
             tree_cls=StoryTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            # Readers may also install the app on their account and read in any DM; the
+            # moderators' commands are for servers that added the bot (moderation.py).
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
             **options,
         )
         self.settings = settings

@@ -34,7 +34,13 @@ from bot.library.schedule import (
     time_zones,
     upcoming,
 )
-from bot.moderation import MODERATOR_PERMISSIONS, for_moderators, moderators_only
+from bot.moderation import (
+    IN_SERVERS,
+    MODERATOR_PERMISSIONS,
+    SERVER_INSTALL,
+    for_moderators,
+    moderators_only,
+)
 from bot.store import BrowseFilters, DailySchedule, Excerpt
 from bot.ui import limits
 from bot.ui.cards import describe_daily
@@ -79,8 +85,9 @@ class Daily(commands.Cog):
     daily = app_commands.Group(
         name="daily",
         description="A passage posted to a channel every day",
-        guild_only=True,
+        allowed_contexts=IN_SERVERS,
         default_permissions=MODERATOR_PERMISSIONS,
+        allowed_installs=SERVER_INSTALL,
     )
 
     def __init__(self, bot: StoryBot):

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.moderation import MODERATOR_PERMISSIONS, moderators_only
+from bot.moderation import IN_SERVERS, MODERATOR_PERMISSIONS, SERVER_INSTALL, moderators_only
 from bot.ui.cards import describe_daily
 from bot.ui.lookup import server_of
 
@@ -22,8 +22,9 @@ class Settings(commands.Cog):
     settings = app_commands.Group(
         name="settings",
         description="This server's storybot options",
-        guild_only=True,
+        allowed_contexts=IN_SERVERS,
         default_permissions=MODERATOR_PERMISSIONS,
+        allowed_installs=SERVER_INSTALL,
     )
 
     def __init__(self, bot: StoryBot):

@@ -16,7 +16,13 @@ from discord.ext import commands
 from bot.errors import ONLY_MODERATORS, UserFacingError
 from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
-from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
+from bot.moderation import (
+    IN_SERVERS,
+    MODERATOR_PERMISSIONS,
+    SERVER_INSTALL,
+    is_moderator,
+    moderators_only,
+)
 from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.details import StoryDetailsModal, StoryTagsModal
@@ -42,8 +48,9 @@ class Stories(commands.Cog):
     library = app_commands.Group(
         name="library",
         description="Change this server's stories (moderators)",
-        guild_only=True,
+        allowed_contexts=IN_SERVERS,
         default_permissions=MODERATOR_PERMISSIONS,
+        allowed_installs=SERVER_INSTALL,
     )
 
     def __init__(self, bot: StoryBot):

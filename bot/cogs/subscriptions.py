@@ -19,6 +19,7 @@ from discord.ext import commands, tasks
 from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import escape, plural, render_prose, shorten, spoiler
+from bot.moderation import IN_SERVERS, SERVER_INSTALL
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
 from bot.ui.following import follow
@@ -102,10 +103,16 @@ class Subscriptions(commands.Cog):
     """Following stories and authors, and delivering the news."""
 
     subscribe = app_commands.Group(
-        name="subscribe", description="Be told when something new arrives", guild_only=True
+        name="subscribe",
+        description="Be told when something new arrives",
+        allowed_contexts=IN_SERVERS,
+        allowed_installs=SERVER_INSTALL,
     )
     unsubscribe = app_commands.Group(
-        name="unsubscribe", description="Stop being told about something", guild_only=True
+        name="unsubscribe",
+        description="Stop being told about something",
+        allowed_contexts=IN_SERVERS,
+        allowed_installs=SERVER_INSTALL,
     )
 
     def __init__(self, bot: StoryBot):
@@ -194,7 +201,8 @@ class Subscriptions(commands.Cog):
         await self._unfollow(interaction, Following.EVERYTHING, "", "everything new here")
 
     @app_commands.command(name="subscriptions")
-    @app_commands.guild_only()
+    @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
     async def subscriptions(self, interaction: discord.Interaction[StoryBot]) -> None:
         """What you follow here, how you are told, and a way to stop."""
         store = interaction.client.store

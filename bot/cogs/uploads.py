@@ -23,7 +23,13 @@ from bot.library.importer import ImportRejected, with_metadata
 from bot.library.model import Rating, StoryDraft
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.library.text import file_size
-from bot.moderation import MODERATOR_PERMISSIONS, is_moderator, moderators_only
+from bot.moderation import (
+    IN_SERVERS,
+    MODERATOR_PERMISSIONS,
+    SERVER_INSTALL,
+    is_moderator,
+    moderators_only,
+)
 from bot.store import NEWS, DuplicateUpload, Story
 from bot.ui import limits
 from bot.ui.details import StoryDetailsModal, StoryTagsModal
@@ -105,16 +111,18 @@ class Uploads(commands.Cog):
     announce = app_commands.Group(
         name="announce",
         description="Where new stories and chapters are announced",
-        guild_only=True,
+        allowed_contexts=IN_SERVERS,
         default_permissions=MODERATOR_PERMISSIONS,
+        allowed_installs=SERVER_INSTALL,
     )
 
     def __init__(self, bot: StoryBot):
         self.bot = bot
 
     @app_commands.command(name="upload")
-    @app_commands.guild_only()
+    @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
     @app_commands.default_permissions(manage_guild=True)
+    @app_commands.allowed_installs(guilds=True, users=False)
     @moderators_only
     @app_commands.describe(
         file="The story: .txt, .md, .html (AO3 download) or .epub",

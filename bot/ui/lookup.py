@@ -34,8 +34,10 @@ def _age_restricted_channel(interaction: discord.Interaction[Any]) -> bool:
 async def viewer_of(interaction: discord.Interaction[StoryBot]) -> Viewer:
     """Who is behind this interaction, and where: what bot.access decides on."""
     user_id = interaction.user.id
-    if interaction.guild_id is not None:
+    if interaction.guild_id is not None and interaction.client.get_guild(interaction.guild_id):
         return Viewer(user_id, interaction.guild_id, _age_restricted_channel(interaction))
+    # DMs, or a server that has not added the bot (reached through the reader's own install of
+    # the app): the bundled library, and the stories of the servers they are a member of.
     store, bot = interaction.client.store, interaction.client
     age_ok = await store.mature_in_dms(user_id)
     servers = await bot.memberships.servers_of(user_id, await store.reader_servers(user_id))

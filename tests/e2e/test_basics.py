@@ -117,3 +117,19 @@ async def test_members_see_no_moderator_command_and_help_shows_them_their_part(
     for command in ("/upload", "/library remove", "/daily set", "For moderators"):
         assert command not in member_help.text
         assert command in moderator_help.text
+
+
+async def test_readers_may_install_the_app_themselves_and_moderators_commands_stay_in_servers(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    async with storybot():
+        registered = standin.commands()
+    servers_only = {"upload", "library", "announce", "daily", "settings", "subscribe"}
+    servers_only |= {"unsubscribe", "subscriptions"}
+    for name, command in registered.items():
+        if name in servers_only:
+            assert command["integration_types"] == [0], name  # the server's install only
+            assert command["contexts"] == [0], name
+        else:
+            assert sorted(command["integration_types"]) == [0, 1], name  # a user's too
+            assert sorted(command["contexts"]) == [0, 1, 2], name  # and in any DM
