@@ -164,8 +164,9 @@ class ReadingQueries(Database):
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author. One or two characters match the start of a word only: anywhere, they
-        would match nearly everything. Only the first _NAME_CANDIDATES stories that match are
-        ranked, so what a keystroke costs does not grow with the library.
+        would match nearly everything; nothing typed matches the newest stories. Only the first
+        _NAME_CANDIDATES stories that match are ranked, so what a keystroke costs does not grow
+        with the library.
         """
         typed = text.replace("\x00", "").strip()
         needle = escape_like(typed)
@@ -337,9 +338,9 @@ class ReadingQueries(Database):
 def _name_match(typed: str) -> str:
     """The condition on `story` that finds what a reader typed (its FTS5 query is `:names`):
     the text anywhere (story_name) or, shorter than a trigram, a word starting with it
-    (story_word). Nothing typed matches every story."""
+    (story_word). Nothing typed matches the newest stories (the highest ids)."""
     if not typed:
-        return "TRUE"
+        return f"story.id IN (SELECT id FROM story ORDER BY id DESC LIMIT {_NAME_CANDIDATES})"
     names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
     return (
         f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH :names "

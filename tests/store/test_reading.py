@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -276,3 +277,67 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     assert all(isinstance(result, sqlite3.OperationalError) for result in results)
     await store.save_bookmark(1, story_id, 2, 1, move=True)
     assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]
+
+
+async def _add_alike(store: Store, count: int) -> None:
+    """`count` more one-chapter stories that all match "kur" by title, author and tags: the worst
+    case for a lookup, written straight to the tables (as an import would, but faster)."""
+    async with store.transaction() as tx:
+        first = await (await tx.execute("SELECT ifnull(max(id), 0) + 1 FROM story")).fetchone()
+        ids = range(first[0], first[0] + count)
+        await tx.executemany(
+            """
+            INSERT INTO story (id, source_key, content_hash, title, author, summary, rating,
+                status, language, source, chapter_count, word_count, page_count, created_at,
+                updated_at)
+            VALUES (:id, :id, '', 'Kurt Story ' || :id, 'Kurt Writer ' || (:id % 50), '',
+                'General Audiences', 'complete', 'en', '', 1, 1, 1, '', '')
+            """,
+            [{"id": story_id} for story_id in ids],
+        )
+        await tx.executemany(
+            "INSERT INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, 0)",
+            [
+                (story_id, kind, name)
+                for story_id in ids
+                for kind, name in (("character", "Kurt Hummel"), ("freeform", f"Kurt {story_id}"))
+            ],
+        )
+
+
+async def _steps(store: Store, lookup: Callable[[], Awaitable[object]]) -> int:
+    """How many hundred steps of SQLite's virtual machine a lookup takes, counted on the
+    connections it reads from: a measure of its work that, unlike time, is the same every run."""
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    readers = store._readers  # what a query costs is counted where it runs
+    for reader in readers:
+        await reader.set_progress_handler(step, 100)
+    await lookup()
+    for reader in readers:
+        await reader.set_progress_handler(None, 0)  # type: ignore[arg-type]
+    return steps
+
+
+_LOOKUPS: dict[str, Callable[[Store], Awaitable[object]]] = {
+    "nothing typed": lambda store: store.find_stories(ANYONE, ""),
+    "a word start": lambda store: store.find_stories(ANYONE, "ku"),
+    "a run of three": lambda store: store.find_stories(ANYONE, "kur"),
+    "a typo's candidates": lambda store: store.stories_sharing_word_starts(ANYONE, "kurt"),
+}
+
+
+@pytest.mark.parametrize("lookup", _LOOKUPS)
+async def test_a_lookup_costs_no_more_in_a_library_ten_times_larger(
+    store: Store, lookup: str
+) -> None:
+    await _add_alike(store, 400)
+    small = await _steps(store, lambda: _LOOKUPS[lookup](store))
+    await _add_alike(store, 3600)
+    large = await _steps(store, lambda: _LOOKUPS[lookup](store))
+    assert large < 1.5 * small + 10, (small, large)
