@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import aiosqlite
 
@@ -65,6 +65,9 @@ class StoryChoice:
     author: str
     rating: Rating
     chapter_count: int
+    tag: str = ""
+    """The fandom, relationship, character or tag it was found by, when not by its title or
+    author."""
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,47 @@ class ReadingQueries(Database):
         rows = await self.fetch_all(query, {**viewer.params, "story": story_id, "limit": limit})
         return [_story_choice(row) for row in rows]
 
+    async def stories_tagged(
+        self, viewer: Viewer, text: str, *, own_only: bool = False, limit: int = 25
+    ) -> list[StoryChoice]:
+        """Stories the viewer may see with a fandom, relationship, character or tag that
+        contains `text` (one or two characters: that starts with it), each with the name it was
+        found by, by title; `own_only` leaves out the bundled library.
+
+        The first _NAME_CANDIDATES names that match, and the first _NAME_CANDIDATES stories
+        that carry them, are all that is looked at: what a keystroke costs does not grow with
+        the library, however many stories share a fandom.
+        """
+        typed = text.replace("\x00", "").strip()
+        if not typed:
+            return []
+        query = f"""
+            WITH tagged AS (
+                SELECT story_tag.story_id, tag_name.name
+                FROM tag_name
+                JOIN story_tag ON story_tag.name = tag_name.name COLLATE NOCASE
+                WHERE tag_name.id IN ({_tag_match(typed)}) AND story_tag.kind != 'warning'
+                LIMIT {_NAME_CANDIDATES}
+            )
+            SELECT {_CHOICE_COLUMNS}, min(tagged.name) AS tag
+            FROM tagged JOIN story ON story.id = tagged.story_id
+            WHERE {VISIBLE} AND (NOT :own_only OR story.guild_id IS NOT NULL)
+            GROUP BY story.id
+            ORDER BY story.title COLLATE NOCASE, story.id
+            LIMIT :limit
+        """
+        rows = await self.fetch_all(
+            query,
+            {
+                **viewer.params,
+                "tags": _fts_names(typed),
+                "tag_start": escape_like(typed) + "%",
+                "own_only": own_only,
+                "limit": limit,
+            },
+        )
+        return [replace(_story_choice(row), tag=row["tag"]) for row in rows]
+
     async def stories_sharing_word_starts(
         self, viewer: Viewer, typed: str, limit: int = _NAME_CANDIDATES
     ) -> list[StoryChoice]:
@@ -352,6 +396,19 @@ def _fts_names(typed: str) -> str:
     """What a reader typed as the FTS5 query of `_name_match`: never a syntax error."""
     phrase = '"' + typed.replace('"', '""') + '"'
     return phrase if len(typed) >= _TRIGRAM else phrase + "*"
+
+
+def _tag_match(typed: str) -> str:
+    """The ids of the tag names (`tag_name`) that contain what a reader typed (its FTS5 query
+    is `:tags`), or, shorter than a trigram, that start with it (`:tag_start`)."""
+    if len(typed) >= _TRIGRAM:
+        return (
+            "SELECT rowid FROM tag_name_fts WHERE tag_name_fts MATCH :tags "
+            f"LIMIT {_NAME_CANDIDATES}"
+        )
+    return (
+        f"SELECT id FROM tag_name WHERE name LIKE :tag_start ESCAPE '\\' LIMIT {_NAME_CANDIDATES}"
+    )
 
 
 def _story_choice(row: aiosqlite.Row) -> StoryChoice:

@@ -40,23 +40,43 @@ async def viewer_of(interaction: discord.Interaction[StoryBot]) -> Viewer:
     return Viewer(interaction.user.id, interaction.guild_id, age_ok)
 
 
-def _choices(stories: list[StoryChoice] | list[Story]) -> list[app_commands.Choice[str]]:
+def _choices(stories: list[StoryChoice]) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(
-            name=shorten(f"{story.title} — {story.author}", limits.CHOICE_NAME), value=str(story.id)
+            name=shorten(
+                f"{story.title} — {story.author}" + (f" · {story.tag}" if story.tag else ""),
+                limits.CHOICE_NAME,
+            ),
+            value=str(story.id),
         )
         for story in stories
     ]
 
 
+async def _suggested_stories(
+    interaction: discord.Interaction[StoryBot], current: str, *, own_only: bool = False
+) -> list[app_commands.Choice[str]]:
+    """Stories whose title or author matches what was typed, then, while there is room, those
+    with a fandom, relationship, character or tag that does (each query ranks a bounded number
+    of candidates; the second is not run when the first fills the list)."""
+    store = interaction.client.store
+    viewer = await viewer_of(interaction)
+    found = await store.find_stories(viewer, current, own_only=own_only, limit=limits.CHOICES)
+    if len(found) < limits.CHOICES:
+        named = {story.id for story in found}
+        tagged = await store.stories_tagged(
+            viewer, current, own_only=own_only, limit=limits.CHOICES
+        )
+        found += [story for story in tagged if story.id not in named]
+    return _choices(found[: limits.CHOICES])
+
+
 async def story_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    """Stories the reader may see here whose title or author matches what they typed."""
-    matches = await interaction.client.store.find_stories(
-        await viewer_of(interaction), current, limit=limits.CHOICES
-    )
-    return _choices(matches)
+    """Stories the reader may see here whose title, author, fandom, relationship, character or
+    tag matches what they typed."""
+    return await _suggested_stories(interaction, current)
 
 
 async def resolve_story(interaction: discord.Interaction[StoryBot], value: str) -> StoryChoice:
@@ -112,9 +132,7 @@ async def guild_story_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """This server's own uploads matching what was typed, for its moderators' commands."""
-    viewer = await viewer_of(interaction)
-    matches = await interaction.client.store.find_stories(viewer, current, own_only=True)
-    return _choices(matches)
+    return await _suggested_stories(interaction, current, own_only=True)
 
 
 async def guild_story(

@@ -60,6 +60,38 @@ async def test_a_newer_database_than_the_bot_is_refused(tmp_path: Path) -> None:
         await Store.open(path)
 
 
+def _database_at(path: Path, version: int) -> sqlite3.Connection:
+    """A database file made by the migrations up to `version` (as an older bot left it)."""
+    connection = sqlite3.connect(path)
+    script = "".join(sql + "\n" for number, sql in migrations() if number <= version)
+    connection.executescript(f"{script}PRAGMA user_version = {version};")
+    return connection
+
+
+async def test_the_tags_of_stories_already_there_are_found_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "older.db"
+    with _database_at(path, 10) as connection:
+        connection.execute(
+            "INSERT INTO story (id, source_key, content_hash, title, author, summary, rating, "
+            "status, language, source, chapter_count, word_count, page_count, created_at, "
+            "updated_at) VALUES (1, 'k', 'h', 'Prom Night', 'Someone', '', 'Teen And Up "
+            "Audiences', 'complete', 'en', '', 0, 0, 0, '', '')"
+        )
+        connection.executemany(
+            "INSERT INTO story_tag (story_id, kind, name, position) VALUES (1, ?, ?, 0)",
+            [("fandom", "Glee"), ("freeform", "glee"), ("warning", "Major Character Death")],
+        )
+    connection.close()
+    store = await Store.open(path)
+    try:
+        assert [s.tag for s in await store.stories_tagged(ANYONE, "glee")] == ["Glee"]
+        assert await store.stories_tagged(ANYONE, "death") == []
+    finally:
+        await store.close()
+
+
 async def test_saved_story_reads_back_with_tags_and_counts(store: Store) -> None:
     outcome, story_id = await store.save_story(
         _draft(), source_key="prom.txt", content_hash="a", page_size=1800

@@ -124,6 +124,52 @@ async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Stor
     assert await store.find_stories(Viewer(0, 1, True), "qu") == []
 
 
+async def test_stories_tagged_follow_the_tags_written_replaced_edited_and_deleted(
+    store: Store, tmp_path: Path
+) -> None:
+    tags = {TagKind.CHARACTER: ("Kurt Hummel",), TagKind.FREEFORM: ("Klaine",)}
+    first = _story("First", tags=tags, warnings=("Major Character Death",))
+    await _add(store, first)
+    second = await _add(store, _story("Second", tags={TagKind.FREEFORM: ("klaine",)}), guild_id=1)
+
+    async def tagged(typed: str) -> list[tuple[str, str]]:
+        return [(s.title, s.tag) for s in await store.stories_tagged(Viewer(0, 1, True), typed)]
+
+    assert await tagged("laine") == [("First", "Klaine"), ("Second", "Klaine")]  # any case
+    assert await tagged("kl") == [("First", "Klaine"), ("Second", "Klaine")]  # the name's start
+    assert await tagged("hummel") == [("First", "Kurt Hummel")]
+    assert await tagged("death") == []  # archive warnings are not what readers look for
+    await store.save_story(
+        _story("First", tags={TagKind.FANDOM: ("Glee",)}),
+        source_key="First",
+        content_hash="replaced",
+        page_size=800,
+    )
+    assert await tagged("hummel") == []
+    assert await tagged("klaine") == [("Second", "Klaine")]
+    assert await tagged("glee") == [("First", "Glee")]
+    await store.edit_story(
+        second,
+        1,
+        title="Second",
+        author="Someone",
+        summary="",
+        rating=Rating.GENERAL,
+        warnings=("Graphic Depictions Of Violence",),
+        user_id=5,
+    )
+    assert await tagged("klaine") == [("Second", "Klaine")]
+    async with store.transaction() as tx:
+        await tx.execute("DELETE FROM story WHERE id = ?", (second,))
+    assert await tagged("klaine") == []
+    with sqlite3.connect(tmp_path / "library.db") as connection:
+        assert connection.execute("SELECT name FROM tag_name").fetchall() == [("Glee",)]
+        connection.execute(  # the index holds exactly the names there are
+            "INSERT INTO tag_name_fts (tag_name_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    connection.close()
+
+
 async def test_visible_story_takes_an_id_or_a_title_but_only_from_here(store: Store) -> None:
     ours = await _add(store, _story("Ours"), guild_id=1)
     assert (await store.story_named(Viewer(0, 1, True), str(ours))).title == "Ours"  # type: ignore[union-attr]
@@ -329,6 +375,8 @@ _LOOKUPS: dict[str, Callable[[Store], Awaitable[object]]] = {
     "a word start": lambda store: store.find_stories(ANYONE, "ku"),
     "a run of three": lambda store: store.find_stories(ANYONE, "kur"),
     "a typo's candidates": lambda store: store.stories_sharing_word_starts(ANYONE, "kurt"),
+    "a tag's start": lambda store: store.stories_tagged(ANYONE, "ku"),
+    "a run of three of a tag": lambda store: store.stories_tagged(ANYONE, "kur"),
 }
 
 

@@ -1,0 +1,98 @@
+"""Finding a story forgives: suggestions by what a reader remembers of it (a character, a
+relationship, a fandom, a tag), never a story they may not see where they ask."""
+
+from __future__ import annotations
+
+from bot.app import StoryBot
+from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
+from standin.driver import Person
+from standin.server import Standin
+from tests.conftest import BotRunner
+
+
+def _story(title: str, author: str, **tags: tuple[str, ...]) -> StoryDraft:
+    return StoryDraft(
+        title=title,
+        author=author,
+        rating=Rating.GENERAL,
+        tags={TagKind(kind): names for kind, names in tags.items()},
+        chapters=(ChapterDraft("One", f"{title}, by {author}."),),
+    )
+
+
+async def _save(bot: StoryBot, draft: StoryDraft, guild_id: int | None = None) -> int:
+    _, story_id = await bot.store.save_story(
+        draft,
+        source_key=draft.title,
+        content_hash=draft.title,
+        guild_id=guild_id,
+        page_size=bot.settings.page_size,
+    )
+    return story_id
+
+
+async def _suggested(reader: Person, typed: str, where: str = "general") -> list[str]:
+    choices = await reader.autocomplete("read", "story", typed, where=where)
+    return [choice["name"] for choice in choices]
+
+
+async def test_the_story_option_suggests_by_character_relationship_fandom_and_tag(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await _save(bot, _story("Kurt's Locker", "Wren", character=("Kurt Hummel",)))
+        await _save(
+            bot,
+            _story(
+                "Lima Bean Mornings",
+                "Kurtis",
+                relationship=("Kurt Hummel/Blaine Anderson",),
+                freeform=("Klaine", "Coffee Shops"),
+            ),
+        )
+        # by title, then by author, then (the sample library) by a character
+        assert await _suggested(reader, "Kurt") == [
+            "Kurt's Locker — Wren",
+            "Lima Bean Mornings — Kurtis",
+            "Heart Broken — Unknown · Kurt Hummel",
+            "We Keep Dancing — Unknown · Kurt Hummel",
+        ]
+        assert await _suggested(reader, "klaine") == ["Lima Bean Mornings — Kurtis · Klaine"]
+        assert await _suggested(reader, "Hummel/Bl") == [
+            "Heart Broken — Unknown · Kurt Hummel/Blaine Anderson",
+            "Lima Bean Mornings — Kurtis · Kurt Hummel/Blaine Anderson",
+        ]
+        assert await _suggested(reader, "Glee") == [
+            "Heart Broken — Unknown · Glee",
+            "We Keep Dancing — Unknown · Glee",
+        ]
+        assert await _suggested(reader, "gl") == await _suggested(reader, "Glee")  # its start
+        assert await _suggested(reader, "Karofsky", where="nsfw-reading") == [
+            "Hello, Princess — Unknown · Dave Karofsky",
+            "We Keep Dancing — Unknown · Dave Karofsky",
+        ]
+        choices = await reader.autocomplete("read", "story", "coffee shop")
+        opened = await reader.slash("read", story=choices[0]["value"])
+        assert opened.embeds[0]["title"] == "Lima Bean Mornings"
+
+
+async def test_a_story_not_shown_here_is_never_suggested_by_its_tags(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    here, elsewhere = standin.world.guild("Story Club").id, standin.world.guild("Other Club").id
+    async with storybot() as bot:
+        await _save(bot, _story("Their Secret", "Wren", freeform=("Lighthouse AU",)), elsewhere)
+        removed = await _save(bot, _story("Removed", "Wren", freeform=("Lighthouse AU",)), here)
+        await bot.store.remove_story(removed, here, user_id=standin.world.user("moderator").id)
+        gone = await _save(bot, _story("Gone Now", "Wren", freeform=("Lighthouse AU",)))
+        async with bot.store.transaction() as tx:
+            await tx.execute("DELETE FROM story WHERE id = ?", (gone,))
+        assert await _suggested(reader, "lighthouse") == []
+        assert await _suggested(reader, "li") == []
+        # Hello, Princess is rated Mature: not in #general, even by a character only it has
+        assert await _suggested(reader, "Beiste") == []
+        assert await _suggested(reader, "Beiste", where="nsfw-reading") == [
+            "Hello, Princess — Unknown · Shannon Beiste"
+        ]
