@@ -286,14 +286,54 @@ class ReadingQueries(Database):
         )
         return [replace(_story_choice(row), tag=row["tag"]) for row in rows]
 
+    async def authors_like(self, viewer: Viewer, text: str, limit: int = 25) -> list[str]:
+        """Authors of stories the viewer may see whose name contains `text` (one or two
+        characters: with a word starting with it), as the library writes them: the name
+        starting with it first, then a word of it, then anywhere. Nothing typed gives the
+        authors of the newest stories. Only the first _NAME_CANDIDATES stories that match are
+        looked at."""
+        typed = text.replace("\x00", "").strip()
+        needle = escape_like(typed)
+        query = f"""
+            SELECT min(story.author) AS name FROM story
+            WHERE {VISIBLE} AND {_name_match(typed)}
+            GROUP BY story.author COLLATE NOCASE
+            ORDER BY CASE
+                WHEN name LIKE :prefix ESCAPE '\\' THEN 0
+                WHEN name LIKE :word_start ESCAPE '\\' THEN 1
+                ELSE 2 END,
+                name COLLATE NOCASE
+            LIMIT :limit
+        """
+        params = {
+            **viewer.params,
+            "names": _fts_names(typed, column="author"),
+            "prefix": f"{needle}%",
+            "word_start": f"% {needle}%",
+            "limit": limit,
+        }
+        return [row["name"] for row in await self.fetch_all(query, params)]
+
+    async def author_named(self, viewer: Viewer, text: str) -> str | None:
+        """The author of a story the viewer may see whose name is `text` in any letter case,
+        as the library writes it; None if no such story is shown to them here."""
+        query = f"""
+            SELECT story.author FROM story
+            WHERE {VISIBLE} AND story.author = :author COLLATE NOCASE
+            LIMIT 1
+        """
+        typed = text.replace("\x00", "").strip()
+        row = await self.fetch_one(query, {**viewer.params, "author": typed})
+        return row["author"] if row else None
+
     async def stories_sharing_word_starts(
         self, viewer: Viewer, typed: str, limit: int = _NAME_CANDIDATES
     ) -> list[StoryChoice]:
         """Stories the viewer may see with a word in the title or author that begins as a word
         typed does (its first two letters): the candidates for a typed title with a typo, at
         most `limit` of them, so what a look-up costs does not grow with the library."""
-        starts = {word[:2].lower() for word in re.findall(r"\w+", typed)}
-        if not starts:
+        match = _fts_word_starts(typed)
+        if not match:
             return []
         query = f"""
             SELECT {_CHOICE_COLUMNS} FROM story
@@ -301,9 +341,26 @@ class ReadingQueries(Database):
                 SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
             LIMIT :limit
         """
-        match = " OR ".join(f'"{start}"*' for start in sorted(starts))
         rows = await self.fetch_all(query, {**viewer.params, "starts": match, "limit": limit})
         return [_story_choice(row) for row in rows]
+
+    async def authors_sharing_word_starts(
+        self, viewer: Viewer, typed: str, limit: int = _NAME_CANDIDATES
+    ) -> list[str]:
+        """Authors of stories the viewer may see with a word of their name that begins as a
+        word typed does (its first two letters): the candidates for an author's name typed
+        with a typo, from at most `limit` stories."""
+        match = _fts_word_starts(typed)
+        if not match:
+            return []
+        query = f"""
+            SELECT min(story.author) AS name FROM story
+            WHERE {VISIBLE} AND story.id IN (
+                SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
+            GROUP BY story.author COLLATE NOCASE
+        """
+        params = {**viewer.params, "starts": f"author : ({match})", "limit": limit}
+        return [row["name"] for row in await self.fetch_all(query, params)]
 
     async def save_bookmark(
         self, user_id: int, story_id: int, chapter_number: int, page_number: int, *, move: bool
@@ -392,10 +449,12 @@ def _name_match(typed: str) -> str:
     )
 
 
-def _fts_names(typed: str) -> str:
-    """What a reader typed as the FTS5 query of `_name_match`: never a syntax error."""
+def _fts_names(typed: str, *, column: str = "") -> str:
+    """What a reader typed as the FTS5 query of `_name_match` (in `column` only, if given):
+    never a syntax error."""
     phrase = '"' + typed.replace('"', '""') + '"'
-    return phrase if len(typed) >= _TRIGRAM else phrase + "*"
+    query = phrase if len(typed) >= _TRIGRAM else phrase + "*"
+    return f"{column} : {query}" if column else query
 
 
 def _tag_match(typed: str) -> str:
@@ -409,6 +468,13 @@ def _tag_match(typed: str) -> str:
     return (
         f"SELECT id FROM tag_name WHERE name LIKE :tag_start ESCAPE '\\' LIMIT {_NAME_CANDIDATES}"
     )
+
+
+def _fts_word_starts(typed: str) -> str:
+    """An FTS5 query for story_word matching a word that begins as any word typed does (its
+    first two letters); "" if nothing was typed that makes a word."""
+    starts = {word[:2].lower() for word in re.findall(r"\w+", typed)}
+    return " OR ".join(f'"{start}"*' for start in sorted(starts))
 
 
 def _story_choice(row: aiosqlite.Row) -> StoryChoice:

@@ -12,7 +12,7 @@ from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.names import closest
 from bot.library.render import escape, shorten
-from bot.store import Story, StoryChoice
+from bot.store import Following, Story, StoryChoice
 from bot.ui import limits
 
 if TYPE_CHECKING:
@@ -133,6 +133,66 @@ async def guild_story_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """This server's own uploads matching what was typed, for its moderators' commands."""
     return await _suggested_stories(interaction, current, own_only=True)
+
+
+def _author_choices(authors: list[str]) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(
+            name=shorten(author, limits.CHOICE_NAME), value=shorten(author, limits.CHOICE_VALUE)
+        )
+        for author in authors[: limits.CHOICES]
+    ]
+
+
+async def author_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Authors of the stories the reader may see here whose name matches what they typed."""
+    store = interaction.client.store
+    authors = await store.authors_like(await viewer_of(interaction), current, limits.CHOICES)
+    return _author_choices(authors)
+
+
+async def _followed_authors(
+    interaction: discord.Interaction[StoryBot], viewer: Viewer
+) -> list[str]:
+    """The authors the reader follows here, in lower case as they are kept."""
+    followed = await interaction.client.store.subscriptions(viewer)
+    return [s.target for s in followed if s.kind is Following.AUTHOR]
+
+
+async def followed_author_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """The authors the reader follows here whose name contains what they typed."""
+    typed = current.strip().lower()
+    followed = await _followed_authors(interaction, await viewer_of(interaction))
+    return _author_choices([author for author in followed if typed in author])
+
+
+async def resolve_author(
+    interaction: discord.Interaction[StoryBot], value: str, *, or_followed: bool = False
+) -> str:
+    """The author the reader picked or typed, as the library writes the name (in any letter
+    case), if a story they may see here is theirs; with `or_followed`, also an author they
+    follow here. Otherwise the reply names the closest authors they could mean."""
+    store = interaction.client.store
+    viewer = await viewer_of(interaction)
+    typed = value.replace("\x00", "").strip()
+    author = await store.author_named(viewer, typed)
+    if author is not None:
+        return author
+    followed = await _followed_authors(interaction, viewer) if or_followed else []
+    if typed.lower() in followed:
+        return typed
+    known = {name.lower(): name for name in followed}
+    known |= {name.lower(): name for name in await store.authors_sharing_word_starts(viewer, typed)}
+    names = list(known.values())
+    close = [f"“{escape(shorten(names[at], 80))}”" for at in closest(typed, names)]
+    refusal = f"I know no author called “{escape(shorten(typed, 80))}” here."
+    if close:
+        raise UserFacingError(f"{refusal} Did you mean {_either(close)}?")
+    raise UserFacingError(f"{refusal} Pick one from the suggestions as you type.")
 
 
 async def guild_story(

@@ -16,7 +16,7 @@ def _story(title: str, author: str, **tags: tuple[str, ...]) -> StoryDraft:
         author=author,
         rating=Rating.GENERAL,
         tags={TagKind(kind): names for kind, names in tags.items()},
-        chapters=(ChapterDraft("One", f"{title}, by {author}."),),
+        chapters=(ChapterDraft("One", f"{title}, by {author}. " * 20),),
     )
 
 
@@ -96,3 +96,86 @@ async def test_a_story_not_shown_here_is_never_suggested_by_its_tags(
         assert await _suggested(reader, "Beiste", where="nsfw-reading") == [
             "Hello, Princess — Unknown · Shannon Beiste"
         ]
+
+
+async def _authors(reader: Person, command: str, typed: str, where: str = "general") -> list[str]:
+    choices = await reader.autocomplete(command, "author", typed, where=where)
+    assert all(choice["name"] == choice["value"] for choice in choices)
+    return [choice["name"] for choice in choices]
+
+
+async def _library_with_authors(bot: StoryBot, standin: Standin) -> None:
+    """Wren and Kurtis beside the sample library's Unknown; Ada Quill writes only a Mature story
+    and Zed only for another server."""
+    await _save(bot, _story("Kurt's Locker", "Wren"))
+    await _save(bot, _story("Lima Bean Mornings", "Kurtis"))
+    mature = StoryDraft(
+        title="After Dark",
+        author="Ada Quill",
+        rating=Rating.MATURE,
+        chapters=(ChapterDraft("One", "After dark."),),
+    )
+    await _save(bot, mature)
+    await _save(bot, _story("Elsewhere", "Zed"), standin.world.guild("Other Club").id)
+
+
+async def test_author_options_suggest_the_authors_of_stories_shown_here(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await _library_with_authors(bot, standin)
+        assert await _authors(reader, "stories", "") == ["Kurtis", "Unknown", "Wren"]
+        assert await _authors(reader, "stories", "", where="nsfw-reading") == [
+            "Ada Quill",
+            "Kurtis",
+            "Unknown",
+            "Wren",
+        ]
+        assert await _authors(reader, "excerpt", "KUR") == ["Kurtis"]
+        assert await _authors(reader, "subscribe author", "w") == ["Wren"]
+        assert await _authors(reader, "subscribe author", "ada") == []  # rated Mature
+        assert await _authors(reader, "subscribe author", "zed") == []  # another server's
+        await reader.slash("subscribe author", author="wren")
+        await reader.slash("subscribe author", author="Ada Quill", where="nsfw-reading")
+        # what the reader follows, even an author whose stories are not shown where they ask
+        assert await _authors(reader, "unsubscribe author", "") == ["ada quill", "wren"]
+        assert await _authors(reader, "unsubscribe author", "WR") == ["wren"]
+
+
+async def test_an_author_typed_by_hand_forgives_case_and_one_unknown_here_is_refused(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await _library_with_authors(bot, standin)
+        followed = await reader.slash("subscribe author", author="WREN")
+        assert "new work by Wren." in followed.text
+        typo = await reader.slash("subscribe author", author="Wrenn")
+        assert typo.text == "I know no author called “Wrenn” here. Did you mean “Wren”?"
+        hidden = await reader.slash("subscribe author", author="Ada Quill")
+        assert hidden.text.startswith("I know no author called “Ada Quill” here.")
+        assert "Did you mean" not in hidden.text
+        elsewhere = await reader.slash("subscribe author", author="zed")
+        assert elsewhere.text.startswith("I know no author called “zed” here.")
+        listed = await reader.slash("stories", author="unknown")
+        assert listed.embeds[0]["title"] == "Library: 2 stories"
+        unsure = await reader.slash("stories", author="Unknwn")
+        assert unsure.text == "I know no author called “Unknwn” here. Did you mean “Unknown”?"
+        excerpt = await reader.slash("excerpt", author="kurtis")
+        assert "Lima Bean Mornings" in str(excerpt.embeds)
+        refused = await reader.slash("excerpt", author="Kurtiss")
+        assert "Did you mean “Kurtis”?" in refused.text
+        assert (
+            "Unsubscribed from Wren."
+            in (await reader.slash("unsubscribe author", author="wren")).text
+        )
+        assert (
+            "You weren't following Wren."
+            in (await reader.slash("unsubscribe author", author="Wren")).text
+        )
+        await reader.slash("subscribe author", author="Ada Quill", where="nsfw-reading")
+        stopped = await reader.slash("unsubscribe author", author="ada quill")  # in #general
+        assert "Unsubscribed from ada quill." in stopped.text
+        nobody = await reader.slash("unsubscribe author", author="Nobody At All")
+        assert nobody.text.startswith("I know no author called “Nobody At All” here.")

@@ -170,6 +170,24 @@ async def test_stories_tagged_follow_the_tags_written_replaced_edited_and_delete
     connection.close()
 
 
+async def test_authors_like_ranks_the_name_start_then_a_word_then_anywhere(store: Store) -> None:
+    for title, author in (("One", "Joanne"), ("Two", "Mary Anne"), ("Three", "Anne Marsh")):
+        await _add(store, _story(title, author=author))
+    await _add(store, _story("Four", author="anne marsh"))  # the same author, written otherwise
+    await _add(store, _story("Five", Rating.EXPLICIT, author="Annelise"))
+    viewer = Viewer(0, None, False)
+    assert await store.authors_like(viewer, "anne") == ["Anne Marsh", "Mary Anne", "Joanne"]
+    assert await store.authors_like(viewer, "an") == ["Anne Marsh", "Mary Anne"]  # word starts
+    assert await store.authors_like(viewer, "") == ["Anne Marsh", "Joanne", "Mary Anne"]
+    assert await store.author_named(viewer, "ANNE MARSH") == "Anne Marsh"
+    assert await store.author_named(viewer, "Annelise") is None  # rated Explicit
+    assert await store.author_named(Viewer(0, None, True), "annelise") == "Annelise"
+    assert await store.authors_sharing_word_starts(viewer, "Mari Ann") == [
+        "Anne Marsh",
+        "Mary Anne",
+    ]
+
+
 async def test_visible_story_takes_an_id_or_a_title_but_only_from_here(store: Store) -> None:
     ours = await _add(store, _story("Ours"), guild_id=1)
     assert (await store.story_named(Viewer(0, 1, True), str(ours))).title == "Ours"  # type: ignore[union-attr]
@@ -377,6 +395,11 @@ _LOOKUPS: dict[str, Callable[[Store], Awaitable[object]]] = {
     "a typo's candidates": lambda store: store.stories_sharing_word_starts(ANYONE, "kurt"),
     "a tag's start": lambda store: store.stories_tagged(ANYONE, "ku"),
     "a run of three of a tag": lambda store: store.stories_tagged(ANYONE, "kur"),
+    "authors, nothing typed": lambda store: store.authors_like(ANYONE, ""),
+    "an author's word start": lambda store: store.authors_like(ANYONE, "ku"),
+    "a run of three of an author": lambda store: store.authors_like(ANYONE, "kur"),
+    "no author of that name": lambda store: store.author_named(ANYONE, "Kurt Writer 50"),
+    "an author's typo candidates": lambda store: store.authors_sharing_word_starts(ANYONE, "kurt"),
 }
 
 
