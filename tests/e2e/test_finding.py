@@ -1,13 +1,16 @@
 """Finding a story forgives: suggestions by what a reader remembers of it (a character, a
-relationship, a fandom, a tag), never a story they may not see where they ask."""
+relationship, a fandom, a tag), authors in any letter case or with a typo pointed out, a word
+searched for in any of its forms; and never a story they may not see where they ask."""
 
 from __future__ import annotations
+
+import re
 
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from standin.driver import Person
 from standin.server import Standin
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, unescaped
 
 
 def _story(title: str, author: str, **tags: tuple[str, ...]) -> StoryDraft:
@@ -179,3 +182,29 @@ async def test_an_author_typed_by_hand_forgives_case_and_one_unknown_here_is_ref
         assert "Unsubscribed from ada quill." in stopped.text
         nobody = await reader.slash("unsubscribe author", author="Nobody At All")
         assert nobody.text.startswith("I know no author called “Nobody At All” here.")
+
+
+async def test_search_finds_a_word_in_any_of_its_forms_and_opens_its_page(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    filler = "\n\n".join(f"Paragraph {n}: the workshop was quiet that night." for n in range(60))
+    clockwork = StoryDraft(
+        title="Clockwork",
+        author="Wren",
+        rating=Rating.GENERAL,
+        chapters=(ChapterDraft("One", filler + "\n\nShe oiled the last gear and it turned."),),
+    )
+    async with storybot() as bot:
+        await _save(bot, clockwork)
+        found = await reader.slash("search", query="gears turning")
+        shown = unescaped(found.text)
+        assert "**gear** and it **turned**" in shown
+        page = re.search(r"1\. Clockwork\*\* — chapter 1, page (\d+)", shown)
+        assert page and int(page[1]) > 1  # the page the snippet is on
+        opened = await found.click("Read #1")
+        assert opened.embeds[0]["footer"]["text"].startswith(f"page {page[1]} of")
+        assert "She oiled the last gear" in unescaped(opened.embeds[0]["description"])
+        danced = await reader.slash("search", query="danced", where="nsfw-reading")
+        assert "We Keep Dancing" in unescaped(danced.text)
+        assert "**danc" in danced.text.lower()

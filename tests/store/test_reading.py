@@ -247,10 +247,24 @@ async def test_browse_filters_and_sorts(store: Store) -> None:
     assert await store.browse_filters(None, query) is None
 
 
-@pytest.mark.parametrize("typed", ['"unclosed', "NEAR(", "dawn AND", "*", "left: dawn -"])
+_ODD_QUERIES = ['"unclosed', "NEAR(", "dawn AND", "*", "left: dawn -", "^ship", "gulls' OR"]
+
+
+@pytest.mark.parametrize("typed", _ODD_QUERIES)
 def test_any_typed_query_becomes_valid_fts(typed: str) -> None:
     assert fts_phrase(typed).startswith('"')
     assert all(term.startswith('"') for term in fts_all_words(typed).split())
+
+
+async def test_any_typed_query_is_searched_for_in_any_of_its_words_forms(store: Store) -> None:
+    await _add(store, _story("Harbour"))
+    for typed in _ODD_QUERIES:  # never a syntax error, whatever was typed (/search refuses "")
+        for match in (fts_phrase(typed), fts_all_words(typed)):
+            if match.strip('"'):
+                await store.search(ANYONE, match, limit=5)
+    assert await store.search(ANYONE, fts_all_words("gull lanterns harbours"), limit=5)
+    (hit,) = await store.search(ANYONE, fts_phrase("over the quiet harbours"), limit=5)
+    assert f"{HIT_START}over the quiet harbour{HIT_END}" in hit.snippet
 
 
 async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
