@@ -167,9 +167,9 @@ class ReadingQueries(Database):
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author. One or two characters match the start of a word only: anywhere, they
-        would match nearly everything; nothing typed matches the newest stories. Only the first
-        _NAME_CANDIDATES stories that match are ranked, so what a keystroke costs does not grow
-        with the library.
+        would match nearly everything; nothing typed matches this server's stories, then the
+        bundled library. Only the first _NAME_CANDIDATES stories that match are ranked, so what
+        a keystroke costs does not grow with the library.
         """
         typed = text.replace("\x00", "").strip()
         needle = escape_like(typed)
@@ -290,8 +290,8 @@ class ReadingQueries(Database):
         """Authors of stories the viewer may see whose name contains `text` (one or two
         characters: with a word starting with it), as the library writes them: the name
         starting with it first, then a word of it, then anywhere. Nothing typed gives the
-        authors of the newest stories. Only the first _NAME_CANDIDATES stories that match are
-        looked at."""
+        authors of this server's stories, then of the bundled library. Only the first
+        _NAME_CANDIDATES stories that match are looked at."""
         typed = text.replace("\x00", "").strip()
         needle = escape_like(typed)
         query = f"""
@@ -439,9 +439,14 @@ class ReadingQueries(Database):
 def _name_match(typed: str) -> str:
     """The condition on `story` that finds what a reader typed (its FTS5 query is `:names`):
     the text anywhere (story_name) or, shorter than a trigram, a word starting with it
-    (story_word). Nothing typed matches the newest stories (the highest ids)."""
+    (story_word). Nothing typed matches the stories uploaded to the viewer's server, then the
+    bundled library: those that can be in reach, found through story_by_source without
+    reading the other servers' stories (`VISIBLE` still decides which may be shown)."""
     if not typed:
-        return f"story.id IN (SELECT id FROM story ORDER BY id DESC LIMIT {_NAME_CANDIDATES})"
+        return f"""story.id IN (
+            SELECT id FROM story WHERE ifnull(guild_id, 0) = :viewer_guild
+            UNION ALL SELECT id FROM story WHERE ifnull(guild_id, 0) = 0
+            LIMIT {_NAME_CANDIDATES})"""
     names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
     return (
         f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH :names "

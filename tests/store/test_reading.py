@@ -357,7 +357,7 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]
 
 
-async def _add_alike(store: Store, count: int) -> None:
+async def _add_alike(store: Store, count: int, guild_id: int | None = None) -> None:
     """`count` more one-chapter stories that all match "kur" by title, author and tags: the worst
     case for a lookup, written straight to the tables (as an import would, but faster)."""
     async with store.transaction() as tx:
@@ -365,13 +365,13 @@ async def _add_alike(store: Store, count: int) -> None:
         ids = range(first[0], first[0] + count)
         await tx.executemany(
             """
-            INSERT INTO story (id, source_key, content_hash, title, author, summary, rating,
-                status, language, source, chapter_count, word_count, page_count, created_at,
-                updated_at)
-            VALUES (:id, :id, '', 'Kurt Story ' || :id, 'Kurt Writer ' || (:id % 50), '',
+            INSERT INTO story (id, guild_id, source_key, content_hash, title, author, summary,
+                rating, status, language, source, chapter_count, word_count, page_count,
+                created_at, updated_at)
+            VALUES (:id, :guild, :id, '', 'Kurt Story ' || :id, 'Kurt Writer ' || (:id % 50), '',
                 'General Audiences', 'complete', 'en', '', 1, 1, 1, '', '')
             """,
-            [{"id": story_id} for story_id in ids],
+            [{"id": story_id, "guild": guild_id} for story_id in ids],
         )
         await tx.executemany(
             "INSERT INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, 0)",
@@ -400,6 +400,19 @@ async def _steps(store: Store, lookup: Callable[[], Awaitable[object]]) -> int:
     for reader in readers:
         await reader.set_progress_handler(None, 0)  # type: ignore[arg-type]
     return steps
+
+
+async def test_nothing_typed_suggests_stories_here_however_many_other_servers_add(
+    store: Store,
+) -> None:
+    await _add(store, _story("Ours", author="Wren"), guild_id=1)
+    await _add(store, _story("Bundled"))
+    await _add_alike(store, 300, guild_id=2)
+    here = Viewer(0, 1, True)
+    assert [s.title for s in await store.find_stories(here, "")] == ["Bundled", "Ours"]
+    assert [s.title for s in await store.find_stories(here, "", own_only=True)] == ["Ours"]
+    assert await store.authors_like(here, "") == ["Unknown", "Wren"]
+    assert [s.title for s in await store.find_stories(Viewer(0, None, True), "")] == ["Bundled"]
 
 
 _LOOKUPS: dict[str, Callable[[Store], Awaitable[object]]] = {
