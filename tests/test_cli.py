@@ -119,6 +119,7 @@ def test_check_of_a_healthy_library_prints_each_part_and_exits_0(
         "full-text index chapter_fts: ok",
         "full-text index story_name: ok",
         "full-text index story_word: ok",
+        "full-text index tag_name_fts: ok",
         "stories: 3",
         "token: set",
     ]
@@ -184,6 +185,7 @@ def test_check_finds_a_damaged_full_text_index(env: dict[str, str], tmp_path: Pa
         "full-text index chapter_fts: damaged: database disk image is malformed",
         "full-text index story_name: ok",
         "full-text index story_word: ok",
+        "full-text index tag_name_fts: ok",
     ]
     assert "stories: 3" in result.stdout
 

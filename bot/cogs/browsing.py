@@ -16,7 +16,7 @@ from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
 from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.items import Owned, StatefulItem, StatelessView, number
-from bot.ui.lookup import tag_autocomplete, viewer_of
+from bot.ui.lookup import author_autocomplete, resolve_author, tag_autocomplete, viewer_of
 from bot.ui.reader import OpenCopyButton
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class Browsing(commands.Cog):
         status=[app_commands.Choice(name=s.value.capitalize(), value=s.value) for s in Status],
         sort=_SORT_CHOICES,
     )
-    @app_commands.autocomplete(tag=tag_autocomplete)
+    @app_commands.autocomplete(tag=tag_autocomplete, author=author_autocomplete)
     async def stories(
         self,
         interaction: discord.Interaction[StoryBot],
@@ -118,7 +118,7 @@ class Browsing(commands.Cog):
             tag=(tag or "").strip(),
             rating=rating or "",
             status=status or "",
-            author=(author or "").strip(),
+            author=await resolve_author(interaction, author) if author else "",
             sort=sort,
         )
         query_id = await interaction.client.store.save_browse_filters(interaction.guild_id, filters)

@@ -10,7 +10,13 @@ from discord.ext import commands
 
 from bot.store import BrowseFilters
 from bot.ui.excerpts import AnotherExcerptButton, send_excerpt
-from bot.ui.lookup import resolve_story, story_autocomplete, tag_autocomplete
+from bot.ui.lookup import (
+    author_autocomplete,
+    resolve_author,
+    resolve_story,
+    story_autocomplete,
+    tag_autocomplete,
+)
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -35,7 +41,9 @@ class Excerpts(commands.Cog):
         author="Only from stories by this author",
         public="Post it in the channel (default: only you see it)",
     )
-    @app_commands.autocomplete(story=story_autocomplete, tag=tag_autocomplete)
+    @app_commands.autocomplete(
+        story=story_autocomplete, tag=tag_autocomplete, author=author_autocomplete
+    )
     async def excerpt(
         self,
         interaction: discord.Interaction[StoryBot],
@@ -46,7 +54,10 @@ class Excerpts(commands.Cog):
     ) -> None:
         """A random passage from the library, with a button to read on from there."""
         story_id = (await resolve_story(interaction, story)).id if story else None
-        filters = BrowseFilters(tag=(tag or "").strip(), author=(author or "").strip())
+        filters = BrowseFilters(
+            tag=(tag or "").strip(),
+            author=await resolve_author(interaction, author) if author else "",
+        )
         await send_excerpt(interaction, filters, story_id, ephemeral=not public)
 
 

@@ -24,7 +24,14 @@ from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
 from bot.ui.following import follow
 from bot.ui.items import OUT_OF_DATE, Owned, StatelessView
-from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
+from bot.ui.lookup import (
+    author_autocomplete,
+    followed_author_autocomplete,
+    resolve_author,
+    resolve_story,
+    story_autocomplete,
+    viewer_of,
+)
 from bot.ui.reader import OpenCopyButton
 
 if TYPE_CHECKING:
@@ -157,16 +164,13 @@ class Subscriptions(commands.Cog):
 
     @subscribe.command(name="author")
     @app_commands.describe(author="The author whose new stories and chapters you want")
+    @app_commands.autocomplete(author=author_autocomplete)
     async def subscribe_author(
         self, interaction: discord.Interaction[StoryBot], author: app_commands.Range[str, 1, 100]
     ) -> None:
         """Be told when an author's stories arrive or grow."""
-        await follow(
-            interaction,
-            Following.AUTHOR,
-            author.strip().lower(),
-            f"new work by {escape(author.strip())}",
-        )
+        name = await resolve_author(interaction, author)
+        await follow(interaction, Following.AUTHOR, name.lower(), f"new work by {escape(name)}")
 
     @subscribe.command(name="all")
     async def subscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:
@@ -187,13 +191,13 @@ class Subscriptions(commands.Cog):
 
     @unsubscribe.command(name="author")
     @app_commands.describe(author="The author to stop following")
+    @app_commands.autocomplete(author=followed_author_autocomplete)
     async def unsubscribe_author(
         self, interaction: discord.Interaction[StoryBot], author: app_commands.Range[str, 1, 100]
     ) -> None:
         """Stop being told about an author."""
-        await self._unfollow(
-            interaction, Following.AUTHOR, author.strip().lower(), escape(author.strip())
-        )
+        name = await resolve_author(interaction, author, or_followed=True)
+        await self._unfollow(interaction, Following.AUTHOR, name.lower(), escape(name))
 
     @unsubscribe.command(name="all")
     async def unsubscribe_all(self, interaction: discord.Interaction[StoryBot]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import aiosqlite
 
@@ -74,6 +74,9 @@ class StoryChoice:
     author: str
     rating: Rating
     chapter_count: int
+    tag: str = ""
+    """The fandom, relationship, character or tag it was found by, when not by its title or
+    author."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,9 @@ class ReadingQueries(Database):
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author. One or two characters match the start of a word only: anywhere, they
-        would match nearly everything. Only the first _NAME_CANDIDATES stories that match are
-        ranked, so what a keystroke costs does not grow with the library.
+        would match nearly everything; nothing typed matches this server's stories, then the
+        bundled library. Only the first _NAME_CANDIDATES stories that match are ranked, so what
+        a keystroke costs does not grow with the library.
         """
         typed = text.replace("\x00", "").strip()
         needle = escape_like(typed)
@@ -250,14 +254,95 @@ class ReadingQueries(Database):
         rows = await self.fetch_all(query, {**viewer.params, "story": story_id, "limit": limit})
         return [_story_choice(row) for row in rows]
 
+    async def stories_tagged(
+        self, viewer: Viewer, text: str, *, own_only: bool = False, limit: int = 25
+    ) -> list[StoryChoice]:
+        """Stories the viewer may see with a fandom, relationship, character or tag that
+        contains `text` (one or two characters: that starts with it), each with the name it was
+        found by, by title; `own_only` leaves out the bundled library.
+
+        The first _NAME_CANDIDATES names that match, and the first _NAME_CANDIDATES stories
+        that carry them, are all that is looked at: what a keystroke costs does not grow with
+        the library, however many stories share a fandom.
+        """
+        typed = text.replace("\x00", "").strip()
+        if not typed:
+            return []
+        query = f"""
+            WITH tagged AS (
+                SELECT story_tag.story_id, tag_name.name
+                FROM tag_name
+                JOIN story_tag ON story_tag.name = tag_name.name COLLATE NOCASE
+                WHERE tag_name.id IN ({_tag_match(typed)}) AND story_tag.kind != 'warning'
+                LIMIT {_NAME_CANDIDATES}
+            )
+            SELECT {_CHOICE_COLUMNS}, min(tagged.name) AS tag
+            FROM tagged JOIN story ON story.id = tagged.story_id
+            WHERE {VISIBLE} AND (NOT :own_only OR story.guild_id IS NOT NULL)
+            GROUP BY story.id
+            ORDER BY story.title COLLATE NOCASE, story.id
+            LIMIT :limit
+        """
+        rows = await self.fetch_all(
+            query,
+            {
+                **viewer.params,
+                "tags": _fts_names(typed),
+                "tag_start": escape_like(typed) + "%",
+                "own_only": own_only,
+                "limit": limit,
+            },
+        )
+        return [replace(_story_choice(row), tag=row["tag"]) for row in rows]
+
+    async def authors_like(self, viewer: Viewer, text: str, limit: int = 25) -> list[str]:
+        """Authors of stories the viewer may see whose name contains `text` (one or two
+        characters: with a word starting with it), as the library writes them: the name
+        starting with it first, then a word of it, then anywhere. Nothing typed gives the
+        authors of this server's stories, then of the bundled library. Only the first
+        _NAME_CANDIDATES stories that match are looked at."""
+        typed = text.replace("\x00", "").strip()
+        needle = escape_like(typed)
+        query = f"""
+            SELECT min(story.author) AS name FROM story
+            WHERE {VISIBLE} AND {_name_match(typed)}
+            GROUP BY story.author COLLATE NOCASE
+            ORDER BY CASE
+                WHEN name LIKE :prefix ESCAPE '\\' THEN 0
+                WHEN name LIKE :word_start ESCAPE '\\' THEN 1
+                ELSE 2 END,
+                name COLLATE NOCASE
+            LIMIT :limit
+        """
+        params = {
+            **viewer.params,
+            "names": _fts_names(typed, column="author"),
+            "prefix": f"{needle}%",
+            "word_start": f"% {needle}%",
+            "limit": limit,
+        }
+        return [row["name"] for row in await self.fetch_all(query, params)]
+
+    async def author_named(self, viewer: Viewer, text: str) -> str | None:
+        """The author of a story the viewer may see whose name is `text` in any letter case,
+        as the library writes it; None if no such story is shown to them here."""
+        query = f"""
+            SELECT story.author FROM story
+            WHERE {VISIBLE} AND story.author = :author COLLATE NOCASE
+            LIMIT 1
+        """
+        typed = text.replace("\x00", "").strip()
+        row = await self.fetch_one(query, {**viewer.params, "author": typed})
+        return row["author"] if row else None
+
     async def stories_sharing_word_starts(
         self, viewer: Viewer, typed: str, limit: int = _NAME_CANDIDATES
     ) -> list[StoryChoice]:
         """Stories the viewer may see with a word in the title or author that begins as a word
         typed does (its first two letters): the candidates for a typed title with a typo, at
         most `limit` of them, so what a look-up costs does not grow with the library."""
-        starts = {word[:2].lower() for word in re.findall(r"\w+", typed)}
-        if not starts:
+        match = _fts_word_starts(typed)
+        if not match:
             return []
         query = f"""
             SELECT {_CHOICE_COLUMNS} FROM story
@@ -265,9 +350,26 @@ class ReadingQueries(Database):
                 SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
             LIMIT :limit
         """
-        match = " OR ".join(f'"{start}"*' for start in sorted(starts))
         rows = await self.fetch_all(query, {**viewer.params, "starts": match, "limit": limit})
         return [_story_choice(row) for row in rows]
+
+    async def authors_sharing_word_starts(
+        self, viewer: Viewer, typed: str, limit: int = _NAME_CANDIDATES
+    ) -> list[str]:
+        """Authors of stories the viewer may see with a word of their name that begins as a
+        word typed does (its first two letters): the candidates for an author's name typed
+        with a typo, from at most `limit` stories."""
+        match = _fts_word_starts(typed)
+        if not match:
+            return []
+        query = f"""
+            SELECT min(story.author) AS name FROM story
+            WHERE {VISIBLE} AND story.id IN (
+                SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
+            GROUP BY story.author COLLATE NOCASE
+        """
+        params = {**viewer.params, "starts": f"author : ({match})", "limit": limit}
+        return [row["name"] for row in await self.fetch_all(query, params)]
 
     async def save_bookmark(
         self, user_id: int, story_id: int, chapter_number: int, page_number: int, *, move: bool
@@ -364,9 +466,14 @@ class ReadingQueries(Database):
 def _name_match(typed: str) -> str:
     """The condition on `story` that finds what a reader typed (its FTS5 query is `:names`):
     the text anywhere (story_name) or, shorter than a trigram, a word starting with it
-    (story_word). Nothing typed matches every story."""
+    (story_word). Nothing typed matches the stories uploaded to the viewer's server, then the
+    bundled library: those that can be in reach, found through story_by_source without
+    reading the other servers' stories (`VISIBLE` still decides which may be shown)."""
     if not typed:
-        return "TRUE"
+        return f"""story.id IN (
+            SELECT id FROM story WHERE ifnull(guild_id, 0) = :viewer_guild
+            UNION ALL SELECT id FROM story WHERE ifnull(guild_id, 0) = 0
+            LIMIT {_NAME_CANDIDATES})"""
     names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
     return (
         f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH :names "
@@ -374,10 +481,32 @@ def _name_match(typed: str) -> str:
     )
 
 
-def _fts_names(typed: str) -> str:
-    """What a reader typed as the FTS5 query of `_name_match`: never a syntax error."""
+def _fts_names(typed: str, *, column: str = "") -> str:
+    """What a reader typed as the FTS5 query of `_name_match` (in `column` only, if given):
+    never a syntax error."""
     phrase = '"' + typed.replace('"', '""') + '"'
-    return phrase if len(typed) >= _TRIGRAM else phrase + "*"
+    query = phrase if len(typed) >= _TRIGRAM else phrase + "*"
+    return f"{column} : {query}" if column else query
+
+
+def _tag_match(typed: str) -> str:
+    """The ids of the tag names (`tag_name`) that contain what a reader typed (its FTS5 query
+    is `:tags`), or, shorter than a trigram, that start with it (`:tag_start`)."""
+    if len(typed) >= _TRIGRAM:
+        return (
+            "SELECT rowid FROM tag_name_fts WHERE tag_name_fts MATCH :tags "
+            f"LIMIT {_NAME_CANDIDATES}"
+        )
+    return (
+        f"SELECT id FROM tag_name WHERE name LIKE :tag_start ESCAPE '\\' LIMIT {_NAME_CANDIDATES}"
+    )
+
+
+def _fts_word_starts(typed: str) -> str:
+    """An FTS5 query for story_word matching a word that begins as any word typed does (its
+    first two letters); "" if nothing was typed that makes a word."""
+    starts = {word[:2].lower() for word in re.findall(r"\w+", typed)}
+    return " OR ".join(f'"{start}"*' for start in sorted(starts))
 
 
 def _story_choice(row: aiosqlite.Row) -> StoryChoice:

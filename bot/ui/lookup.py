@@ -12,7 +12,7 @@ from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.names import closest
 from bot.library.render import escape, shorten
-from bot.store import Story, StoryChoice
+from bot.store import Following, Story, StoryChoice
 from bot.ui import limits
 
 if TYPE_CHECKING:
@@ -44,23 +44,43 @@ async def viewer_of(interaction: discord.Interaction[StoryBot]) -> Viewer:
     return Viewer(user_id, None, age_ok, member_of=servers)
 
 
-def _choices(stories: list[StoryChoice] | list[Story]) -> list[app_commands.Choice[str]]:
+def _choices(stories: list[StoryChoice]) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(
-            name=shorten(f"{story.title} — {story.author}", limits.CHOICE_NAME), value=str(story.id)
+            name=shorten(
+                f"{story.title} — {story.author}" + (f" · {story.tag}" if story.tag else ""),
+                limits.CHOICE_NAME,
+            ),
+            value=str(story.id),
         )
         for story in stories
     ]
 
 
+async def _suggested_stories(
+    interaction: discord.Interaction[StoryBot], current: str, *, own_only: bool = False
+) -> list[app_commands.Choice[str]]:
+    """Stories whose title or author matches what was typed, then, while there is room, those
+    with a fandom, relationship, character or tag that does (each query ranks a bounded number
+    of candidates; the second is not run when the first fills the list)."""
+    store = interaction.client.store
+    viewer = await viewer_of(interaction)
+    found = await store.find_stories(viewer, current, own_only=own_only, limit=limits.CHOICES)
+    if len(found) < limits.CHOICES:
+        named = {story.id for story in found}
+        tagged = await store.stories_tagged(
+            viewer, current, own_only=own_only, limit=limits.CHOICES
+        )
+        found += [story for story in tagged if story.id not in named]
+    return _choices(found[: limits.CHOICES])
+
+
 async def story_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    """Stories the reader may see here whose title or author matches what they typed."""
-    matches = await interaction.client.store.find_stories(
-        await viewer_of(interaction), current, limit=limits.CHOICES
-    )
-    return _choices(matches)
+    """Stories the reader may see here whose title, author, fandom, relationship, character or
+    tag matches what they typed."""
+    return await _suggested_stories(interaction, current)
 
 
 async def resolve_story(interaction: discord.Interaction[StoryBot], value: str) -> StoryChoice:
@@ -116,9 +136,67 @@ async def guild_story_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """This server's own uploads matching what was typed, for its moderators' commands."""
+    return await _suggested_stories(interaction, current, own_only=True)
+
+
+def _author_choices(authors: list[str]) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(
+            name=shorten(author, limits.CHOICE_NAME), value=shorten(author, limits.CHOICE_VALUE)
+        )
+        for author in authors[: limits.CHOICES]
+    ]
+
+
+async def author_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Authors of the stories the reader may see here whose name matches what they typed."""
+    store = interaction.client.store
+    authors = await store.authors_like(await viewer_of(interaction), current, limits.CHOICES)
+    return _author_choices(authors)
+
+
+async def _followed_authors(
+    interaction: discord.Interaction[StoryBot], viewer: Viewer
+) -> list[str]:
+    """The authors the reader follows here, in lower case as they are kept."""
+    followed = await interaction.client.store.subscriptions(viewer)
+    return [s.target for s in followed if s.kind is Following.AUTHOR]
+
+
+async def followed_author_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """The authors the reader follows here whose name contains what they typed."""
+    typed = current.strip().lower()
+    followed = await _followed_authors(interaction, await viewer_of(interaction))
+    return _author_choices([author for author in followed if typed in author])
+
+
+async def resolve_author(
+    interaction: discord.Interaction[StoryBot], value: str, *, or_followed: bool = False
+) -> str:
+    """The author the reader picked or typed, as the library writes the name (in any letter
+    case), if a story they may see here is theirs; with `or_followed`, also an author they
+    follow here. Otherwise the reply names the closest authors they could mean."""
+    store = interaction.client.store
     viewer = await viewer_of(interaction)
-    matches = await interaction.client.store.find_stories(viewer, current, own_only=True)
-    return _choices(matches)
+    typed = value.replace("\x00", "").strip()
+    author = await store.author_named(viewer, typed)
+    if author is not None:
+        return author
+    followed = await _followed_authors(interaction, viewer) if or_followed else []
+    if typed.lower() in followed:
+        return typed
+    known = {name.lower(): name for name in followed}
+    known |= {name.lower(): name for name in await store.authors_sharing_word_starts(viewer, typed)}
+    names = list(known.values())
+    close = [f"“{escape(shorten(names[at], 80))}”" for at in closest(typed, names)]
+    refusal = f"I know no author called “{escape(shorten(typed, 80))}” here."
+    if close:
+        raise UserFacingError(f"{refusal} Did you mean {_either(close)}?")
+    raise UserFacingError(f"{refusal} Pick one from the suggestions as you type.")
 
 
 async def guild_story(

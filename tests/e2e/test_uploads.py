@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.driver import Person, Reply
 from standin.server import Standin
 from tests.conftest import BotRunner
@@ -211,7 +212,15 @@ async def test_a_restart_between_upload_and_delivery_delivers_exactly_once(
 ) -> None:
     moderator, reader = standin.user("moderator"), standin.user("reader")
     async with storybot() as bot:
-        await reader.slash("subscribe author", author="ada quill")
+        earlier = StoryDraft(
+            title="The Tide",
+            author="Ada Quill",
+            rating=Rating.GENERAL,
+            chapters=(ChapterDraft("One", "The tide went out."),),
+        )
+        await bot.store.save_story(earlier, source_key="tide", content_hash="1", page_size=900)
+        followed = await reader.slash("subscribe author", author="ada quill")
+        assert "new work by Ada Quill" in followed.text
         cog = bot.get_cog("Subscriptions")
         cog.sender.cancel()
 

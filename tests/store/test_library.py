@@ -11,6 +11,7 @@ from bot.access import Viewer
 from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import SaveOutcome, Store
+from bot.store.browsing import fts_phrase
 from bot.store.database import migrations
 from tests.conftest import ANYONE
 
@@ -59,6 +60,69 @@ async def test_a_newer_database_than_the_bot_is_refused(tmp_path: Path) -> None:
         connection.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
     with pytest.raises(RuntimeError, match="newer than this bot knows"):
         await Store.open(path)
+
+
+def _database_at(path: Path, version: int) -> sqlite3.Connection:
+    """A database file made by the migrations up to `version` (as an older bot left it)."""
+    connection = sqlite3.connect(path)
+    script = "".join(sql + "\n" for number, sql in migrations() if number <= version)
+    connection.executescript(f"{script}PRAGMA user_version = {version};")
+    return connection
+
+
+async def test_the_tags_of_stories_already_there_are_found_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "older.db"
+    with _database_at(path, 10) as connection:
+        connection.execute(
+            "INSERT INTO story (id, source_key, content_hash, title, author, summary, rating, "
+            "status, language, source, chapter_count, word_count, page_count, created_at, "
+            "updated_at) VALUES (1, 'k', 'h', 'Prom Night', 'Someone', '', 'Teen And Up "
+            "Audiences', 'complete', 'en', '', 0, 0, 0, '', '')"
+        )
+        connection.executemany(
+            "INSERT INTO story_tag (story_id, kind, name, position) VALUES (1, ?, ?, 0)",
+            [("fandom", "Glee"), ("freeform", "glee"), ("warning", "Major Character Death")],
+        )
+    connection.close()
+    store = await Store.open(path)
+    try:
+        assert [s.tag for s in await store.stories_tagged(ANYONE, "glee")] == ["Glee"]
+        assert await store.stories_tagged(ANYONE, "death") == []
+    finally:
+        await store.close()
+
+
+async def test_the_upgrade_makes_the_chapter_index_again_with_word_forms(tmp_path: Path) -> None:
+    path = tmp_path / "older.db"
+    with _database_at(path, 12) as connection:
+        connection.execute(
+            "INSERT INTO story (id, source_key, content_hash, title, author, summary, rating, "
+            "status, language, source, chapter_count, word_count, page_count, created_at, "
+            "updated_at) VALUES (1, 'k', 'h', 'Clockwork', 'Wren', '', 'General Audiences', "
+            "'complete', 'en', '', 1, 6, 1, '', '')"
+        )
+        text = "She oiled the last gear."
+        connection.execute(
+            "INSERT INTO chapter (id, story_id, number, title, text, notes_before, notes_after, "
+            "word_count, page_count, pages_before) VALUES (1, 1, 1, 'One', ?, '', '', 5, 1, 0)",
+            (text,),
+        )
+        connection.execute("INSERT INTO page VALUES (1, 1, 0, ?)", (len(text),))
+        connection.execute("INSERT INTO chapter_fts (rowid, text) VALUES (1, ?)", (text,))
+    connection.close()
+    store = await Store.open(path)
+    try:
+        hits = await store.search(ANYONE, fts_phrase("gears"), limit=5)
+        assert [(hit.story_title, hit.page_number) for hit in hits] == [("Clockwork", 1)]
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO chapter_fts (chapter_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    connection.close()
 
 
 async def test_saved_story_reads_back_with_tags_and_counts(store: Store) -> None:

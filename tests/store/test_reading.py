@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -115,6 +116,69 @@ async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Stor
     assert await store.find_stories(Viewer(0, 1, True), "qu") == []
 
 
+async def test_stories_tagged_follow_the_tags_written_replaced_edited_and_deleted(
+    store: Store, tmp_path: Path
+) -> None:
+    tags = {TagKind.CHARACTER: ("Kurt Hummel",), TagKind.FREEFORM: ("Klaine",)}
+    first = _story("First", tags=tags, warnings=("Major Character Death",))
+    await _add(store, first)
+    second = await _add(store, _story("Second", tags={TagKind.FREEFORM: ("klaine",)}), guild_id=1)
+
+    async def tagged(typed: str) -> list[tuple[str, str]]:
+        return [(s.title, s.tag) for s in await store.stories_tagged(Viewer(0, 1, True), typed)]
+
+    assert await tagged("laine") == [("First", "Klaine"), ("Second", "Klaine")]  # any case
+    assert await tagged("kl") == [("First", "Klaine"), ("Second", "Klaine")]  # the name's start
+    assert await tagged("hummel") == [("First", "Kurt Hummel")]
+    assert await tagged("death") == []  # archive warnings are not what readers look for
+    await store.save_story(
+        _story("First", tags={TagKind.FANDOM: ("Glee",)}),
+        source_key="First",
+        content_hash="replaced",
+        page_size=800,
+    )
+    assert await tagged("hummel") == []
+    assert await tagged("klaine") == [("Second", "Klaine")]
+    assert await tagged("glee") == [("First", "Glee")]
+    edited = StoryDraft(
+        title="Second",
+        author="Someone",
+        chapters=(),
+        rating=Rating.GENERAL,
+        warnings=("Graphic Depictions Of Violence",),
+        tags={TagKind.FREEFORM: ("Klaine",)},
+    )
+    await store.edit_story(second, 1, edited, user_id=5)
+    assert await tagged("klaine") == [("Second", "Klaine")]
+    async with store.transaction() as tx:
+        await tx.execute("DELETE FROM story WHERE id = ?", (second,))
+    assert await tagged("klaine") == []
+    with sqlite3.connect(tmp_path / "library.db") as connection:
+        assert connection.execute("SELECT name FROM tag_name").fetchall() == [("Glee",)]
+        connection.execute(  # the index holds exactly the names there are
+            "INSERT INTO tag_name_fts (tag_name_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    connection.close()
+
+
+async def test_authors_like_ranks_the_name_start_then_a_word_then_anywhere(store: Store) -> None:
+    for title, author in (("One", "Joanne"), ("Two", "Mary Anne"), ("Three", "Anne Marsh")):
+        await _add(store, _story(title, author=author))
+    await _add(store, _story("Four", author="anne marsh"))  # the same author, written otherwise
+    await _add(store, _story("Five", Rating.EXPLICIT, author="Annelise"))
+    viewer = Viewer(0, None, False)
+    assert await store.authors_like(viewer, "anne") == ["Anne Marsh", "Mary Anne", "Joanne"]
+    assert await store.authors_like(viewer, "an") == ["Anne Marsh", "Mary Anne"]  # word starts
+    assert await store.authors_like(viewer, "") == ["Anne Marsh", "Joanne", "Mary Anne"]
+    assert await store.author_named(viewer, "ANNE MARSH") == "Anne Marsh"
+    assert await store.author_named(viewer, "Annelise") is None  # rated Explicit
+    assert await store.author_named(Viewer(0, None, True), "annelise") == "Annelise"
+    assert await store.authors_sharing_word_starts(viewer, "Mari Ann") == [
+        "Anne Marsh",
+        "Mary Anne",
+    ]
+
+
 async def test_visible_story_takes_an_id_or_a_title_but_only_from_here(store: Store) -> None:
     ours = await _add(store, _story("Ours"), guild_id=1)
     assert (await store.story_named(Viewer(0, 1, True), str(ours))).title == "Ours"  # type: ignore[union-attr]
@@ -174,10 +238,24 @@ async def test_browse_filters_and_sorts(store: Store) -> None:
     assert await store.browse_filters(None, query) is None
 
 
-@pytest.mark.parametrize("typed", ['"unclosed', "NEAR(", "dawn AND", "*", "left: dawn -"])
+_ODD_QUERIES = ['"unclosed', "NEAR(", "dawn AND", "*", "left: dawn -", "^ship", "gulls' OR"]
+
+
+@pytest.mark.parametrize("typed", _ODD_QUERIES)
 def test_any_typed_query_becomes_valid_fts(typed: str) -> None:
     assert fts_phrase(typed).startswith('"')
     assert all(term.startswith('"') for term in fts_all_words(typed).split())
+
+
+async def test_any_typed_query_is_searched_for_in_any_of_its_words_forms(store: Store) -> None:
+    await _add(store, _story("Harbour"))
+    for typed in _ODD_QUERIES:  # never a syntax error, whatever was typed (/search refuses "")
+        for match in (fts_phrase(typed), fts_all_words(typed)):
+            if match.strip('"'):
+                await store.search(ANYONE, match, limit=5)
+    assert await store.search(ANYONE, fts_all_words("gull lanterns harbours"), limit=5)
+    (hit,) = await store.search(ANYONE, fts_phrase("over the quiet harbours"), limit=5)
+    assert f"{HIT_START}over the quiet harbour{HIT_END}" in hit.snippet
 
 
 async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
@@ -268,3 +346,87 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     assert all(isinstance(result, sqlite3.OperationalError) for result in results)
     await store.save_bookmark(1, story_id, 2, 1, move=True)
     assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]
+
+
+async def _add_alike(store: Store, count: int, guild_id: int | None = None) -> None:
+    """`count` more one-chapter stories that all match "kur" by title, author and tags: the worst
+    case for a lookup, written straight to the tables (as an import would, but faster)."""
+    async with store.transaction() as tx:
+        first = await (await tx.execute("SELECT ifnull(max(id), 0) + 1 FROM story")).fetchone()
+        ids = range(first[0], first[0] + count)
+        await tx.executemany(
+            """
+            INSERT INTO story (id, guild_id, source_key, content_hash, title, author, summary,
+                rating, status, language, source, chapter_count, word_count, page_count,
+                created_at, updated_at)
+            VALUES (:id, :guild, :id, '', 'Kurt Story ' || :id, 'Kurt Writer ' || (:id % 50), '',
+                'General Audiences', 'complete', 'en', '', 1, 1, 1, '', '')
+            """,
+            [{"id": story_id, "guild": guild_id} for story_id in ids],
+        )
+        await tx.executemany(
+            "INSERT INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, 0)",
+            [
+                (story_id, kind, name)
+                for story_id in ids
+                for kind, name in (("character", "Kurt Hummel"), ("freeform", f"Kurt {story_id}"))
+            ],
+        )
+
+
+async def _steps(store: Store, lookup: Callable[[], Awaitable[object]]) -> int:
+    """How many hundred steps of SQLite's virtual machine a lookup takes, counted on the
+    connections it reads from: a measure of its work that, unlike time, is the same every run."""
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    readers = store._readers  # what a query costs is counted where it runs
+    for reader in readers:
+        await reader.set_progress_handler(step, 100)
+    await lookup()
+    for reader in readers:
+        await reader.set_progress_handler(None, 0)  # type: ignore[arg-type]
+    return steps
+
+
+async def test_nothing_typed_suggests_stories_here_however_many_other_servers_add(
+    store: Store,
+) -> None:
+    await _add(store, _story("Ours", author="Wren"), guild_id=1)
+    await _add(store, _story("Bundled"))
+    await _add_alike(store, 300, guild_id=2)
+    here = Viewer(0, 1, True)
+    assert [s.title for s in await store.find_stories(here, "")] == ["Bundled", "Ours"]
+    assert [s.title for s in await store.find_stories(here, "", own_only=True)] == ["Ours"]
+    assert await store.authors_like(here, "") == ["Unknown", "Wren"]
+    assert [s.title for s in await store.find_stories(Viewer(0, None, True), "")] == ["Bundled"]
+
+
+_LOOKUPS: dict[str, Callable[[Store], Awaitable[object]]] = {
+    "nothing typed": lambda store: store.find_stories(ANYONE, ""),
+    "a word start": lambda store: store.find_stories(ANYONE, "ku"),
+    "a run of three": lambda store: store.find_stories(ANYONE, "kur"),
+    "a typo's candidates": lambda store: store.stories_sharing_word_starts(ANYONE, "kurt"),
+    "a tag's start": lambda store: store.stories_tagged(ANYONE, "ku"),
+    "a run of three of a tag": lambda store: store.stories_tagged(ANYONE, "kur"),
+    "authors, nothing typed": lambda store: store.authors_like(ANYONE, ""),
+    "an author's word start": lambda store: store.authors_like(ANYONE, "ku"),
+    "a run of three of an author": lambda store: store.authors_like(ANYONE, "kur"),
+    "no author of that name": lambda store: store.author_named(ANYONE, "Kurt Writer 50"),
+    "an author's typo candidates": lambda store: store.authors_sharing_word_starts(ANYONE, "kurt"),
+}
+
+
+@pytest.mark.parametrize("lookup", _LOOKUPS)
+async def test_a_lookup_costs_no_more_in_a_library_ten_times_larger(
+    store: Store, lookup: str
+) -> None:
+    await _add_alike(store, 400)
+    small = await _steps(store, lambda: _LOOKUPS[lookup](store))
+    await _add_alike(store, 3600)
+    large = await _steps(store, lambda: _LOOKUPS[lookup](store))
+    assert large < 1.5 * small + 10, (small, large)
