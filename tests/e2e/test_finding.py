@@ -10,7 +10,7 @@ from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from standin.driver import Person
 from standin.server import Standin
-from tests.conftest import BotRunner, unescaped
+from tests.conftest import BotRunner, reader_page, shown_excerpt, unescaped
 
 
 def _story(title: str, author: str, **tags: tuple[str, ...]) -> StoryDraft:
@@ -77,7 +77,7 @@ async def test_the_story_option_suggests_by_character_relationship_fandom_and_ta
         ]
         choices = await reader.autocomplete("read", "story", "coffee shop")
         opened = await reader.slash("read", story=choices[0]["value"])
-        assert opened.embeds[0]["title"] == "Lima Bean Mornings"
+        assert reader_page(opened).title == "Lima Bean Mornings"
 
 
 async def test_a_story_not_shown_here_is_never_suggested_by_its_tags(
@@ -166,7 +166,7 @@ async def test_an_author_typed_by_hand_forgives_case_and_one_unknown_here_is_ref
         unsure = await reader.slash("stories", author="Unknwn")
         assert unsure.text == "I know no author called “Unknwn” here. Did you mean “Unknown”?"
         excerpt = await reader.slash("excerpt", author="kurtis")
-        assert "Lima Bean Mornings" in str(excerpt.embeds)
+        assert "Lima Bean Mornings" in shown_excerpt(excerpt).source
         refused = await reader.slash("excerpt", author="Kurtiss")
         assert "Did you mean “Kurtis”?" in refused.text
         assert (
@@ -203,8 +203,8 @@ async def test_search_finds_a_word_in_any_of_its_forms_and_opens_its_page(
         page = re.search(r"1\. Clockwork\*\* — chapter 1, page (\d+)", shown)
         assert page and int(page[1]) > 1  # the page the snippet is on
         opened = await found.click("Read #1")
-        assert opened.embeds[0]["footer"]["text"].startswith(f"page {page[1]} of")
-        assert "She oiled the last gear" in unescaped(opened.embeds[0]["description"])
+        assert reader_page(opened).footer.startswith(f"page {page[1]} of")
+        assert "She oiled the last gear" in unescaped(reader_page(opened).text)
         danced = await reader.slash("search", query="danced", where="nsfw-reading")
         assert "We Keep Dancing" in unescaped(danced.text)
         assert "**danc" in danced.text.lower()
