@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 import yarl
@@ -24,6 +24,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 ANSWER = "ok"
+Reply = dict[str, Any]
+"""A sized reply, as the keywords that send it."""
+V = TypeVar("V", bound=discord.ui.View | discord.ui.LayoutView)
 _HEADING = re.compile(r"^## (.*)$", re.MULTILINE)
 _SCHEMA = """
 CREATE TABLE chapter (
@@ -91,8 +94,7 @@ class _NextPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor
 
     async def callback(self, interaction: discord.Interaction[FloorBot]) -> None:
         if interaction.client.sized:
-            embed, view = _reader_page()
-            await interaction.response.edit_message(embed=embed, view=view)
+            await interaction.response.edit_message(**_reader_page())
         else:
             await interaction.response.edit_message(content=ANSWER)
 
@@ -110,25 +112,26 @@ class _Inert(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"floor:(?
         return cls("", int(match["n"]))
 
 
-def _finished_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
-    """A view of items dispatched by their custom_id, which discord.py need not keep."""
-    view = discord.ui.View(timeout=None)
+def _finished(view: V, *items: discord.ui.Item[Any]) -> V:
+    """`view` holding `items`, dispatched by their custom_id, which discord.py need not keep."""
     for item in items:
         view.add_item(item)
     view.stop()
     return view
 
 
-def _reader_page() -> tuple[discord.Embed, discord.ui.View]:
-    """A reply the size and shape of storybot's reader: a page of prose, a footer, its seven
-    buttons and a chapter menu of 25 entries, built afresh as storybot builds each."""
-    embed = discord.Embed(
-        title="The Lighthouse Keeper's Daughter",
-        description=f"**Chapter 12: The Long Road North**\n\n{_PROSE}",
-        colour=discord.Colour.dark_teal(),
+def _reader_page() -> Reply:
+    """A reply the size and shape of storybot's reader, built afresh as storybot builds each:
+    a layout of the story's title, a page of prose and where the reader is, then a row of its
+    five buttons and a chapter menu of 25 entries."""
+    card: discord.ui.Container[Any] = discord.ui.Container(
+        discord.ui.TextDisplay("## The Lighthouse Keeper's Daughter"),
+        discord.ui.TextDisplay(f"**Chapter 12: The Long Road North**\n\n{_PROSE}"),
+        discord.ui.Separator(),
+        discord.ui.TextDisplay("-# page 3 of 9 · chapter 12 of 40 · ▰▰▰▱▱▱▱▱▱▱ 31%"),
+        accent_colour=discord.Colour.dark_teal(),
     )
-    embed.set_footer(text="page 3 of 9 · chapter 12 of 40 · ▰▰▰▱▱▱▱▱▱▱ 31%")
-    menu = discord.ui.Select(
+    menu: discord.ui.Select[Any] = discord.ui.Select(
         custom_id="floor:menu",
         placeholder="Chapters",
         options=[
@@ -136,10 +139,15 @@ def _reader_page() -> tuple[discord.Embed, discord.ui.View]:
             for n in range(1, 26)
         ],
     )
-    buttons = [_Inert(label, n) for n, label in enumerate(("◀ Back", "Page…"), 1)]
-    buttons[1:1] = [_NextPage()]
-    rows = [_Inert("« Chapter", 5), _Inert("Chapter »", 6)]
-    return embed, _finished_view(*buttons, *rows, menu)
+    buttons: discord.ui.ActionRow[Any] = discord.ui.ActionRow(
+        _Inert("◀ Back", 1),
+        _NextPage(),
+        _Inert("« Chapter", 5),
+        _Inert("Chapter »", 6),
+        _Inert("Page…", 2),
+    )
+    layout = discord.ui.LayoutView(timeout=None)
+    return {"view": _finished(layout, card, buttons, discord.ui.ActionRow(menu))}
 
 
 class FloorBot(discord.Client):
@@ -155,8 +163,7 @@ class FloorBot(discord.Client):
 
     async def _answer(self, interaction: discord.Interaction, sized: Callable[[], Reply]) -> None:
         if self.sized:
-            embed, view = sized()
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            await interaction.response.send_message(**sized(), ephemeral=True)
         else:
             await interaction.response.send_message(ANSWER, ephemeral=True)
 
@@ -218,16 +225,14 @@ class FloorBot(discord.Client):
         await self.tree.sync(guild=guild)  # as storybot does with DEV_GUILD_ID: on every start
 
 
-Reply = tuple[discord.Embed, discord.ui.View]
-
-
 def _excerpt() -> Reply:
     """storybot's excerpt: a passage, where it is from, "Read from here" and "Another"."""
     embed = discord.Embed(title="The Lighthouse Keeper's Daughter", description=_PROSE[:800])
     for name, value in (("From", "The Lighthouse Keeper's Daughter"), ("By", "A. Author")):
         embed.add_field(name=name, value=value)
     embed.add_field(name="Chapter", value="12. The Long Road North")
-    return embed, _finished_view(_Inert("Read from here", 1), _Inert("Another", 2))
+    buttons = [_Inert("Read from here", 1), _Inert("Another", 2)]
+    return {"embed": embed, "view": _finished(discord.ui.View(timeout=None), *buttons)}
 
 
 def _search_hits() -> Reply:
@@ -237,7 +242,8 @@ def _search_hits() -> Reply:
         for n in range(1, 6)
     ]
     embed = discord.Embed(title="Search: the lantern swung", description="\n\n".join(hits))
-    return embed, _finished_view(*(_Inert(f"Read #{n}", n) for n in range(1, 6)))
+    buttons = [_Inert(f"Read #{n}", n) for n in range(1, 6)]
+    return {"embed": embed, "view": _finished(discord.ui.View(timeout=None), *buttons)}
 
 
 def run_floor_bot() -> None:

@@ -19,7 +19,7 @@ from bench.floor import ANSWER
 from bench.harness import CLUB_CHANNEL
 from bench.library import Library
 from standin.driver import Person, Reply
-from standin.limits import BUTTON, walk_components
+from standin.limits import BUTTON, COMPONENTS_V2, walk_components
 from standin.server import Standin
 
 COMMANDS = ("/read", "page turn", "/continue", "/excerpt", "/search", "autocomplete")
@@ -172,9 +172,10 @@ class Readers:
 
 
 def _check(reply: Reply, *, nothing_found_ok: bool = False) -> None:
-    """storybot answers with an embed (the floor with its constant); anything else is an error
-    message, which would make the latency meaningless."""
-    if reply.embeds or reply.content == ANSWER:
+    """storybot answers with a layout (a page, an excerpt) or an embed (search hits), the floor
+    with its constant; anything else is an error message, which would make the latency
+    meaningless."""
+    if _is_layout(reply) or reply.embeds or reply.content == ANSWER:
         return
     if nothing_found_ok and reply.content.startswith("Nothing here matches"):
         return
@@ -188,3 +189,7 @@ def _can_turn(reply: Reply) -> bool:
         and not component.get("disabled")
         for _, component in walk_components(reply.components, "")
     )
+
+
+def _is_layout(reply: Reply) -> bool:
+    return bool(reply.message and reply.message.data["flags"] & COMPONENTS_V2)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -15,8 +16,10 @@ from bot.app import StoryBot
 from bot.config import Settings, load_settings
 from bot.importing import import_library_if_empty
 from bot.store import Store
+from standin.driver import Reply
 from standin.fixtures import discord_world, running, standin  # noqa: F401
-from standin.server import Standin
+from standin.limits import TEXT_DISPLAY, walk_components
+from standin.server import Message, Standin
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LIBRARY = REPO / "data"
@@ -29,6 +32,28 @@ ANYONE = Viewer(user_id=1, guild_id=None, age_restricted_ok=True)
 def unescaped(text: str) -> str:
     """What a reader sees of text the bot escaped for Discord's markdown."""
     return re.sub(r"\\([^\w\s])", r"\1", text)
+
+
+def text_displays(message: Reply | Message) -> list[str]:
+    """The text displays of a message's layout, in the order a person reads them."""
+    components = walk_components(message.components, "")
+    return [c["content"] for _, c in components if c["type"] == TEXT_DISPLAY]
+
+
+class ReaderPage(NamedTuple):
+    title: str
+    """The story's title, over the page."""
+    text: str
+    """The chapter heading, notes, prose and ending, as the bot wrote them."""
+    footer: str
+    """Where the reader is: "page 3 of 9 · chapter 2 of 4 · ▰▰▱…"."""
+
+
+def reader_page(message: Reply | Message) -> ReaderPage:
+    """A page of the reader as a person sees it."""
+    title, text, footer = text_displays(message)
+    assert title.startswith("## ") and footer.startswith("-# "), (title, footer)
+    return ReaderPage(title.removeprefix("## "), text, footer.removeprefix("-# "))
 
 
 @pytest.fixture

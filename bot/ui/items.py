@@ -17,6 +17,8 @@ MAX_ID = 2**63 - 1
 fit in a signed 64-bit integer, and so does everything SQLite stores."""
 _NUMBER = re.compile(r"\d{1,19}")
 OUT_OF_DATE = "That button is out of date: run the command again for a fresh one."
+LAYOUT_TEXT = 4000
+"""Characters of all the text displays of a layout together (components v2)."""
 
 
 def number(text: str, *, at_most: int = MAX_ID) -> int:
@@ -61,12 +63,11 @@ class StatefulItem:
         *,
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
         disabled: bool = False,
-        row: int | None = None,
         **state: int | str,
     ) -> Self:
         """The item as a button carrying `state` in its custom_id."""
         item: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=style, custom_id=cls._custom_id(state), disabled=disabled, row=row
+            label=label, style=style, custom_id=cls._custom_id(state), disabled=disabled
         )
         return cls(item, **state)
 
@@ -76,12 +77,11 @@ class StatefulItem:
         options: list[discord.SelectOption],
         *,
         placeholder: str | None = None,
-        row: int | None = None,
         **state: int | str,
     ) -> Self:
         """The item as a menu of `options` carrying `state` in its custom_id."""
         item: discord.ui.Select[Any] = discord.ui.Select(
-            options=options, placeholder=placeholder, custom_id=cls._custom_id(state), row=row
+            options=options, placeholder=placeholder, custom_id=cls._custom_id(state)
         )
         return cls(item, **state)
 
@@ -158,4 +158,15 @@ class StatelessView(discord.ui.View):
 
     def __init__(self) -> None:
         super().__init__(timeout=None)
+        self.stop()
+
+
+class StatelessLayout(discord.ui.LayoutView):
+    """A layout (components v2) of `items`, text and `StatefulItem`s only, finished from the
+    start for the same reason as `StatelessView`: nothing in it needs the view kept."""
+
+    def __init__(self, *items: discord.ui.Item[Any]) -> None:
+        super().__init__(timeout=None)
+        for item in items:
+            self.add_item(item)
         self.stop()

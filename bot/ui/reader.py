@@ -1,4 +1,5 @@
-"""The reader: one page of a story in an embed, with buttons that keep working after a restart.
+"""The reader: one page of a story laid out as a message (components v2), with buttons that
+keep working after a restart.
 
 Every button and menu carries its state (reader, story, chapter, page) in its `custom_id` and is
 a `DynamicItem` registered once, so no per-message object is kept in memory and a message keeps
@@ -14,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.access import Viewer
 from bot.errors import UserFacingError, report_error
 from bot.library.model import Status
 from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Following, Page, StoryChoice
 from bot.ui import limits
 from bot.ui.following import follow
-from bot.ui.items import Owned, StatefulItem, StatelessView, number
+from bot.ui.items import LAYOUT_TEXT, Owned, StatefulItem, StatelessLayout, StatelessView, number
 from bot.ui.lookup import viewer_of
 
 if TYPE_CHECKING:
@@ -63,14 +65,12 @@ async def show_page(
     store = interaction.client.store
     viewer = await viewer_of(interaction)
     found = await store.page(viewer, story_id, chapter, page)
-    next_reads: list[StoryChoice] = []
-    if found.is_last and found.status is Status.COMPLETE:
-        next_reads = await store.next_reads(viewer, story_id)
-    embed, view = page_embed(found), page_view(found, interaction.user.id, next_reads=next_reads)
+    view = await _page_layout(interaction, viewer, found)
     if edit:
-        shown = interaction.response.edit_message(embed=embed, view=view)
+        # embed=None empties a message sent before pages were layouts, as the layout requires
+        shown = interaction.response.edit_message(view=view, embed=None)
     else:
-        shown = interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+        shown = interaction.response.send_message(view=view, ephemeral=ephemeral)
     if step is Step.RETURN:
         await shown
         return
@@ -81,9 +81,56 @@ async def show_page(
     await asyncio.gather(place, shown)
 
 
-def page_embed(page: Page) -> discord.Embed:
-    """The page as a reader sees it: the chapter heading, the notes that open the chapter, the
-    prose, the notes that close it, how the story ends if it does here, and where they are."""
+async def _page_layout(
+    interaction: discord.Interaction[StoryBot],
+    viewer: Viewer,
+    page: Page,
+    chapters: Sequence[tuple[int, str]] | None = None,
+) -> StatelessLayout:
+    """`page_view` for the reader behind `interaction`, with the stories to read next when
+    the page ends a complete story."""
+    next_reads: list[StoryChoice] = []
+    if page.is_last and page.status is Status.COMPLETE:
+        next_reads = await interaction.client.store.next_reads(viewer, page.story_id)
+    return page_view(page, interaction.user.id, chapters, next_reads=next_reads)
+
+
+def page_view(
+    page: Page,
+    owner_id: int,
+    chapters: Sequence[tuple[int, str]] | None = None,
+    *,
+    next_reads: Sequence[StoryChoice] = (),
+) -> StatelessLayout:
+    """The page as a reader sees it: the story's title, the page (see `page_text`) and where
+    they are, then the buttons, each of which knows exactly which page it leads to. The
+    chapter menu lists `chapters`, by default the window around the page's chapter. The last
+    page of a story in progress offers to follow it, of a complete one the stories
+    `next_reads`.
+
+    Back and Next read on, and keep the reader's place; the others go somewhere without moving
+    it. There is no "last page" button: one tap beside Next would spoil the ending.
+    """
+    title = f"## {render_prose(page.story_title)}"
+    footer = (
+        f"-# page {page.number} of {page.page_count} · chapter {page.chapter_number} of "
+        f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
+    )
+    text = page_text(page, LAYOUT_TEXT - len(title) - len(footer))
+    card: discord.ui.Container[Any] = discord.ui.Container(
+        discord.ui.TextDisplay(title),
+        discord.ui.TextDisplay(text),
+        discord.ui.Separator(),
+        discord.ui.TextDisplay(footer),
+        accent_colour=discord.Colour.dark_teal(),
+    )
+    return StatelessLayout(card, *_page_rows(page, owner_id, chapters, next_reads))
+
+
+def page_text(page: Page, most: int) -> str:
+    """The chapter heading, the notes that open the chapter, the prose, the notes that close
+    it and how the story ends if it does here, in at most `most` characters: the prose is
+    shortened to leave room for the rest."""
     heading = f"**Chapter {page.chapter_number}: {render_prose(page.chapter_title)}**"
     if page.chapter_title.lower().startswith(("chapter", "prologue", "epilogue")):
         heading = f"**{render_prose(page.chapter_title)}**"
@@ -98,17 +145,10 @@ def page_embed(page: Page) -> discord.Embed:
             if page.status is Status.COMPLETE
             else "*To be continued… Follow the story to hear when the next chapter arrives.*"
         )
-    parts = [heading, before, render_prose(page.text), after, ending]
-    embed = discord.Embed(
-        title=shorten(page.story_title, limits.EMBED_TITLE),
-        description=shorten("\n\n".join(part for part in parts if part), limits.EMBED_DESCRIPTION),
-        colour=discord.Colour.dark_teal(),
-    )
-    embed.set_footer(
-        text=f"page {page.number} of {page.page_count} · chapter {page.chapter_number} of "
-        f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
-    )
-    return embed
+    around = [part for part in (heading, before, after, ending) if part]
+    room = most - sum(len(part) + 2 for part in around)
+    parts = [heading, before, shorten(render_prose(page.text), room), after, ending]
+    return "\n\n".join(part for part in parts if part)
 
 
 def _note(note: str, most: int) -> str:
@@ -122,50 +162,45 @@ def _note(note: str, most: int) -> str:
 _NOTES_LABEL = "Author's note"
 
 
-def page_view(
+def _page_rows(
     page: Page,
     owner_id: int,
-    chapters: Sequence[tuple[int, str]] | None = None,
-    *,
-    next_reads: Sequence[StoryChoice] = (),
-) -> StatelessView:
-    """The buttons under a page; each one knows exactly which page it leads to. The chapter
-    menu lists `chapters`, by default the window around the page's chapter. The last page of a
-    story in progress offers to follow it, of a complete one the stories `next_reads`.
-
-    Back and Next read on, and keep the reader's place; the others go somewhere without moving
-    it. There is no "last page" button: one tap beside Next would spoil the ending.
-    """
+    chapters: Sequence[tuple[int, str]] | None,
+    next_reads: Sequence[StoryChoice],
+) -> list[discord.ui.ActionRow[Any]]:
+    """The buttons under a page: turning and jumping in one row, the chapter menu in its
+    own, and how the story goes on after its last page."""
     at_chapter_end = page.number == page.page_count
     story, chapter = page.story_id, page.chapter_number
     first = chapter == 1 and page.number == 1
     prev_target = (chapter, page.number - 1) if page.number > 1 else (chapter - 1, 0)
     next_target = (chapter + 1, 1) if at_chapter_end else (chapter, page.number + 1)
     next_label = "Next chapter ▶" if at_chapter_end else "Next ▶"
-    view = StatelessView()
-    view.add_item(TurnButton.make("prev", "◀ Back", owner_id, story, *prev_target, first, 0))
-    view.add_item(
-        TurnButton.make("next", next_label, owner_id, story, *next_target, page.is_last, 0)
-    )
-    view.add_item(JumpButton.make(owner_id, story, chapter, page.page_count))
+    turns: list[discord.ui.Item[Any]] = [
+        TurnButton.make("prev", "◀ Back", owner_id, story, *prev_target, first),
+        TurnButton.make("next", next_label, owner_id, story, *next_target, page.is_last),
+    ]
+    menu: list[discord.ui.Item[Any]] = []
     if page.chapter_count > 1:
         last_chapter = chapter == page.chapter_count
-        view.add_item(
-            TurnButton.make("prevch", "« Chapter", owner_id, story, chapter - 1, 1, chapter == 1, 1)
+        turns.append(
+            TurnButton.make("prevch", "« Chapter", owner_id, story, chapter - 1, 1, chapter == 1)
         )
-        view.add_item(
-            TurnButton.make("nextch", "Chapter »", owner_id, story, chapter + 1, 1, last_chapter, 1)
+        turns.append(
+            TurnButton.make("nextch", "Chapter »", owner_id, story, chapter + 1, 1, last_chapter)
         )
         if chapters is None:
             offset, limit = _chapter_window(chapter, page.chapter_count)
             chapters = [near for near in page.nearby_chapters if offset < near[0] <= offset + limit]
-        view.add_item(ChapterSelect.make(page, owner_id, chapters))
+        menu.append(ChapterSelect.make(page, owner_id, chapters))
+    turns.append(JumpButton.make(owner_id, story, chapter, page.page_count))
+    ending: list[discord.ui.Item[Any]] = []
     if page.is_last and page.status is Status.IN_PROGRESS:
-        view.add_item(FollowButton.make(story))
+        ending.append(FollowButton.make(story))
     for read in next_reads if page.is_last else ():
         label = shorten(f"Next: {read.title}", limits.BUTTON_LABEL)
-        view.add_item(OpenCopyButton.make(read.id, 1, 1, label=label, row=3))
-    return view
+        ending.append(OpenCopyButton.make(read.id, 1, 1, label=label))
+    return [discord.ui.ActionRow(*row) for row in (turns, menu, ending) if row]
 
 
 def _chapter_window(chapter: int, chapter_count: int) -> tuple[int, int]:
@@ -218,7 +253,6 @@ class TurnButton(
         chapter: int,
         page: int,
         disabled: bool,
-        row: int,
     ) -> TurnButton:
         chapter, page = max(chapter, 1), max(page, 0)
         return cls.button(
@@ -227,7 +261,6 @@ class TurnButton(
             if action == "next"
             else discord.ButtonStyle.secondary,
             disabled=disabled,
-            row=row,
             action=action,
             owner=owner,
             story=story,
@@ -252,7 +285,6 @@ class JumpButton(
         return cls.button(
             "Page…",
             disabled=pages < 2,
-            row=0,
             owner=owner,
             story=story,
             chapter=chapter,
@@ -313,7 +345,6 @@ class ChapterSelect(
         return cls.select(
             options,
             placeholder="Chapters",
-            row=2,
             owner=owner,
             story=page.story_id,
             chapter=page.chapter_number,
@@ -331,7 +362,8 @@ class ChapterSelect(
         found = await store.page(viewer, self.story, self.chapter, self.page)
         offset, limit = _chapter_window(around, found.chapter_count)
         chapters = await store.chapter_titles(viewer, self.story, offset, limit)
-        await interaction.response.edit_message(view=page_view(found, self.owner, chapters))
+        view = await _page_layout(interaction, viewer, found, chapters)
+        await interaction.response.edit_message(view=view, embed=None)
 
 
 class OpenCopyButton(
@@ -352,12 +384,10 @@ class OpenCopyButton(
         chapter: int,
         page: int,
         label: str = "Open my copy",
-        row: int | None = None,
     ) -> OpenCopyButton:
         return cls.button(
             label,
             style=discord.ButtonStyle.primary,
-            row=row,
             story=story,
             chapter=chapter,
             page=page,
@@ -378,7 +408,7 @@ class FollowButton(
 
     @classmethod
     def make(cls, story: int) -> FollowButton:
-        return cls.button("Follow", style=discord.ButtonStyle.success, row=3, story=story)
+        return cls.button("Follow", style=discord.ButtonStyle.success, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         if interaction.guild_id is None:

@@ -15,7 +15,7 @@ from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.driver import Person, Reply
 from standin.server import Standin
 from standin.world import MODERATOR_PERMISSIONS, Role
-from tests.conftest import BotRunner, unescaped
+from tests.conftest import BotRunner, reader_page, unescaped
 
 GONE = "That story is not in the library here any more."
 RESTRICTED = "rated Explicit, so it can only be read in an age-restricted channel"
@@ -87,9 +87,9 @@ async def test_every_old_button_of_a_removed_story_says_it_is_gone(
         listing = await reader.slash("stories")
         await _remove(moderator, "The Lighthouse Keeper")
 
-        shown_before = own.embeds[0]["description"]
+        shown_before = reader_page(own)
         _refused(await own.click("Next ▶"), GONE)
-        assert own.embeds[0]["description"] == shown_before  # the old page stays as it was
+        assert reader_page(own) == shown_before  # the old page stays as it was
         _refused(await own.click("Chapter »"), GONE)
         _refused(await own.select("2. Lamp 2"), GONE)
         _refused(await along.click("Next ▶"), GONE)
@@ -98,7 +98,7 @@ async def test_every_old_button_of_a_removed_story_says_it_is_gone(
         _refused(await hits.click("Read #1"), GONE)
         _refused(await excerpt.click("Read from here"), GONE)
         _refused(await listing.select("The Lighthouse Keeper"), GONE)
-        pages = int(re.search(r"page 1 of (\d+)", own.embeds[0]["footer"]["text"])[1])
+        pages = int(re.search(r"page 1 of (\d+)", reader_page(own).footer)[1])
         jump = await own.click("Page…")
         _refused(await jump.submit_modal({f"Page (1–{pages})": "2"}), GONE)
         _refused(
@@ -131,7 +131,7 @@ async def test_old_buttons_follow_a_rating_change(storybot: BotRunner, standin: 
         suggested = await reader.autocomplete("read", "story", "Lighthouse")
         assert suggested == []
         allowed = await reader.slash("read", story=str(story_id), where="nsfw-reading")
-        assert "Lamp 1 paragraph 0" in allowed.embeds[0]["description"]
+        assert "Lamp 1 paragraph 0" in reader_page(allowed).text
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.server import Standin
-from tests.conftest import BotRunner, Clock, unescaped
+from tests.conftest import BotRunner, Clock, reader_page, unescaped
 
 LAMP = StoryDraft(
     title="The Lighthouse Keeper",
@@ -42,9 +42,9 @@ async def test_an_announcement_shows_rating_and_warnings_and_opens_the_new_chapt
         assert "||Major Character Death||" in text
         opened = await reader.click(then, "Read “The Lighthouse Keeper”")
         assert opened.ephemeral
-        assert "A boat came out of the dark" in opened.embeds[0]["description"]
+        assert "A boat came out of the dark" in reader_page(opened).text
         opened = await reader.click(first, "Read “The Lighthouse Keeper”")
-        assert "The lamp had not gone out" in opened.embeds[0]["description"]
+        assert "The lamp had not gone out" in reader_page(opened).text
 
 
 async def test_a_daily_post_shows_the_storys_rating(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from standin.server import Standin
-from tests.conftest import REPO, SAMPLE_LIBRARY
+from tests.conftest import REPO, SAMPLE_LIBRARY, reader_page
 
 
 async def test_run_imports_the_samples_on_first_start_and_answers(
@@ -33,7 +33,7 @@ async def test_run_imports_the_samples_on_first_start_and_answers(
     try:
         await standin.until(lambda: standin.gateway.session, "the bot to connect", 20)
         reply = await standin.user("reader").slash("read", story="We Keep Dancing")
-        assert reply.embeds[0]["title"] == "We Keep Dancing"
+        assert reader_page(reply).title == "We Keep Dancing"
     finally:
         bot.terminate()
         output = (await bot.communicate())[0].decode()

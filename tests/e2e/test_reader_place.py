@@ -9,8 +9,9 @@ from datetime import timedelta
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft
 from standin.driver import Person, Reply
+from standin.limits import walk_components
 from standin.server import Standin
-from tests.conftest import BotRunner, Clock, unescaped
+from tests.conftest import BotRunner, Clock, reader_page, text_displays, unescaped
 
 ROAD = StoryDraft(
     title="The Long Road",
@@ -33,8 +34,9 @@ ROAD = StoryDraft(
 
 def _where(reply: Reply) -> tuple[int, int]:
     """(chapter, page) of a reader message, from its footer."""
-    found = re.match(r"page (\d+) of \d+ · chapter (\d+) of", reply.embeds[0]["footer"]["text"])
-    assert found, reply.embeds[0]["footer"]["text"]
+    footer = reader_page(reply).footer
+    found = re.match(r"page (\d+) of \d+ · chapter (\d+) of", footer)
+    assert found, footer
     return int(found[2]), int(found[1])
 
 
@@ -92,10 +94,10 @@ async def test_a_story_in_progress_ends_to_be_continued_with_a_follow_button(
     reader = standin.user("reader")
     async with storybot():
         reply = await reader.slash("read", story="Heart Broken")
-        while not reply.embeds[0]["footer"]["text"].endswith("100%"):
+        while not reader_page(reply).footer.endswith("100%"):
             await reply.click("Next ▶")
-        assert "To be continued" in reply.embeds[0]["description"]
-        assert "The End" not in reply.embeds[0]["description"]
+        assert "To be continued" in reader_page(reply).text
+        assert "The End" not in reader_page(reply).text
         followed = await reply.click("Follow")
         assert followed.ephemeral
         assert "new chapters of “Heart Broken”" in followed.text
@@ -117,11 +119,11 @@ async def test_a_complete_story_ends_with_stories_to_read_next(
         )
         await bot.store.save_story(sequel, source_key="back", content_hash="2", page_size=900)
         reply = await reader.slash("read", story="The Long Road", chapter=4, page=99)
-        assert reply.embeds[0]["description"].endswith("*— The End —*")
+        assert reader_page(reply).text.endswith("*— The End —*")
         assert "Follow" not in str(reply.components)
         opened = await reply.click("Next: The Road Back")  # by the same author, first
-        assert opened.embeds[0]["title"] == "The Road Back"
-        labels = [c.get("label") for row in reply.components for c in row.get("components", [])]
+        assert reader_page(opened).title == "The Road Back"
+        labels = [c.get("label") for _, c in walk_components(reply.components, "")]
         assert sum(str(label).startswith("Next: ") for label in labels) == 2
 
 
@@ -132,13 +134,13 @@ async def test_notes_open_and_close_their_chapter_around_the_prose(
     async with storybot() as bot:
         await bot.store.save_story(ROAD, source_key="road", content_hash="1", page_size=900)
         first = await reader.slash("read", story="The Long Road", chapter=2)
-        text = unescaped(first.embeds[0]["description"])
+        text = unescaped(reader_page(first).text)
         assert text.index("before part 2") < text.index("Chapter 2 paragraph 0")
         assert "after part 2" not in text
         last = await reader.slash("read", story="The Long Road", chapter=2, page=99)
-        text = unescaped(last.embeds[0]["description"])
+        text = unescaped(reader_page(last).text)
         assert text.index("Chapter 2 paragraph 11") < text.index("after part 2")
-        assert first.embeds[0].get("fields", []) == []
+        assert len(text_displays(first)) == 3  # the notes are in the page, not beside it
 
 
 async def test_progress_keeps_a_reading_history_and_asks_before_forgetting_it(
@@ -179,7 +181,7 @@ async def test_a_title_typed_by_hand_finds_the_story_it_names(
             await bot.store.save_story(story, source_key=key, content_hash=key, page_size=900)
         for typed in ("heart", "HEART BROKEN", "Hart Brokn", "broken"):
             opened = await reader.slash("read", story=typed)
-            assert opened.embeds[0]["title"] == "Heart Broken", typed
+            assert reader_page(opened).title == "Heart Broken", typed
         unsure = await reader.slash("read", story="the long")
         assert "could be “The Long Road” or “The Long Way Home”" in unescaped(unsure.text)
         unknown = await reader.slash("read", story="zebra crossing")
@@ -207,3 +209,26 @@ async def test_continue_explains_a_place_in_a_chapter_gone_instead_of_opening_an
         assert "That chapter is not in the story any more" in refused.text
         assert "Heart Broken" not in refused.text
         assert "The Long Road" in (await reader.slash("progress")).text
+
+
+async def test_a_page_too_long_for_a_message_is_shortened_in_its_prose(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    # every mark is escaped, so what is shown is twice as long as the text; the prose is cut
+    # where no space is near, between the escapes
+    prose = "It was a dark night. " * 10 + "\n\n" + "#" * 3000
+    chapter = ChapterDraft("#" * 200, prose, notes_before="*" * 800, notes_after="_" * 800)
+    story = StoryDraft(title="#" * 200, chapters=(chapter,), rating=Rating.GENERAL)
+    async with storybot() as bot:
+        _, story_id = await bot.store.save_story(
+            story, source_key="long", content_hash="1", page_size=10_000
+        )
+        reply = await standin.user("reader").slash("read", story=str(story_id))
+    page = reader_page(reply)
+    assert sum(map(len, text_displays(reply))) <= 4000
+    assert page.title == "\\#" * 200
+    _, before, rest = page.text.split("\n\n", 2)
+    prose_shown, after, ending = rest.rsplit("\n\n", 2)
+    assert prose_shown.endswith("…") and not re.search(r"(?<!\\)(\\\\)*\\…$", prose_shown)
+    assert before.startswith("> *Author's note*") and after.startswith("> *Author's note*")
+    assert ending == "*— The End —*"

@@ -8,10 +8,12 @@ from dataclasses import replace
 
 import discord
 
+from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
-from standin.driver import Reply
-from standin.server import Standin
-from tests.conftest import SAMPLE_LIBRARY, BotRunner, unescaped
+from standin.driver import Person, Reply
+from standin.limits import COMPONENTS_V2
+from standin.server import Message, Standin
+from tests.conftest import SAMPLE_LIBRARY, BotRunner, reader_page, unescaped
 
 SAMPLES = {
     "Hello, Princess": "000_6f9fc9c0cdbf0d79.txt",
@@ -33,11 +35,11 @@ def _words(text: str) -> list[str]:
 
 def _page(reply: Reply) -> tuple[str, str]:
     """(prose shown, footer) of a reader message."""
-    embed = reply.embeds[0]
-    body = embed["description"].removesuffix(THE_END).removesuffix(TO_BE_CONTINUED)
+    page = reader_page(reply)
+    body = page.text.removesuffix(THE_END).removesuffix(TO_BE_CONTINUED)
     body = unescaped(body).split("\n\n", 1)[1]  # below the chapter heading
     prose = [part for part in body.split("\n\n") if not part.startswith(">")]  # not notes
-    return "\n\n".join(prose), embed["footer"]["text"]
+    return "\n\n".join(prose), page.footer
 
 
 def _long_story(chapters: int, paragraphs: int = 12) -> StoryDraft:
@@ -66,7 +68,7 @@ async def test_each_sample_story_reads_to_the_end_and_back(
         for title, filename in SAMPLES.items():
             reply = await reader.slash("read", story=title, where="nsfw-reading")
             assert reply.ephemeral
-            assert reply.embeds[0]["title"] == title
+            assert reader_page(reply).title == title
             shown, footer = _page(reply)
             pages = [shown]
             total = int(re.search(r"page 1 of (\d+)", footer).group(1))
@@ -76,7 +78,7 @@ async def test_each_sample_story_reads_to_the_end_and_back(
                 assert footer.startswith(f"page {number} of {total} · chapter 1 of 1")
                 pages.append(shown)
             assert "100%" in footer
-            assert reply.embeds[0]["description"].endswith(ENDINGS[title])
+            assert reader_page(reply).text.endswith(ENDINGS[title])
             source = (SAMPLE_LIBRARY / filename).read_text(encoding="utf-8")
             read = _words(" ".join(pages))
             assert " ".join(read) in " ".join(_words(source))
@@ -138,17 +140,77 @@ async def test_buttons_and_continue_survive_a_restart(
         assert "chapter 1, page 3" in progress.text
 
 
+async def _old_page(bot: StoryBot, standin: Standin, owner: Person, story: int) -> Message:
+    """Chapter 1, page 1 of `story` as the bot posted a read-along before pages were laid out
+    as messages: an embed over rows of buttons and the chapter menu, whose custom_ids say
+    where each leads."""
+    embed = discord.Embed(
+        title="The Long Road",
+        description="**Chapter 1: Part 1**\n\nChapter 1 paragraph 0.",
+        colour=discord.Colour.dark_teal(),
+    )
+    embed.set_footer(text="page 1 of 6 · chapter 1 of 30 · ▱▱▱▱▱▱▱▱▱▱ 1%")
+    view = discord.ui.View(timeout=None)
+    at = f"{owner.user.id}:{story}"
+    for label, custom_id, row in (
+        ("◀ Back", f"rd:prev:{at}:1:0", 0),
+        ("Next ▶", f"rd:next:{at}:1:2", 0),
+        ("Page…", f"rdjump:{at}:1:6", 0),
+        ("« Chapter", f"rd:prevch:{at}:1:1", 1),
+        ("Chapter »", f"rd:nextch:{at}:2:1", 1),
+    ):
+        view.add_item(discord.ui.Button(label=label, custom_id=custom_id, row=row))
+    options = [discord.SelectOption(label=f"{n}. Part {n}", value=str(n)) for n in range(1, 24)]
+    options.append(discord.SelectOption(label="Later chapters »", value="w24"))
+    view.add_item(discord.ui.Select(custom_id=f"rdch:{at}:1:1", options=options, row=2))
+    view.stop()  # its buttons are the bot's own, registered once: this view is not needed
+    sent = await bot.get_channel(standin.channel().id).send(embed=embed, view=view)
+    return next(message for message in standin.messages() if message.id == sent.id)
+
+
+async def test_an_old_page_becomes_a_layout_when_used(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        _, story = await bot.store.save_story(
+            _long_story(30), source_key="long", content_hash="1", page_size=900
+        )
+        old = await _old_page(bot, standin, reader, story)
+        turned = await reader.click(old, "Next ▶")
+        assert turned.message is old
+        assert old.embeds == [] and old.data["flags"] & COMPONENTS_V2
+        assert reader_page(turned).title == "The Long Road"
+        assert reader_page(turned).footer.startswith("page 2 of 6 · chapter 1 of 30")
+        await turned.click("Next ▶")  # and it goes on as a layout
+        assert reader_page(turned).footer.startswith("page 3 of 6 · chapter 1 of 30")
+        await bot.store.flush()
+        assert _page(await reader.slash("continue")) == _page(turned)
+
+        old = await _old_page(bot, standin, reader, story)
+        moved = await reader.select(old, "Later chapters »")
+        assert old.embeds == [] and reader_page(moved).footer.startswith("page 1 of 6 · chapter 1")
+        await moved.select("24. Part 24")
+        assert _page(moved)[0].startswith("Chapter 24 paragraph 0.")
+
+        old = await _old_page(bot, standin, reader, story)
+        form = await reader.click(old, "Page…")
+        jumped = await form.submit_modal({"Page (1–6)": "6"})
+        assert jumped.message is old and old.embeds == []
+        assert reader_page(jumped).footer.startswith("page 6 of 6 · chapter 1 of 30")
+
+
 async def test_someone_else_gets_their_own_copy(storybot: BotRunner, standin: Standin) -> None:
     reader, other = standin.user("reader"), standin.user("reader2")
     async with storybot():
         shared = await reader.slash("read", story="We Keep Dancing", public=True)
         assert not shared.ephemeral
-        before = shared.embeds[0]["description"]
+        before = reader_page(shared)
         offer = await shared.click("Next ▶", as_user=other)
         assert offer.message is not shared.message
         assert offer.ephemeral
         assert "belongs to" in offer.text
-        assert shared.embeds[0]["description"] == before
+        assert reader_page(shared) == before
         own = await offer.click("Open my copy")  # where they wanted to go, at their own pace
         assert own.ephemeral
         assert _page(own)[1].startswith("page 2 of")
@@ -162,17 +224,17 @@ async def test_mature_story_only_in_an_age_restricted_channel(
     async with storybot():
         refused = await reader.slash("read", story="Hello, Princess", where="general")
         assert refused.ephemeral
-        assert not refused.embeds
+        assert not refused.components
         assert "age-restricted channel" in refused.text
         suggested = await reader.autocomplete("read", "story", "", where="general")
         assert "Hello, Princess" not in {choice["name"].split(" — ")[0] for choice in suggested}
         shown = await reader.slash("read", story="Hello, Princess", where="nsfw-reading")
-        assert shown.embeds[0]["title"] == "Hello, Princess"
+        assert reader_page(shown).title == "Hello, Princess"
         in_dms = await reader.slash("read", story="Hello, Princess", where="dm")
         assert "mature-content" in in_dms.text
         await reader.slash("mature-content", allow=True, where="dm")
         in_dms = await reader.slash("read", story="Hello, Princess", where="dm")
-        assert in_dms.embeds[0]["title"] == "Hello, Princess"
+        assert reader_page(in_dms).title == "Hello, Princess"
 
 
 async def test_search_finds_each_sample_and_opens_the_page(
@@ -234,7 +296,7 @@ async def test_browsing_pages_filters_and_sorts(storybot: BotRunner, standin: St
         card = await tagged.select("Road 03")
         assert "Roads" in card.text
         started = await card.click("Start reading")
-        assert started.embeds[0]["title"] == "Road 03"
+        assert reader_page(started).title == "Road 03"
 
 
 async def test_pages_shown_leave_no_view_waiting_in_memory(
@@ -250,5 +312,6 @@ async def test_pages_shown_leave_no_view_waiting_in_memory(
         await reader.slash("stories")
         await reader.slash("progress")
         gc.collect()  # what is left is kept
-        waiting = [o for o in gc.get_objects() if isinstance(o, discord.ui.View)]
+        views = (discord.ui.View, discord.ui.LayoutView)
+        waiting = [o for o in gc.get_objects() if isinstance(o, views)]
         assert [view for view in waiting if not view.is_finished()] == []

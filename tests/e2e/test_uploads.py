@@ -8,7 +8,7 @@ import pytest
 
 from standin.driver import Person, Reply
 from standin.server import Standin
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, reader_page
 from tests.library.test_formats import AO3_HTML, fanficfare_epub, sample, zip_bomb
 from tests.library.test_importer import yaml_bomb
 
@@ -72,7 +72,7 @@ async def test_an_upload_is_previewed_then_readable_once_confirmed(
         done = await preview.click("Confirm")
         assert "Added “The Lighthouse Keeper” with 2 chapters" in done.text
         opened = await reader.slash("read", story="The Lighthouse Keeper")
-        assert "The lamp had not gone out in forty years" in opened.embeds[0]["description"]
+        assert "The lamp had not gone out in forty years" in reader_page(opened).text
         info = await reader.slash("story info", story="The Lighthouse Keeper")
         assert "Ada Quill" in info.text
         assert "||No Archive Warnings Apply||" in info.text
@@ -160,7 +160,7 @@ async def test_new_chapters_reach_subscribers_once_batched_and_the_announcements
         assert "new chapters 3–5" in announced.text
         assert len(standin.messages("announcements")) == 1
         opened = await reader.slash("read", story="The Lighthouse Keeper", chapter=4)
-        assert "Tobias" in opened.embeds[0]["description"]
+        assert "Tobias" in reader_page(opened).text
 
 
 async def test_closed_dms_fail_the_delivery_and_the_reader_is_told_once(
@@ -289,8 +289,8 @@ async def test_each_format_uploads_and_reads(
         assert title in preview.text
         await preview.click("Confirm")
         opened = await standin.user("reader").slash("read", story=title, where="nsfw-reading")
-        assert opened.embeds[0]["title"] == title
-        assert opening in opened.embeds[0]["description"]
+        assert reader_page(opened).title == title
+        assert opening in reader_page(opened).text
 
 
 async def test_a_zip_bomb_is_refused_and_changes_nothing(
@@ -318,7 +318,7 @@ async def test_chapters_can_be_reordered_and_readers_can_be_told_by_mention(
         )
         assert "Chapter 2 of “The Lighthouse Keeper” is now chapter 1." in moved.text
         first = await reader.slash("read", story="The Lighthouse Keeper")
-        assert "The storm came in sideways" in first.embeds[0]["description"]
+        assert "The storm came in sideways" in reader_page(first).text
         listing = await reader.slash("subscriptions")
         await listing.select("Mention me in the announcements channel")
         await reader.slash("subscribe story", story="The Lighthouse Keeper")
@@ -351,7 +351,7 @@ async def test_a_yaml_bomb_is_refused_while_other_readers_are_answered(
             "In the front matter of “bomb.txt”, aliases (*name) expand to more than 1,000 "
             "values, far more than a story's details need, so I won't read it."
         ) in refused.text
-        assert "He should have never seen them." in opened.embeds[0]["description"]
+        assert "He should have never seen them." in reader_page(opened).text
         assert await _titles(moderator) == before
 
 
@@ -384,7 +384,7 @@ async def test_a_blank_title_gives_way_to_the_file_name(
         assert "New story: The Last Waltz" in preview.text
         await preview.click("Confirm")
         opened = await reader.slash("read", story="The Last Waltz", where="nsfw-reading")
-        assert opened.embeds[0]["title"] == "The Last Waltz"
+        assert reader_page(opened).title == "The Last Waltz"
         info = await reader.slash("story info", story="The Last Waltz", where="nsfw-reading")
         assert info.text.endswith("by Unknown")
 
@@ -424,8 +424,8 @@ async def test_a_long_chapter_heading_starts_its_chapter_and_doubts_are_pointed_
         done = await preview.click("Confirm")
         assert "with 3 chapters" in done.text
         opened = await reader.slash("read", story="Lamp", chapter=2, where="nsfw-reading")
-        assert "The dark came all at once" in opened.embeds[0]["description"]
-        assert "forty years" not in opened.embeds[0]["description"]
+        assert "The dark came all at once" in reader_page(opened).text
+        assert "forty years" not in reader_page(opened).text
 
 
 async def test_new_chapters_are_previewed_with_the_numbers_they_will_have(
@@ -476,6 +476,6 @@ async def test_a_saved_ao3_work_page_uploads_as_its_download_would(
         assert "Check before confirming" not in preview.text
         await preview.click("Confirm")
         opened = await reader.slash("read", story="The Lighthouse Keeper", chapter=2)
-        assert "Ivo came with the tide." in opened.embeds[0]["description"]
+        assert "Ivo came with the tide." in reader_page(opened).text
         info = await reader.slash("story info", story="The Lighthouse Keeper")
         assert "Sample Saga" in info.text
