@@ -226,13 +226,19 @@ class FloorBot(discord.Client):
 
 
 def _excerpt() -> Reply:
-    """storybot's excerpt: a passage, where it is from, "Read from here" and "Another"."""
-    embed = discord.Embed(title="The Lighthouse Keeper's Daughter", description=_PROSE[:800])
-    for name, value in (("From", "The Lighthouse Keeper's Daughter"), ("By", "A. Author")):
-        embed.add_field(name=name, value=value)
-    embed.add_field(name="Chapter", value="12. The Long Road North")
-    buttons = [_Inert("Read from here", 1), _Inert("Another", 2)]
-    return {"embed": embed, "view": _finished(discord.ui.View(timeout=None), *buttons)}
+    """storybot's excerpt: a layout of a passage and where it is from, then "Read from here"
+    and "Another"."""
+    card: discord.ui.Container[Any] = discord.ui.Container(
+        discord.ui.TextDisplay(_PROSE[:800]),
+        discord.ui.Separator(),
+        discord.ui.TextDisplay(
+            "From “The Lighthouse Keeper's Daughter” by A. Author · chapter 12. The Long Road "
+            "North · General Audiences"
+        ),
+        accent_colour=discord.Colour.dark_gold(),
+    )
+    buttons = discord.ui.ActionRow(_Inert("Read from here", 1), _Inert("Another", 2))
+    return {"view": _finished(discord.ui.LayoutView(timeout=None), card, buttons)}
 
 
 def _search_hits() -> Reply:

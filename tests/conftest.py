@@ -56,6 +56,25 @@ def reader_page(message: Reply | Message) -> ReaderPage:
     return ReaderPage(title.removeprefix("## "), text, footer.removeprefix("-# "))
 
 
+class ShownExcerpt(NamedTuple):
+    title: str
+    """The heading over the passage ("" for none)."""
+    passage: str
+    source: str
+    """The line saying where the passage is from: "From “Story” by Author · chapter …"."""
+    footer: str
+    """The small print under it ("" for none)."""
+
+
+def shown_excerpt(message: Reply | Message) -> ShownExcerpt:
+    """An excerpt as a person sees it (a ping above it left out)."""
+    texts = [text for text in text_displays(message) if not text.startswith("<@")]
+    title = texts.pop(0).removeprefix("## ") if texts[0].startswith("## ") else ""
+    footer = texts.pop().removeprefix("-# ") if texts[-1].startswith("-# ") else ""
+    passage, source = texts
+    return ShownExcerpt(title, passage, source, footer)
+
+
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "library.db")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ from bot.moderation import MODERATOR_PERMISSIONS, for_moderators, moderators_onl
 from bot.store import BrowseFilters, DailySchedule, Excerpt
 from bot.ui import limits
 from bot.ui.cards import describe_daily
-from bot.ui.excerpts import excerpt_embed, excerpt_view
+from bot.ui.excerpts import excerpt_view
 from bot.ui.lookup import server_of, tag_autocomplete
 
 if TYPE_CHECKING:
@@ -55,6 +56,16 @@ _PASSING_FAILURES = (discord.DiscordServerError, TimeoutError, aiohttp.ClientErr
 
 def _marker(day: date) -> str:
     return f"Daily excerpt for {day.isoformat()}"
+
+
+def _text_displays(components: Sequence[Any]) -> list[str]:
+    """The texts of the text displays among a message's `components`, nested ones included."""
+    texts = []
+    for component in components:
+        if isinstance(component, discord.TextDisplay):
+            texts.append(component.content)
+        texts += _text_displays(getattr(component, "children", ()))
+    return texts
 
 
 def _nonce(guild_id: int, day: date) -> int:
@@ -231,10 +242,13 @@ class Daily(commands.Cog):
         """Our post for `day` in the channel's recent messages, if a send did go out."""
         try:
             async for message in channel.history(limit=_RECENT_MESSAGES):
-                if message.author == self.bot.user and any(
-                    embed.footer.text and _marker(day) in embed.footer.text
-                    for embed in message.embeds
-                ):
+                if message.author != self.bot.user:
+                    continue
+                # the marker is in the post's small print: a text display, or the embed footer
+                # of a post from before posts were layouts
+                texts = [embed.footer.text or "" for embed in message.embeds]
+                texts += _text_displays(message.components)
+                if any(_marker(day) in text for text in texts):
                     return message
         except discord.DiscordServerError:
             raise  # look again at the next try rather than send without knowing
@@ -258,9 +272,14 @@ class Daily(commands.Cog):
         try:
             async with self.bot.outgoing:
                 message = await channel.send(
-                    content=role.mention if role else None,
-                    embed=excerpt_embed(excerpt, title="Today's excerpt", footer=footer),
-                    view=excerpt_view(excerpt, query_id, None),
+                    view=excerpt_view(
+                        excerpt,
+                        query_id,
+                        None,
+                        title="Today's excerpt",
+                        footer=footer,
+                        ping=role.mention if role else "",
+                    ),
                     allowed_mentions=discord.AllowedMentions(
                         everyone=False, users=False, roles=[role] if role else False
                     ),
@@ -407,8 +426,9 @@ class Daily(commands.Cog):
             raise UserFacingError("There is no excerpt to post there.")
         query_id = await store.save_browse_filters(schedule.guild_id, _filters(schedule))
         await channel.send(
-            embed=excerpt_embed(excerpt, title="Excerpt", footer="Posted with /daily now"),
-            view=excerpt_view(excerpt, query_id, None),
+            view=excerpt_view(
+                excerpt, query_id, None, title="Excerpt", footer="Posted with /daily now"
+            ),
             allowed_mentions=discord.AllowedMentions.none(),
         )
         await interaction.response.send_message(

@@ -1,4 +1,4 @@
-"""An excerpt as readers see it, with "Read from here" and "Another"."""
+"""An excerpt as readers see it, laid out as a message, with "Read from here" and "Another"."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import discord
 from bot.errors import UserFacingError
 from bot.library.render import render_prose, shorten, spoiler
 from bot.store import BrowseFilters, Excerpt
-from bot.ui import limits
-from bot.ui.items import StatefulItem, StatelessView
+from bot.ui.items import LAYOUT_TEXT, StatefulItem, StatelessLayout
 from bot.ui.lookup import viewer_of
 from bot.ui.reader import OpenCopyButton
 
@@ -19,33 +18,43 @@ if TYPE_CHECKING:
     from bot.app import StoryBot
 
 
-def excerpt_embed(excerpt: Excerpt, *, title: str | None = None, footer: str = "") -> discord.Embed:
-    embed = discord.Embed(
-        title=shorten(title or excerpt.story_title, limits.EMBED_TITLE),
-        description=shorten(render_prose(excerpt.text), limits.EMBED_DESCRIPTION),
-        colour=discord.Colour.dark_gold(),
-    )
+def excerpt_view(
+    excerpt: Excerpt,
+    query_id: int,
+    story_id: int | None,
+    *,
+    title: str = "",
+    footer: str = "",
+    ping: str = "",
+) -> StatelessLayout:
+    """The excerpt as readers see it: the passage, where it is from, `footer` in small print
+    when given, and "Read from here" and "Another" (drawn with the filters saved as
+    `query_id`, from `story_id` only if given). `title` heads it when given, and `ping` (a
+    mention) goes above it, where a message's content would be."""
     chapter = shorten(render_prose(excerpt.chapter_title), 200)
-    embed.add_field(name="From", value=shorten(render_prose(excerpt.story_title), 300), inline=True)
-    embed.add_field(name="By", value=shorten(render_prose(excerpt.author), 200), inline=True)
-    embed.add_field(name="Chapter", value=f"{excerpt.chapter_number}. {chapter}", inline=True)
-    embed.add_field(name="Rating", value=excerpt.rating.value, inline=True)
-    if excerpt.warnings:
-        embed.add_field(name="Warnings", value=spoiler(excerpt.warnings), inline=True)
-    if footer:
-        embed.set_footer(text=footer)
-    return embed
-
-
-def excerpt_view(excerpt: Excerpt, query_id: int, story_id: int | None) -> StatelessView:
-    view = StatelessView()
-    view.add_item(
-        OpenCopyButton.make(
-            excerpt.story_id, excerpt.chapter_number, excerpt.page_number, label="Read from here"
-        )
+    source = (
+        f"From “{shorten(render_prose(excerpt.story_title), 300)}” by "
+        f"{shorten(render_prose(excerpt.author), 200)} · chapter {excerpt.chapter_number}. "
+        f"{chapter} · {excerpt.rating.value}"
     )
-    view.add_item(AnotherExcerptButton.make(query_id, story_id or 0))
-    return view
+    if excerpt.warnings:
+        source += f" · {spoiler(excerpt.warnings)}"
+    before = [f"## {title}"] if title else []
+    after = [source] + ([f"-# {footer}"] if footer else [])
+    room = LAYOUT_TEXT - sum(len(text) for text in (ping, *before, *after))
+    passage = shorten(render_prose(excerpt.text), room)
+    card: discord.ui.Container[Any] = discord.ui.Container(
+        *(discord.ui.TextDisplay(text) for text in (*before, passage)),
+        discord.ui.Separator(),
+        *(discord.ui.TextDisplay(text) for text in after),
+        accent_colour=discord.Colour.dark_gold(),
+    )
+    read = OpenCopyButton.make(
+        excerpt.story_id, excerpt.chapter_number, excerpt.page_number, label="Read from here"
+    )
+    another = AnotherExcerptButton.make(query_id, story_id or 0)
+    buttons: discord.ui.ActionRow[Any] = discord.ui.ActionRow(read, another)
+    return StatelessLayout(*([discord.ui.TextDisplay(ping)] if ping else []), card, buttons)
 
 
 async def send_excerpt(
@@ -74,11 +83,12 @@ async def send_excerpt(
             "I found no excerpt for that here. Try without filters, or in an age-restricted "
             "channel for Mature and Explicit stories."
         )
-    embed, view = excerpt_embed(excerpt), excerpt_view(excerpt, saved, story_id)
+    view = excerpt_view(excerpt, saved, story_id)
     if edit:
-        await interaction.response.edit_message(embed=embed, view=view)
+        # embed=None empties a copy sent before excerpts were layouts, as the layout requires
+        await interaction.response.edit_message(view=view, embed=None)
     else:
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+        await interaction.response.send_message(view=view, ephemeral=ephemeral)
 
 
 class AnotherExcerptButton(

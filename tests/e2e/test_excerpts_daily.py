@@ -16,7 +16,7 @@ from bot.app import StoryBot
 from bot.store import DailySchedule
 from standin.server import Standin
 from standin.world import Role
-from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, reader_page, unescaped
+from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, reader_page, shown_excerpt, unescaped
 
 # the library keeps one blank line between paragraphs, whatever the file had
 SOURCES = [
@@ -98,18 +98,18 @@ async def test_excerpts_are_real_passages_and_their_buttons_work(
     async with storybot():
         reply = await reader.slash("excerpt", where="nsfw-reading")
         for _ in range(6):
-            passage = unescaped(reply.embeds[0]["description"])
+            passage = unescaped(shown_excerpt(reply).passage)
             assert 300 <= len(passage) <= 1200
             assert _in_a_source_at_a_paragraph_start(passage), passage[:80]
             await reply.click("Another")
         opened = await reply.click("Read from here")
-        first_line = unescaped(reply.embeds[0]["description"]).split("\n")[0]
+        first_line = unescaped(shown_excerpt(reply).passage).split("\n")[0]
         assert first_line in unescaped(reader_page(opened).text)
         only = await reader.slash("excerpt", story="We Keep Dancing", where="general")
-        assert only.embeds[0]["title"] == "We Keep Dancing"
+        assert shown_excerpt(only).source.startswith("From “We Keep Dancing” by ")
         for _ in range(10):  # Mature stories never reach a channel that is not age-restricted
             drawn = await reader.slash("excerpt", where="general")
-            assert drawn.embeds[0]["title"] != "Hello, Princess"
+            assert not shown_excerpt(drawn).source.startswith("From “Hello, Princess”")
 
 
 async def test_daily_posts_exactly_once_a_day(
@@ -131,10 +131,10 @@ async def test_daily_posts_exactly_once_a_day(
         await daily.post_due()
         posts = standin.messages("general")
         assert len(posts) == 1
-        embed = posts[0].embeds[0]
-        assert embed["title"] == "Today's excerpt"
-        assert embed["footer"]["text"] == "Daily excerpt for 2026-06-01"
-        assert _in_a_source_at_a_paragraph_start(unescaped(embed["description"]))
+        post = shown_excerpt(posts[0])
+        assert post.title == "Today's excerpt"
+        assert post.footer == "Daily excerpt for 2026-06-01"
+        assert _in_a_source_at_a_paragraph_start(unescaped(post.passage))
     clock.now = _at(9, 2)
     async with storybot() as bot:  # a restart just after the post
         await bot.get_cog("Daily").post_due()
@@ -143,8 +143,8 @@ async def test_daily_posts_exactly_once_a_day(
         await bot.get_cog("Daily").post_due()
         posts = standin.messages("general")
         assert len(posts) == 2
-        assert posts[1].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-02"
-        assert posts[1].embeds[0]["description"] != posts[0].embeds[0]["description"]
+        assert shown_excerpt(posts[1]).footer == "Daily excerpt for 2026-06-02"
+        assert shown_excerpt(posts[1]).passage != shown_excerpt(posts[0]).passage
 
 
 async def test_a_bot_down_at_posting_time_posts_once_late(
@@ -161,7 +161,7 @@ async def test_a_bot_down_at_posting_time_posts_once_late(
         await bot.get_cog("Daily").post_due()
     posts = standin.messages("general")
     assert len(posts) == 1
-    assert posts[0].embeds[0]["footer"]["text"] == (
+    assert shown_excerpt(posts[0]).footer == (
         "Daily excerpt for 2026-06-01 · posted late: I was offline at posting time"
     )
 
@@ -222,7 +222,7 @@ async def test_discord_failing_for_a_while_is_waited_out(
         await daily.post_due()
         posts = standin.messages("general")
         assert len(posts) == 1
-        assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-01"
+        assert shown_excerpt(posts[0]).footer == "Daily excerpt for 2026-06-01"
         status_text = (await moderator.slash("daily status")).text
         assert "retrying" not in status_text
         assert "Last post: 2026-06-01." in status_text
@@ -230,7 +230,7 @@ async def test_discord_failing_for_a_while_is_waited_out(
         await daily.post_due()
         posts = standin.messages("general")
         assert len(posts) == 2
-        assert posts[1].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-02"
+        assert shown_excerpt(posts[1]).footer == "Daily excerpt for 2026-06-02"
 
 
 async def test_a_day_discord_fails_throughout_is_given_up_and_the_next_posts(
@@ -264,7 +264,7 @@ async def test_a_day_discord_fails_throughout_is_given_up_and_the_next_posts(
         await bot.get_cog("Daily").post_due()
     posts = standin.messages("general")
     assert len(posts) == 1
-    assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-02"
+    assert shown_excerpt(posts[0]).footer == "Daily excerpt for 2026-06-02"
 
 
 async def test_a_retry_that_cannot_read_the_channel_does_not_send_blind(
@@ -305,7 +305,7 @@ async def test_a_day_that_ends_while_the_bot_is_down_mid_retry_is_given_up(
         assert (await _schedule(bot, standin)).trouble_since is None
     posts = standin.messages("general")
     assert len(posts) == 1
-    assert posts[0].embeds[0]["footer"]["text"] == (
+    assert shown_excerpt(posts[0]).footer == (
         "Daily excerpt for 2026-06-02 · posted late: I was offline at posting time"
     )
 
@@ -370,7 +370,7 @@ async def test_the_backoff_survives_a_restart(
         await bot.get_cog("Daily").post_due()
     posts = standin.messages("general")
     assert len(posts) == 1
-    assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-01"
+    assert shown_excerpt(posts[0]).footer == "Daily excerpt for 2026-06-01"
 
 
 async def test_ordinary_members_cannot_set_the_daily_post(
@@ -387,8 +387,13 @@ async def test_ordinary_members_cannot_set_the_daily_post(
         assert "I can't post in" in refused.text
 
 
+@pytest.mark.parametrize("older", [False, True], ids=["layout", "an older version's embed"])
 async def test_a_stop_between_sending_and_recording_does_not_post_twice(
-    storybot: BotRunner, standin: Standin, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    storybot: BotRunner,
+    standin: Standin,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    older: bool,
 ) -> None:
     clock.now = _at(8)
     async with storybot() as bot:
@@ -403,6 +408,9 @@ async def test_a_stop_between_sending_and_recording_does_not_post_twice(
             await bot.get_cog("Daily").post_due()
         monkeypatch.undo()
     assert len(standin.messages("general")) == 1
+    if older:  # the post that went out was an older version's: an embed, marked in its footer
+        embed = {"title": "Today's excerpt", "footer": {"text": "Daily excerpt for 2026-06-01"}}
+        standin.messages("general")[0].data |= {"flags": 0, "components": [], "embeds": [embed]}
     clock.now = _at(9, 3)
     async with storybot() as bot:
         await bot.get_cog("Daily").post_due()
