@@ -22,7 +22,7 @@ from bot.library.render import escape, plural, render_prose, shorten, spoiler
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
 from bot.ui.following import follow
-from bot.ui.items import OUT_OF_DATE, Owned, StatelessView
+from bot.ui.items import OUT_OF_DATE, Owned, StatelessLayout, StatelessView
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
 from bot.ui.reader import OpenCopyButton
 
@@ -76,18 +76,23 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
     return lines
 
 
-def read_buttons(notices: list[Notice], shown: set[int]) -> StatelessView:
-    """A "Read" button for each story named (at its first new chapter), for a message in a
-    channel: whoever taps one gets their own copy."""
-    view = StatelessView()
+def read_buttons(notices: list[Notice], shown: set[int]) -> list[discord.ui.ActionRow[Any]]:
+    """A "Read" button for each story named (at its first new chapter), five to a row, for a
+    message in a channel: whoever taps one gets their own copy."""
     firsts: dict[int, Notice] = {}
     for notice in sorted(notices, key=lambda n: n.first_chapter):
         if notice.id in shown:
             firsts.setdefault(notice.story_id, notice)
-    for notice in list(firsts.values())[: limits.BUTTONS_PER_MESSAGE]:
-        label = shorten(f"Read “{notice.story_title}”", limits.BUTTON_LABEL)
-        view.add_item(OpenCopyButton.make(notice.story_id, notice.first_chapter, 1, label=label))
-    return view
+    buttons = [
+        OpenCopyButton.make(
+            notice.story_id,
+            notice.first_chapter,
+            1,
+            label=shorten(f"Read “{notice.story_title}”", limits.BUTTON_LABEL),
+        )
+        for notice in list(firsts.values())[: limits.BUTTONS_PER_MESSAGE]
+    ]
+    return [discord.ui.ActionRow(*buttons[n : n + 5]) for n in range(0, len(buttons), 5)]
 
 
 def _describe(subscription: Subscription) -> str:
@@ -378,12 +383,11 @@ class Subscriptions(commands.Cog):
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[pinged])
         elif pinged is not None:
             mentions = discord.AllowedMentions(everyone=False, roles=False, users=[pinged])
+        text = ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines)
+        # a mention in a text display pings as in content: allowed_mentions still decide whom
+        view = StatelessLayout(discord.ui.TextDisplay(text), *read_buttons(delivery.notices, shown))
         async with self.bot.outgoing:
-            await channel.send(
-                ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines),
-                allowed_mentions=mentions,
-                view=read_buttons(delivery.notices, shown),
-            )
+            await channel.send(view=view, allowed_mentions=mentions)
 
 
 class _Undeliverable(Exception):

@@ -3,9 +3,12 @@ spoilers), and a Read button opens the new chapter."""
 
 from __future__ import annotations
 
+import discord
+
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.server import Standin
-from tests.conftest import BotRunner, Clock, reader_page, shown_excerpt, unescaped
+from standin.world import Role
+from tests.conftest import BotRunner, Clock, reader_page, shown_excerpt, text_displays, unescaped
 
 LAMP = StoryDraft(
     title="The Lighthouse Keeper",
@@ -81,3 +84,28 @@ async def test_rating_and_warnings_are_picked_from_menus_in_the_details_form(
         card = unescaped((await reader.slash("story info", story="The Lighthouse Keeper")).text)
         assert "General Audiences" in card
         assert "Warnings" not in card
+
+
+async def test_news_pings_the_chosen_role_and_no_one_else(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    club = standin.world.guild("Story Club")
+    club.roles.append(Role("Readers"))
+    club.role("Storybot").permissions |= discord.Permissions(mention_everyone=True).value
+    moderator = standin.user("moderator")
+    async with storybot() as bot:
+        await moderator.slash("announce set", channel="announcements", role="Readers")
+        await moderator.slash("daily set", channel="general", time="13:00", role="Readers")
+        await bot.store.add_upload(
+            club.id, LAMP, content_hash="1", user_id=moderator.user.id, page_size=900
+        )
+        await bot.get_cog("Subscriptions").deliver_pending()
+        clock.now = clock.now.replace(hour=13)
+        await bot.get_cog("Daily").post_due()
+    readers = club.role("Readers").id
+    announcement, daily = standin.messages("announcements")[-1], standin.messages("general")[-1]
+    assert text_displays(announcement)[0].startswith(f"<@&{readers}> New in the library:")
+    assert text_displays(daily)[0] == f"<@&{readers}>"
+    for post in (announcement, daily):
+        assert post.allowed_mentions["parse"] == []
+        assert list(map(int, post.allowed_mentions["roles"])) == [readers]

@@ -327,7 +327,7 @@ async def test_chapters_can_be_reordered_and_readers_can_be_told_by_mention(
         )
         await preview.click("Confirm")
         mention = await standin.wait_for_message(
-            "announcements", check=lambda m: f"<@{reader.user.id}>" in m.content
+            "announcements", check=lambda m: f"<@{reader.user.id}>" in m.text
         )
         assert "new chapters 3–5" in mention.text
         assert list(map(int, mention.allowed_mentions["users"])) == [reader.user.id]
