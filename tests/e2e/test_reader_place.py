@@ -209,3 +209,26 @@ async def test_continue_explains_a_place_in_a_chapter_gone_instead_of_opening_an
         assert "That chapter is not in the story any more" in refused.text
         assert "Heart Broken" not in refused.text
         assert "The Long Road" in (await reader.slash("progress")).text
+
+
+async def test_a_page_too_long_for_a_message_is_shortened_in_its_prose(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    # every mark is escaped, so what is shown is twice as long as the text; the prose is cut
+    # where no space is near, between the escapes
+    prose = "It was a dark night. " * 10 + "\n\n" + "#" * 3000
+    chapter = ChapterDraft("#" * 200, prose, notes_before="*" * 800, notes_after="_" * 800)
+    story = StoryDraft(title="#" * 200, chapters=(chapter,), rating=Rating.GENERAL)
+    async with storybot() as bot:
+        _, story_id = await bot.store.save_story(
+            story, source_key="long", content_hash="1", page_size=10_000
+        )
+        reply = await standin.user("reader").slash("read", story=str(story_id))
+    page = reader_page(reply)
+    assert sum(map(len, text_displays(reply))) <= 4000
+    assert page.title == "\\#" * 200
+    _, before, rest = page.text.split("\n\n", 2)
+    prose_shown, after, ending = rest.rsplit("\n\n", 2)
+    assert prose_shown.endswith("…") and not re.search(r"(?<!\\)(\\\\)*\\…$", prose_shown)
+    assert before.startswith("> *Author's note*") and after.startswith("> *Author's note*")
+    assert ending == "*— The End —*"
