@@ -10,7 +10,8 @@ import discord
 from bot.errors import UserFacingError
 from bot.library.render import render_prose, shorten, spoiler
 from bot.store import BrowseFilters, Excerpt
-from bot.ui.items import LAYOUT_TEXT, StatefulItem, StatelessLayout
+from bot.ui import limits
+from bot.ui.items import StatefulItem, StatelessLayout
 from bot.ui.lookup import viewer_of
 from bot.ui.reader import OpenCopyButton
 
@@ -41,7 +42,7 @@ def excerpt_view(
         source += f" · {spoiler(excerpt.warnings)}"
     before = [f"## {title}"] if title else []
     after = [source] + ([f"-# {footer}"] if footer else [])
-    room = LAYOUT_TEXT - sum(len(text) for text in (ping, *before, *after))
+    room = limits.LAYOUT_TEXT - sum(len(text) for text in (ping, *before, *after))
     passage = shorten(render_prose(excerpt.text), room)
     card: discord.ui.Container[Any] = discord.ui.Container(
         *(discord.ui.TextDisplay(text) for text in (*before, passage)),

@@ -17,8 +17,6 @@ MAX_ID = 2**63 - 1
 fit in a signed 64-bit integer, and so does everything SQLite stores."""
 _NUMBER = re.compile(r"\d{1,19}")
 OUT_OF_DATE = "That button is out of date: run the command again for a fresh one."
-LAYOUT_TEXT = 4000
-"""Characters of all the text displays of a layout together (components v2)."""
 
 
 def number(text: str, *, at_most: int = MAX_ID) -> int:

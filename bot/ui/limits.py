@@ -21,3 +21,5 @@ CHOICES = 25
 """Suggestions an autocomplete may offer."""
 CHOICE_NAME = 100
 CHOICE_VALUE = 100
+LAYOUT_TEXT = 4000
+"""All the text displays of a message in Discord's newer layout together."""

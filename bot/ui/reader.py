@@ -22,7 +22,7 @@ from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Following, Page, StoryChoice
 from bot.ui import limits
 from bot.ui.following import follow
-from bot.ui.items import LAYOUT_TEXT, Owned, StatefulItem, StatelessLayout, StatelessView, number
+from bot.ui.items import Owned, StatefulItem, StatelessLayout, StatelessView, number
 from bot.ui.lookup import viewer_of
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def page_view(
         f"-# page {page.number} of {page.page_count} · chapter {page.chapter_number} of "
         f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
     )
-    text = page_text(page, LAYOUT_TEXT - len(title) - len(footer))
+    text = page_text(page, limits.LAYOUT_TEXT - len(title) - len(footer))
     card: discord.ui.Container[Any] = discord.ui.Container(
         discord.ui.TextDisplay(title),
         discord.ui.TextDisplay(text),
