@@ -9,8 +9,7 @@ import pytest
 from standin.driver import Person, Reply
 from standin.server import Standin
 from tests.conftest import BotRunner
-from tests.library.test_formats import AO3_HTML, fanficfare_epub, zip_bomb
-from tests.library.test_importer import yaml_bomb
+from tests.samples import AO3_HTML, fanficfare_epub, yaml_bomb, zip_bomb
 
 MARKDOWN = b"""---
 title: The Lighthouse Keeper
