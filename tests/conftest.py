@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.store.excerpts
 from bot.access import Viewer
 from bot.app import StoryBot
 from bot.config import Settings, load_settings
@@ -29,6 +31,15 @@ ANYONE = Viewer(user_id=1, guild_id=None, age_restricted_ok=True)
 def unescaped(text: str) -> str:
     """What a reader sees of text the bot escaped for Discord's markdown."""
     return re.sub(r"\\([^\w\s])", r"\1", text)
+
+
+@pytest.fixture(autouse=True)
+def seeded_draws(monkeypatch: pytest.MonkeyPatch) -> random.Random:
+    """Every test draws its excerpts from a generator of its own, seeded: the same draws on
+    every run, whatever ran before, and nothing of it left for the tests after."""
+    draws = random.Random(1234)
+    monkeypatch.setattr(bot.store.excerpts, "random", draws)
+    return draws
 
 
 @pytest.fixture

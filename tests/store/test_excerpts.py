@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -57,7 +56,6 @@ async def test_slots_stay_without_gaps_when_stories_change(store: Store, tmp_pat
 
 
 async def test_draws_are_uniform_over_what_is_allowed(store: Store) -> None:
-    random.seed(1234)
     await _add(store, _story("Alpha", 6))
     await _add(store, _story("Beta", 6))
     await _add(store, _story("Dark", 30, Rating.EXPLICIT))
