@@ -426,3 +426,26 @@ async def test_the_moderator_role_opens_the_moderator_commands(
         await standin.user("moderator").slash("settings moderator-role", role="Librarian")
         allowed = await librarian.slash("daily status")
         assert "No daily excerpt is set" in allowed.text
+
+
+async def test_a_send_whose_answer_was_lost_is_not_posted_again_unseen(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        clock.now = _at(9)
+        standin.fail("POST", MESSAGES, 503, lost=True)  # posted, but Discord's answer is lost
+        await bot.get_cog("Daily").post_due()
+        assert len(standin.messages("general")) == 1
+        standin.fail("GET", MESSAGES, 403, 50001)  # and the retry cannot see that it went out
+        clock.now = (await _schedule(bot, standin)).next_post_at
+        await bot.get_cog("Daily").post_due()
+        assert _sends(standin) == 2  # sent again, blind: Discord knows the post by its nonce
+        await bot.get_cog("Daily").post_due()
+        status = await moderator.slash("daily status")
+    posts = standin.messages("general")
+    assert len(posts) == 1
+    assert posts[0].embeds[0]["footer"]["text"] == "Daily excerpt for 2026-06-01"
+    assert "Last post: 2026-06-01." in status.text
