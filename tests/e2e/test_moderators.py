@@ -1,0 +1,100 @@
+"""Moderators' changes to a story, through the Discord stand-in: the role checked again at every
+click, and readers' places kept when chapters move."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from bot.access import Viewer
+from bot.app import StoryBot
+from bot.library.model import ChapterDraft, Rating, StoryDraft
+from standin.driver import Reply
+from standin.server import Standin
+from tests.conftest import BotRunner, unescaped
+
+BEACON = StoryDraft(
+    title="The Beacon",
+    author="Ada Quill",
+    rating=Rating.GENERAL,
+    chapters=tuple(
+        ChapterDraft(
+            f"Light {n}",
+            "\n\n".join(
+                f"Light {n} paragraph {p}: the beacon turned over the water. " * 6
+                for p in range(12)
+            ),
+        )
+        for n in range(1, 5)
+    ),
+)
+
+
+async def _upload(bot: StoryBot, standin: Standin) -> int:
+    """The Beacon, uploaded to Story Club by its moderator."""
+    return await bot.store.add_upload(
+        standin.world.guild("Story Club").id,
+        BEACON,
+        content_hash=BEACON.title,
+        user_id=standin.world.user("moderator").id,
+        page_size=bot.settings.page_size,
+    )
+
+
+def _shown(reply: Reply) -> tuple[str, str]:
+    """(the prose of the page shown, its footer)."""
+    embed = reply.embeds[0]
+    return unescaped(embed["description"]).split("\n\n", 1)[1], embed["footer"]["text"]
+
+
+async def _place_saved(bot: StoryBot, standin: Standin, chapter: int, page: int) -> None:
+    """Wait until the reader's place is written: a page is answered while its place is saved."""
+    reader = Viewer(standin.world.user("reader").id, standin.world.guild("Story Club").id, True)
+    for _ in range(500):
+        mark = await bot.store.last_bookmark(reader)
+        if mark and (mark.chapter_number, mark.page_number) == (chapter, page):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the reader's place in chapter {chapter}, page {page} was not saved")
+
+
+@pytest.mark.parametrize("undo", [False, True])
+async def test_a_moderator_role_withdrawn_before_the_click_changes_nothing(
+    storybot: BotRunner, standin: Standin, undo: bool
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        await _upload(bot, standin)
+        asked = await moderator.slash("story remove", story="The Beacon")
+        if undo:
+            assert "Removed" in (await asked.click("Remove it")).text
+        standin.world.guild("Story Club").members["moderator"] = []
+        refused = await asked.click("Undo" if undo else "Remove it")
+        assert refused.ephemeral
+        assert "Only moderators can do that here." in refused.text
+        opened = await reader.slash("read", story="The Beacon")
+        if undo:
+            assert "couldn't find a story called" in opened.text
+        else:
+            assert "Light 1 paragraph 0" in opened.embeds[0]["description"]
+
+
+async def test_readers_places_follow_their_chapters_when_one_moves(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    async with storybot() as bot:
+        await _upload(bot, standin)
+        before = await reader.slash("read", story="The Beacon", chapter=3, page=2)
+        text, footer = _shown(before)
+        assert text.startswith("Light 3 paragraph")
+        assert footer.startswith("page 2 of")
+        await _place_saved(bot, standin, 3, 2)
+        await moderator.slash("story move-chapter", story="The Beacon", chapter=3, position=1)
+        back = await reader.slash("continue")
+        assert _shown(back)[0] == text
+        assert re.match(r"page 2 of \d+ · chapter 1 of 4", _shown(back)[1])
+        progress = await reader.slash("progress")
+        assert "chapter 1, page 2" in progress.text
