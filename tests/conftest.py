@@ -50,6 +50,14 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
+async def clocked_store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+    """A store whose clock is the test's `clock`: it stands still until the test moves it."""
+    opened = await Store.open(tmp_path / "clocked.db", clock=clock)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings(
         {
