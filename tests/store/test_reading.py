@@ -310,3 +310,82 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     assert all(isinstance(result, sqlite3.OperationalError) for result in results)
     await store.save_bookmark(1, story_id, 2, 1)
     assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]
+
+
+async def test_suggested_tags_are_those_of_stories_the_viewer_may_see(store: Store) -> None:
+    await _add(
+        store,
+        _story(
+            "Apple",
+            tags={TagKind.FREEFORM: ("Fluff", "Found Family", "100% Fluff")},
+            warnings=("Major Character Death",),
+        ),
+    )
+    await _add(store, _story("Mature One", Rating.MATURE, tags={TagKind.FREEFORM: ("Forbidden",)}))
+    await _add(store, _story("Ours", tags={TagKind.FREEFORM: ("Fjords",)}), guild_id=5)
+    assert await store.tags_like(Viewer(0, None, False), "f") == ["Fluff", "Found Family"]
+    assert await store.tags_like(Viewer(0, 5, True), "F") == [
+        "Fjords",
+        "Fluff",
+        "Forbidden",
+        "Found Family",
+    ]
+    assert await store.tags_like(Viewer(0, None, True), "Major") == []  # a warning is no tag
+    assert await store.tags_like(Viewer(0, None, True), "100%") == ["100% Fluff"]
+    assert await store.tags_like(Viewer(0, None, True), "_00") == []
+
+
+async def test_at_most_25_suggestions_places_and_tags_by_default(store: Store) -> None:
+    tags = tuple(f"Tag {n:02}" for n in range(30))
+    for n in range(30):
+        story_id = await _add(store, _story(f"Harbour {n:02}", tags={TagKind.FREEFORM: tags}))
+        await store.save_bookmark(7, story_id, 1, 1)
+    everything = Viewer(7, None, True)
+    assert [s.title for s in await store.find_stories(everything, "harbour")] == [
+        f"Harbour {n:02}" for n in range(25)
+    ]
+    assert len(await store.bookmarks(everything)) == 25
+    assert await store.tags_like(everything, "tag") == list(tags[:25])
+
+
+async def test_a_typed_nul_is_ignored_and_a_huge_number_is_a_title(store: Store) -> None:
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    here = Viewer(0, 1, True)
+    assert [s.id for s in await store.find_stories(here, "Ou\x00rs")] == [ours]
+    assert (await store.story_named(here, "Ou\x00rs\x00")).id == ours  # type: ignore[union-attr]
+    for typed in ("9" * 19, "9" * 30, str(2**63 - 1)):
+        assert await store.story_named(here, typed) is None
+    assert (await store.story_named(here, f" {ours} ")).id == ours  # type: ignore[union-attr]
+
+
+async def test_a_servers_own_stories_can_be_looked_for_alone(store: Store) -> None:
+    ours = await _add(store, _story("Harbour Ours"), guild_id=1)
+    bundled = await _add(store, _story("Harbour Bundled"))
+    here = Viewer(0, 1, True)
+    assert [s.id for s in await store.find_stories(here, "harbour")] == [bundled, ours]
+    assert [s.id for s in await store.find_stories(here, "harbour", own_only=True)] == [ours]
+
+
+async def test_a_hidden_story_says_why_to_the_caller(store: Store) -> None:
+    dark = await _add(store, _story("Dark", Rating.EXPLICIT))
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    for viewer, in_dms in ((Viewer(7, None, False), True), (Viewer(7, 1, False), False)):
+        with pytest.raises(StoryHidden) as restricted:
+            await store.page(viewer, dark, 1, 1)
+        hidden = restricted.value
+        assert (hidden.why, hidden.rating, hidden.in_dms) == (
+            Hidden.AGE_RESTRICTED,
+            Rating.EXPLICIT,
+            in_dms,
+        )
+    await store.save_bookmark(7, dark, 1, 1)
+    with pytest.raises(StoryHidden) as restricted:
+        await store.last_bookmark(Viewer(7, 1, False))
+    assert (restricted.value.why, restricted.value.in_dms) == (Hidden.AGE_RESTRICTED, False)
+    with pytest.raises(StoryHidden) as elsewhere:
+        await store.page(Viewer(7, 2, True), ours, 1, 1)
+    assert (elsewhere.value.why, elsewhere.value.rating) == (Hidden.GONE, None)
+    await store.remove_story(ours, 1, user_id=5)
+    with pytest.raises(StoryHidden) as removed:
+        await store.page(Viewer(7, 1, True), ours, 1, 1)
+    assert removed.value.why is Hidden.GONE
