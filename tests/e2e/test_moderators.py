@@ -98,3 +98,29 @@ async def test_readers_places_follow_their_chapters_when_one_moves(
         assert re.match(r"page 2 of \d+ · chapter 1 of 4", _shown(back)[1])
         progress = await reader.slash("progress")
         assert "chapter 1, page 2" in progress.text
+
+
+async def test_chapters_sent_twice_are_refused_and_the_history_names_who_added_them(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator = standin.user("moderator")
+    story = b"---\ntitle: The Beacon\n---\n" + b"".join(
+        b"Chapter %d: Light\n\nThe beacon turned over the water.\n\n" % n for n in range(1, 5)
+    )
+    more = b"Chapter 5: Dawn\n\nThe beacon went dark at dawn.\n"
+    async with storybot():
+        preview = await moderator.slash("upload", file=standin.attachment("beacon.txt", story))
+        await preview.click("Confirm")
+        for _ in range(2):
+            preview = await moderator.slash(
+                "upload", file=standin.attachment("more.txt", more), story="The Beacon"
+            )
+            done = await preview.click("Confirm")
+        assert done.text == (
+            "This file was uploaded here before, as “The Beacon”: nothing was added."
+        )
+        history = await moderator.slash("story history", story="The Beacon")
+        lines = history.text.splitlines()
+        assert len(lines) == 2
+        assert lines[0].endswith(f"<@{moderator.user.id}> append: chapters 5–5")
+        assert lines[1].endswith(f"<@{moderator.user.id}> upload: “The Beacon”, 4 chapters")
