@@ -389,3 +389,41 @@ async def test_a_hidden_story_says_why_to_the_caller(store: Store) -> None:
     with pytest.raises(StoryHidden) as removed:
         await store.page(Viewer(7, 1, True), ours, 1, 1)
     assert removed.value.why is Hidden.GONE
+
+
+async def test_a_place_moves_with_the_reader_and_counts_pages_read(store: Store) -> None:
+    first = await _add(store, _story("First"))
+    second = await _add(store, _story("Second"))
+    reader = Viewer(7, None, True)
+    await store.save_bookmark(7, first, 1, 2)
+    await store.save_bookmark(7, first, 2, 1)
+    await store.save_bookmark(7, second, 1, 99)  # past the end of a chapter since shortened
+    chapter_one = await store.page(reader, first, 1, 1)
+    place = await store.last_bookmark(reader, first)
+    assert place is not None
+    assert (place.story_id, place.chapter_number, place.page_number) == (first, 2, 1)
+    assert place.pages_read == chapter_one.page_count + 1
+    beyond = await store.last_bookmark(reader, second)
+    assert (beyond.page_number, beyond.pages_read) == (99, chapter_one.page_count)  # type: ignore[union-attr]
+    assert await store.last_bookmark(reader, second + 1) is None
+
+
+async def test_a_storys_chapter_titles_only_where_it_may_be_seen(store: Store) -> None:
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    dark = await _add(store, _story("Dark", Rating.EXPLICIT))
+    assert await store.chapter_titles(Viewer(0, 1, True), ours, 0, 25) == [
+        (1, "Arrival"),
+        (2, "Departure"),
+    ]
+    assert await store.chapter_titles(Viewer(0, 1, True), ours, 1, 1) == [(2, "Departure")]
+    assert await store.chapter_titles(Viewer(0, 2, True), ours, 0, 25) == []
+    assert await store.chapter_titles(Viewer(0, None, False), dark, 0, 25) == []
+
+
+async def test_browse_by_rating(store: Store) -> None:
+    await _add(store, _story("Apple"))
+    await _add(store, _story("Teen One", Rating.TEEN))
+    stories, total = await store.browse(
+        Viewer(0, None, True), BrowseFilters(rating=Rating.TEEN.value), offset=0, limit=10
+    )
+    assert ([s.title for s in stories], total) == (["Teen One"], 1)
