@@ -100,7 +100,7 @@ async def test_readers_places_follow_their_chapters_when_one_moves(
         assert "chapter 1, page 2" in progress.text
 
 
-async def test_chapters_sent_twice_are_refused_and_the_history_names_who_added_them(
+async def test_a_file_sent_again_as_chapters_is_refused_and_the_history_names_who_added_them(
     storybot: BotRunner, standin: Standin
 ) -> None:
     moderator = standin.user("moderator")
@@ -119,6 +119,10 @@ async def test_chapters_sent_twice_are_refused_and_the_history_names_who_added_t
         assert done.text == (
             "This file was uploaded here before, as “The Beacon”: nothing was added."
         )
+        own = await moderator.slash(
+            "upload", file=standin.attachment("again.txt", story), story="The Beacon"
+        )
+        assert (await own.click("Confirm")).text == done.text
         history = await moderator.slash("story history", story="The Beacon")
         lines = history.text.splitlines()
         assert len(lines) == 2
