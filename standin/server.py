@@ -75,6 +75,8 @@ ERROR_MESSAGES = {
     50013: "Missing Permissions",
     50035: "Invalid Form Body",
 }
+NONCE_WINDOW = 180.0
+"""Seconds a message's nonce is remembered: Discord checks it "in the past few minutes"."""
 MENTION = re.compile(r"@everyone|@here|<@!?(\d+)>|<@&(\d+)>")
 T = TypeVar("T")
 
@@ -203,6 +205,7 @@ class _Fault:
     times: int
     retry_after: float
     is_global: bool
+    lost: bool
 
     def response(self) -> web.Response:
         if self.status == 429:
@@ -263,6 +266,7 @@ class Standin:
         self._deferred: set[Interaction] = set()
         self._files: dict[int, Attachment] = {}
         self._faults: list[_Fault] = []
+        self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._recent: deque[float] = deque()
         self._taken: set[int] = set()
         self._waiters: list[asyncio.Future[None]] = []
@@ -382,15 +386,18 @@ class Standin:
         times: int = 1,
         retry_after: float = 0.05,
         is_global: bool = False,
+        lost: bool = False,
     ) -> None:
         """Answer the next `times` requests matching with an error.
 
         `path` is relative to the API base; `{anything}` matches one segment, so
         "/channels/{id}/messages" matches every channel. Status 429 sends `retry_after`.
+        `lost` carries the request out first, as when Discord made the message but its answer
+        never reached the bot.
         """
         pattern = re.sub(r"\\{[^/]*?\\}", "[^/]+", re.escape(path))
         self._faults.append(
-            _Fault(method, re.compile(pattern), status, code, times, retry_after, is_global)
+            _Fault(method, re.compile(pattern), status, code, times, retry_after, is_global, lost)
         )
 
     async def drop_gateway(self, code: int = 4000) -> None:
@@ -564,16 +571,21 @@ class Standin:
         )
         if bot_route and request.headers.get("Authorization") != f"Bot {self.world.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+        lost = None
         for fault in self._faults:
             if fault.times and fault.method == request.method and fault.path.fullmatch(path):
                 fault.times -= 1
-                return fault.response()
+                if not fault.lost:
+                    return fault.response()
+                lost = fault
+                break
         if bot_route and (wait := self._global_wait()):
             return rate_limited(wait, is_global=True)
         try:
-            return await handler(request)
+            answer = await handler(request)
         except DiscordError as error:
-            return error.response()
+            answer = error.response()
+        return lost.response() if lost else answer
 
     def _global_wait(self) -> float:
         """Seconds until another request fits under `global_rate_limit` (per second), or 0."""
@@ -765,9 +777,25 @@ class Standin:
             raise DiscordError(403, 50007)
         label = f"message to #{channel.name}"
         self._check(label, check_message(body, has_files=bool(files)))
+        nonce = body.get("nonce")
+        key = (self.world.bot.id, str(nonce)) if nonce is not None else None
+        if key and body.get("enforce_nonce") and (made := self._made_with(key)):
+            return json_response(made.data)
         body["flags"] = (body.get("flags") or 0) & ~EPHEMERAL
         message = self._create(channel, body, files, None)
+        if key:
+            self._nonces.pop(key, None)  # kept in the order made, oldest first
+            self._nonces[key] = (time.monotonic(), message)
         return json_response(message.data)
+
+    def _made_with(self, key: tuple[int, str]) -> Message | None:
+        """The message its author made with this nonce in the past few minutes: with
+        `enforce_nonce`, Discord returns it instead of making another."""
+        since = time.monotonic() - NONCE_WINDOW
+        while self._nonces and next(iter(self._nonces.values()))[0] <= since:
+            del self._nonces[next(iter(self._nonces))]
+        made = self._nonces.get(key)
+        return made[1] if made else None
 
     async def _channel_message(self, request: web.Request) -> web.StreamResponse:
         channel, _ = self._channel(request)

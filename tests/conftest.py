@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -11,6 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
+import bot.store.excerpts
 from bot.access import Viewer
 from bot.app import StoryBot
 from bot.config import Settings, load_settings
@@ -75,9 +77,26 @@ def shown_excerpt(message: Reply | Message) -> ShownExcerpt:
     return ShownExcerpt(title, passage, source, footer)
 
 
+@pytest.fixture(autouse=True)
+def seeded_draws(monkeypatch: pytest.MonkeyPatch) -> random.Random:
+    """Every test draws its excerpts from a generator of its own, seeded: the same draws on
+    every run, whatever ran before, and nothing of it left for the tests after."""
+    draws = random.Random(1234)
+    monkeypatch.setattr(bot.store.excerpts, "random", draws)
+    return draws
+
+
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(tmp_path / "library.db")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def clocked_store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+    """A store whose clock is the test's `clock`: it stands still until the test moves it."""
+    opened = await Store.open(tmp_path / "clocked.db", clock=clock)
     yield opened
     await opened.close()
 

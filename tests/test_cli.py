@@ -17,7 +17,7 @@ from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Store
 from bot.store.database import migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
-from tests.test_importing import alive, children, needs_proc, wait_until
+from tests.processes import alive, children, needs_proc, wait_until
 
 
 def _bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import StoryBot
 from bot.store import DailySchedule
+from standin.driver import Reply
 from standin.server import Standin
 from standin.world import Role
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, reader_page, shown_excerpt, unescaped
@@ -434,3 +435,85 @@ async def test_the_moderator_role_opens_the_moderator_commands(
         await standin.user("moderator").slash("settings moderator-role", role="Librarian")
         allowed = await librarian.slash("daily status")
         assert "No daily excerpt is set" in allowed.text
+
+
+async def test_a_send_whose_answer_was_lost_is_not_posted_again_unseen(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        clock.now = _at(9)
+        standin.fail("POST", MESSAGES, 503, lost=True)  # posted, but Discord's answer is lost
+        await bot.get_cog("Daily").post_due()
+        assert len(standin.messages("general")) == 1
+        standin.fail("GET", MESSAGES, 403, 50001)  # and the retry cannot see that it went out
+        clock.now = (await _schedule(bot, standin)).next_post_at
+        await bot.get_cog("Daily").post_due()
+        assert _sends(standin) == 2  # sent again, blind: Discord knows the post by its nonce
+        await bot.get_cog("Daily").post_due()
+        status = await moderator.slash("daily status")
+    posts = standin.messages("general")
+    assert len(posts) == 1
+    assert shown_excerpt(posts[0]).footer == "Daily excerpt for 2026-06-01"
+    assert "Last post: 2026-06-01." in status.text
+
+
+async def test_moderators_hear_of_a_pause_once(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        standin.fail("POST", MESSAGES, 404, 10003)
+        clock.now = _at(9)
+        await bot.get_cog("Daily").post_due()
+        told = await (await moderator.slash("settings show")).followup()
+        assert "Heads up: the daily excerpt is paused" in told.text
+        assert await _no_followup(await moderator.slash("settings show"))
+    async with storybot():  # and not again after a restart
+        assert await _no_followup(await moderator.slash("settings show"))
+
+
+async def _no_followup(reply: Reply) -> bool:
+    """Whether no follow-up comes: one would be sent within moments of the answer."""
+    await asyncio.sleep(0.2)
+    return reply.followups == []
+
+
+async def test_daily_off_stops_the_posts(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        await moderator.slash("daily set", channel="general", time="09:00")
+        assert (await moderator.slash("daily off")).text == "The daily excerpt is off."
+        assert (await moderator.slash("daily off")).text == "No daily excerpt was set."
+        clock.now = _at(9)
+        await bot.get_cog("Daily").post_due()
+        status = await moderator.slash("daily status")
+    assert standin.messages("general") == []
+    assert "No daily excerpt is set" in status.text
+
+
+async def test_a_day_the_bot_was_down_throughout_is_not_posted_for(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot():
+        await moderator.slash("daily set", channel="general", time="09:00")
+    clock.now = _at(7, day=3)  # down from before the 1st's post until the 3rd's morning
+    async with storybot() as bot:
+        await bot.get_cog("Daily").post_due()
+        assert standin.messages("general") == []
+        status = await moderator.slash("daily status")
+        assert f"Next post: <t:{int(_at(9, day=3).timestamp())}:F>" in status.text
+        clock.now = _at(9, day=3)
+        await bot.get_cog("Daily").post_due()
+    posts = standin.messages("general")
+    assert len(posts) == 1
+    assert shown_excerpt(posts[0]).footer == "Daily excerpt for 2026-06-03"

@@ -315,3 +315,41 @@ async def test_pages_shown_leave_no_view_waiting_in_memory(
         views = (discord.ui.View, discord.ui.LayoutView)
         waiting = [o for o in gc.get_objects() if isinstance(o, views)]
         assert [view for view in waiting if not view.is_finished()] == []
+
+
+def _menu(reply: Reply) -> list[str]:
+    """The labels of the chapter menu under a page."""
+    return next(
+        [option["label"] for option in component["options"]]
+        for row in reply.components
+        for component in row["components"]
+        if component.get("custom_id", "").startswith("rdch:")
+    )
+
+
+async def test_a_long_storys_chapter_menu_moves_its_window(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    reader = standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(
+            _long_story(60, paragraphs=2), source_key="long", content_hash="1", page_size=900
+        )
+        reply = await reader.slash("read", story="The Long Road")
+        assert _menu(reply) == [f"{n}. Part {n}" for n in range(1, 24)] + ["Later chapters »"]
+        await reply.select("Later chapters »")
+        assert _menu(reply) == [
+            "« Earlier chapters",
+            *(f"{n}. Part {n}" for n in range(13, 36)),
+            "Later chapters »",
+        ]
+        await reply.select("Later chapters »")
+        assert _menu(reply) == [
+            "« Earlier chapters",
+            *(f"{n}. Part {n}" for n in range(25, 48)),
+            "Later chapters »",
+        ]
+        await reply.select("47. Part 47")
+        assert _page(reply)[0].startswith("Chapter 47 paragraph 0.")
+        assert "chapter 47 of 60" in _page(reply)[1]
+        assert _menu(reply)[-1] == "Later chapters »"

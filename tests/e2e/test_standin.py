@@ -773,3 +773,18 @@ async def test_pings_in_text_displays_are_violations(standin: Standin) -> None:
     assert status == 200
     assert [v.kind for v in standin.violations] == ["mentions"]
     standin.violations.clear()
+
+
+async def test_a_message_sent_again_with_its_nonce_is_the_one_made_first(standin: Standin) -> None:
+    general = standin.channel("general")
+    async with running(make_bot(standin), standin) as bot:
+        channel = bot.get_partial_messageable(general.id)
+        standin.fail("POST", "/channels/{id}/messages", 503, lost=True)
+        with pytest.raises(discord.DiscordServerError):
+            await channel.send("made, but its answer is lost", nonce=42)
+        again = await channel.send("made, but its answer is lost", nonce=42)
+        other = await channel.send("another", nonce=43)
+        unchecked = await channel.send("another")  # discord.py's own nonce: a new message
+    first, second, third = standin.messages("general")
+    assert (again.id, other.id, unchecked.id) == (first.id, second.id, third.id)
+    assert [m.content for m in (first, second, third)] == [again.content, "another", "another"]

@@ -10,8 +10,7 @@ from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.driver import Person, Reply
 from standin.server import Standin
 from tests.conftest import BotRunner, reader_page
-from tests.library.test_formats import AO3_HTML, fanficfare_epub, sample, zip_bomb
-from tests.library.test_importer import yaml_bomb
+from tests.samples import AO3_HTML, fanficfare_epub, sample, yaml_bomb, zip_bomb
 
 MARKDOWN = b"""---
 title: The Lighthouse Keeper

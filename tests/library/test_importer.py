@@ -18,6 +18,7 @@ from bot.library.importer import (
     with_metadata,
 )
 from bot.library.model import Rating, Status, StoryDraft, TagKind
+from tests.samples import yaml_bomb
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -508,14 +509,6 @@ def test_an_unknown_key_is_refused_with_a_suggestion() -> None:
 )
 def test_a_bad_value_is_refused_saying_what_is_accepted(sidecar: bytes, expected: str) -> None:
     assert rejection(b"Kurt smiled.", "courage.txt", sidecar) == expected
-
-
-def yaml_bomb(levels: int) -> str:
-    """A "billion laughs": each list holds nine of the one before, so a few hundred bytes
-    stand for 9 ** levels values once the aliases are expanded."""
-    lists = ["&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    lists += [f"&l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
-    return f"title: [{', '.join(lists)}]\n"
 
 
 @pytest.mark.parametrize("levels", [9, 10])

@@ -247,6 +247,52 @@ def test_any_typed_query_becomes_valid_fts(typed: str) -> None:
     assert all(term.startswith('"') for term in fts_all_words(typed).split())
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"ship left at dawn',
+        'ship left at dawn"',
+        "(ship left at dawn",
+        "ship* left: at -dawn",
+        "^ship + left - at dawn.",
+        "SHIP Left AT dawn!",
+    ],
+)
+async def test_any_typed_query_is_valid_fts_and_finds_its_words(store: Store, typed: str) -> None:
+    """What a reader types is never FTS5 syntax: stray quotes, brackets and operators neither
+    fail the search nor stop it finding the words typed, as a phrase or one by one."""
+    story_id = await _add(store, _story("Harbour"))
+    await _add(store, _story("Lighthouse"))
+    for match in (fts_phrase(typed), fts_all_words(typed)):
+        hits = await store.search(Viewer(0, None, False), match, limit=5)
+        found = [(hit.story_id, hit.chapter_number) for hit in hits]
+        assert found == [(story_id, 2), (story_id + 1, 2)], match
+
+
+@pytest.mark.parametrize(
+    "typed", ["NEAR(the rocks", "rocks AND not", "NOT far", "OR so", "so they*"]
+)
+async def test_fts_operators_typed_are_words_of_the_text(store: Store, typed: str) -> None:
+    text = "They sailed near the rocks and not far from shore, or so they said."
+    draft = StoryDraft(
+        title="Near And Far", chapters=(ChapterDraft("Only", text),), rating=Rating.GENERAL
+    )
+    story_id = await _add(store, draft)
+    await _add(store, _story("Harbour"))
+    for match in (fts_phrase(typed), fts_all_words(typed)):
+        hits = await store.search(Viewer(0, None, False), match, limit=5)
+        assert [hit.story_id for hit in hits] == [story_id], match
+
+
+async def test_a_phrase_needs_its_words_in_order_and_all_words_do_not(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    viewer = Viewer(0, None, False)
+    assert await store.search(viewer, fts_phrase("dawn at left ship"), limit=5) == []
+    hits = await store.search(viewer, fts_all_words("dawn at left ship"), limit=5)
+    assert [(hit.story_id, hit.chapter_number) for hit in hits] == [(story_id, 2)]
+    assert await store.search(viewer, fts_all_words("ship left at midnight"), limit=5) == []
+
+
 async def test_any_typed_query_is_searched_for_in_any_of_its_words_forms(store: Store) -> None:
     await _add(store, _story("Harbour"))
     for typed in _ODD_QUERIES:  # never a syntax error, whatever was typed (/search refuses "")
@@ -268,8 +314,6 @@ async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
     assert page is not None
     assert "The ship left at dawn." in page.text
     assert f"{HIT_START}ship left at dawn{HIT_END}" in hit.snippet
-    for typed in ['"unclosed', "NEAR(", "dawn AND"]:
-        await store.search(Viewer(0, None, False), fts_all_words(typed), limit=5)
 
 
 async def test_search_lists_each_story_once_at_its_first_matching_chapter(store: Store) -> None:
@@ -430,3 +474,120 @@ async def test_a_lookup_costs_no_more_in_a_library_ten_times_larger(
     await _add_alike(store, 3600)
     large = await _steps(store, lambda: _LOOKUPS[lookup](store))
     assert large < 1.5 * small + 10, (small, large)
+
+
+async def test_suggested_tags_are_those_of_stories_the_viewer_may_see(store: Store) -> None:
+    await _add(
+        store,
+        _story(
+            "Apple",
+            tags={TagKind.FREEFORM: ("Fluff", "Found Family", "100% Fluff")},
+            warnings=("Major Character Death",),
+        ),
+    )
+    await _add(store, _story("Mature One", Rating.MATURE, tags={TagKind.FREEFORM: ("Forbidden",)}))
+    await _add(store, _story("Ours", tags={TagKind.FREEFORM: ("Fjords",)}), guild_id=5)
+    assert await store.tags_like(Viewer(0, None, False), "f") == ["Fluff", "Found Family"]
+    assert await store.tags_like(Viewer(0, 5, True), "F") == [
+        "Fjords",
+        "Fluff",
+        "Forbidden",
+        "Found Family",
+    ]
+    assert await store.tags_like(Viewer(0, None, True), "Major") == []  # a warning is no tag
+    assert await store.tags_like(Viewer(0, None, True), "100%") == ["100% Fluff"]
+    assert await store.tags_like(Viewer(0, None, True), "_00") == []
+
+
+async def test_at_most_25_suggestions_places_and_tags_by_default(store: Store) -> None:
+    tags = tuple(f"Tag {n:02}" for n in range(30))
+    for n in range(30):
+        story_id = await _add(store, _story(f"Harbour {n:02}", tags={TagKind.FREEFORM: tags}))
+        await store.save_bookmark(7, story_id, 1, 1, move=True)
+    everything = Viewer(7, None, True)
+    assert [s.title for s in await store.find_stories(everything, "harbour")] == [
+        f"Harbour {n:02}" for n in range(25)
+    ]
+    assert len(await store.bookmarks(everything)) == 25
+    assert await store.tags_like(everything, "tag") == list(tags[:25])
+
+
+async def test_a_typed_nul_is_ignored_and_a_huge_number_is_a_title(store: Store) -> None:
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    here = Viewer(0, 1, True)
+    assert [s.id for s in await store.find_stories(here, "Ou\x00rs")] == [ours]
+    assert (await store.story_named(here, "Ou\x00rs\x00")).id == ours  # type: ignore[union-attr]
+    for typed in ("9" * 19, "9" * 30, str(2**63 - 1)):
+        assert await store.story_named(here, typed) is None
+    assert (await store.story_named(here, f" {ours} ")).id == ours  # type: ignore[union-attr]
+
+
+async def test_a_servers_own_stories_can_be_looked_for_alone(store: Store) -> None:
+    ours = await _add(store, _story("Harbour Ours"), guild_id=1)
+    bundled = await _add(store, _story("Harbour Bundled"))
+    here = Viewer(0, 1, True)
+    assert [s.id for s in await store.find_stories(here, "harbour")] == [bundled, ours]
+    assert [s.id for s in await store.find_stories(here, "harbour", own_only=True)] == [ours]
+
+
+async def test_a_hidden_story_says_why_to_the_caller(store: Store) -> None:
+    dark = await _add(store, _story("Dark", Rating.EXPLICIT))
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    for viewer, in_dms in ((Viewer(7, None, False), True), (Viewer(7, 1, False), False)):
+        with pytest.raises(StoryHidden) as restricted:
+            await store.page(viewer, dark, 1, 1)
+        hidden = restricted.value
+        assert (hidden.why, hidden.rating, hidden.in_dms) == (
+            Hidden.AGE_RESTRICTED,
+            Rating.EXPLICIT,
+            in_dms,
+        )
+    await store.save_bookmark(7, dark, 1, 1, move=True)
+    with pytest.raises(StoryHidden) as restricted:
+        await store.last_bookmark(Viewer(7, 1, False))
+    assert (restricted.value.why, restricted.value.in_dms) == (Hidden.AGE_RESTRICTED, False)
+    with pytest.raises(StoryHidden) as elsewhere:
+        await store.page(Viewer(7, 2, True), ours, 1, 1)
+    assert (elsewhere.value.why, elsewhere.value.rating) == (Hidden.GONE, None)
+    await store.remove_story(ours, 1, user_id=5)
+    with pytest.raises(StoryHidden) as removed:
+        await store.page(Viewer(7, 1, True), ours, 1, 1)
+    assert removed.value.why is Hidden.GONE
+
+
+async def test_a_place_moves_with_the_reader_and_counts_pages_read(store: Store) -> None:
+    first = await _add(store, _story("First"))
+    second = await _add(store, _story("Second"))
+    reader = Viewer(7, None, True)
+    await store.save_bookmark(7, first, 1, 2, move=True)
+    await store.save_bookmark(7, first, 2, 1, move=True)
+    await store.save_bookmark(7, second, 1, 99, move=True)  # past a shortened chapter's end
+    chapter_one = await store.page(reader, first, 1, 1)
+    place = await store.last_bookmark(reader, first)
+    assert place is not None
+    assert (place.story_id, place.chapter_number, place.page_number) == (first, 2, 1)
+    assert place.pages_read == chapter_one.page_count + 1
+    beyond = await store.last_bookmark(reader, second)
+    assert (beyond.page_number, beyond.pages_read) == (99, chapter_one.page_count)  # type: ignore[union-attr]
+    assert await store.last_bookmark(reader, second + 1) is None
+
+
+async def test_a_storys_chapter_titles_only_where_it_may_be_seen(store: Store) -> None:
+    ours = await _add(store, _story("Ours"), guild_id=1)
+    dark = await _add(store, _story("Dark", Rating.EXPLICIT))
+    assert await store.chapter_titles(Viewer(0, 1, True), ours, 0, 25) == [
+        (1, "Arrival"),
+        (2, "Departure"),
+    ]
+    assert await store.chapter_titles(Viewer(0, 1, True), ours, 1, 1) == [(2, "Departure")]
+    assert await store.chapter_titles(Viewer(0, 2, True), ours, 0, 25) == []
+    assert await store.chapter_titles(Viewer(0, None, False), dark, 0, 25) == []
+
+
+async def test_browse_by_rating(store: Store) -> None:
+    await _add(store, _story("Apple"))
+    await _add(store, _story("Teen One", Rating.TEEN))
+    stories, total = await store.browse(
+        Viewer(0, None, True), BrowseFilters(rating=Rating.TEEN.value), offset=0, limit=10
+    )
+    assert ([s.title for s in stories], total) == (["Teen One"], 1)
