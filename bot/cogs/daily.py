@@ -337,6 +337,8 @@ class Daily(commands.Cog):
         schedule = await self.bot.store.daily(interaction.guild_id)
         if schedule is None or not schedule.paused_reason or schedule.paused_told:
             return
+        if not await self.bot.store.take_pause_news(interaction.guild_id):
+            return  # another command told it meanwhile
         try:
             await interaction.followup.send(
                 f"Heads up: the daily excerpt is paused. {schedule.paused_reason} "
@@ -344,8 +346,7 @@ class Daily(commands.Cog):
                 ephemeral=True,
             )
         except discord.HTTPException:
-            return
-        await self.bot.store.mark_pause_told(interaction.guild_id)
+            log.warning("could not tell a moderator of guild %d of the pause", schedule.guild_id)
 
     @daily.command(name="set")
     @moderators_only

@@ -147,6 +147,18 @@ class DailyQueries(Database):
                 "UPDATE daily_schedule SET paused_told = 1 WHERE guild_id = ?", (guild_id,)
             )
 
+    async def take_pause_news(self, guild_id: int) -> bool:
+        """Whether the guild's moderators must still hear that its daily post is paused (and
+        now they have): taken at once, so two commands at once tell it once."""
+        changed = await self.write(
+            """
+            UPDATE daily_schedule SET paused_told = 1
+            WHERE guild_id = :guild AND paused_reason IS NOT NULL AND paused_told = 0
+            """,
+            {"guild": guild_id},
+        )
+        return changed > 0
+
     async def claim_daily_post(
         self, guild_id: int, posted_on: date, *, excerpt_id: int, channel_id: int, late: bool
     ) -> DailyPost:
