@@ -29,7 +29,7 @@ from bot.library.model import (
     TagKind,
     count_words,
 )
-from bot.library.render import shorten
+from bot.library.render import either, shorten
 from bot.library.text import (
     DEFAULT_MAX_BYTES,
     ImportRejected,
@@ -78,12 +78,6 @@ class _Unaccepted(ValueError):
         self.accepted = accepted
 
 
-def _either(choices: Iterable[str]) -> str:
-    """Choices as a sentence says them: "a, b or c"."""
-    *most, last = choices
-    return f"{', '.join(most)} or {last}" if most else last
-
-
 def _is_text(value: object) -> bool:
     # YAML reads `title: 1984` as a number and `source: 2011-05-01` as a date: both do as text.
     return isinstance(value, str | int | float | dt.date) and not isinstance(value, bool)
@@ -112,7 +106,7 @@ def _rating(value: object) -> Rating:
     try:
         return Rating.parse(_text(value))
     except ValueError:
-        raise _Unaccepted(value, f"use {_either(Rating)}") from None
+        raise _Unaccepted(value, f"use {either(Rating)}") from None
 
 
 def _warnings(value: object) -> tuple[str, ...]:
@@ -120,7 +114,7 @@ def _warnings(value: object) -> tuple[str, ...]:
     names = _names(value)
     for name in names:
         if name.casefold() not in known:
-            raise _Unaccepted(name, f"use {_either(ARCHIVE_WARNINGS)}")
+            raise _Unaccepted(name, f"use {either(ARCHIVE_WARNINGS)}")
     return tuple(known[name.casefold()] for name in names)
 
 
@@ -132,7 +126,7 @@ def _status(value: object) -> Status:
     try:
         return Status.parse(_text(value))
     except ValueError:
-        raise _Unaccepted(value, f"use {_either(Status)}") from None
+        raise _Unaccepted(value, f"use {either(Status)}") from None
 
 
 _TAG_KEYS = {
@@ -167,7 +161,7 @@ def _read_metadata(fields: Mapping[Any, object], where: str) -> dict[str, Any]:
             hint = f" (did you mean “{guess[0]}”?)" if guess else ""
             raise ImportRejected(
                 f"In {where}, “{shown(key)}” is not a metadata key{hint}: "
-                f"use {_either(METADATA_KEYS)}."
+                f"use {either(METADATA_KEYS)}."
             )
         if value in (None, "", []):
             continue

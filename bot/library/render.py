@@ -8,6 +8,7 @@ Markdown; HTML `<em>` is turned into `_word_` when it is imported) are rendered 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # A run between matching markers that starts and ends with a non-space, not glued to a word
 # (so snake_case and 2*3*4 stay as they are), within one paragraph.
@@ -48,6 +49,12 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     if (len(cut) - len(cut.rstrip("\\"))) % 2:
         cut = cut[:-1]
     return cut.rstrip() + ellipsis
+
+
+def either(choices: Iterable[str]) -> str:
+    """Choices as a sentence offers them: "a, b or c"."""
+    *most, last = choices
+    return f"{', '.join(most)} or {last}" if most else last
 
 
 def spoiler(text: str, limit: int = 1024) -> str:

@@ -23,6 +23,26 @@ Params = Sequence[Any] | Mapping[str, Any]
 _MIGRATION_NAME = re.compile(r"^(\d{3})-[\w-]+\.sql$")
 
 
+STORY_WARNINGS = """(
+    SELECT group_concat(name, ', ') FROM (
+        SELECT name FROM story_tag
+        WHERE story_tag.story_id = story.id AND kind = 'warning'
+        ORDER BY position))"""
+"""A story's archive warnings joined with commas (NULL for none), as a column of a query on
+`story`."""
+
+
+def typed_text(text: str) -> str:
+    """What a reader typed, as a query takes it: without surrounding space, nor NUL characters
+    (SQLite would end the text at one)."""
+    return text.replace("\x00", "").strip()
+
+
+def typed_id(text: str) -> int | None:
+    """The story id a typed value is, if it is digits that fit SQLite's integers."""
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
 def escape_like(text: str) -> str:
     """`text` with LIKE's wildcards escaped, for patterns written with ESCAPE '\\'."""
     return text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

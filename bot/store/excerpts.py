@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
-from bot.store.database import Database, scalar
+from bot.store.database import STORY_WARNINGS, Database, scalar
 
 _DRAW_TRIES = 24
 _NOTHING_EXCLUDED = "9999-12-31"
@@ -37,8 +37,7 @@ _EXCERPT_COLUMNS = (
     "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
     "chapter.number AS chapter_number, chapter.title AS chapter_title, excerpt.page_number, "
     "substr(chapter.text, excerpt.start_offset + 1, excerpt.end_offset - excerpt.start_offset) "
-    "AS text, (SELECT group_concat(name, ', ') FROM (SELECT name FROM story_tag "
-    "WHERE story_tag.story_id = story.id AND kind = 'warning' ORDER BY position)) AS warnings"
+    f"AS text, {STORY_WARNINGS} AS warnings"
 )
 _EXCERPT_JOINS = (
     "JOIN chapter ON chapter.id = excerpt.chapter_id JOIN story ON story.id = excerpt.story_id"

@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
-from bot.store.database import Database
+from bot.store.database import STORY_WARNINGS, Database
 
 NEWS = "outbox"
 """The bot event dispatched when notices were queued, so they go out at once."""
@@ -126,7 +126,7 @@ class OutboxQueries(Database):
     async def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
         """Pending notices grouped by recipient, oldest recipients first."""
         rows = await self.fetch_all(
-            """
+            f"""
             WITH recipient AS (
                 SELECT recipient_kind, recipient_id, min(id) AS first
                 FROM outbox WHERE status = 'pending'
@@ -137,10 +137,7 @@ class OutboxQueries(Database):
             SELECT outbox.id, outbox.guild_id, outbox.story_id, story.title AS story_title,
                 story.author, outbox.first_chapter, outbox.last_chapter, outbox.new_story,
                 outbox.attempts, outbox.recipient_kind, outbox.recipient_id, story.rating,
-                (SELECT group_concat(name, ', ') FROM (
-                    SELECT name FROM story_tag
-                    WHERE story_tag.story_id = story.id AND kind = 'warning' ORDER BY position)
-                ) AS warnings
+                {STORY_WARNINGS} AS warnings
             FROM recipient
             JOIN outbox ON outbox.recipient_kind = recipient.recipient_kind
                 AND outbox.recipient_id = recipient.recipient_id AND outbox.status = 'pending'

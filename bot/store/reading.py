@@ -22,7 +22,7 @@ from bot.access import (
     check_visible,
 )
 from bot.library.model import Rating, Status
-from bot.store.database import Database, escape_like
+from bot.store.database import Database, escape_like, typed_id, typed_text
 
 _TRIGRAM = 3
 """Characters story_name needs to find a run of text anywhere in a title or author."""
@@ -180,7 +180,7 @@ class ReadingQueries(Database):
         bundled library. Only the first _NAME_CANDIDATES stories that match are ranked, so what
         a keystroke costs does not grow with the library.
         """
-        typed = text.replace("\x00", "").strip()
+        typed = typed_text(text)
         needle = escape_like(typed)
         query = f"""
             SELECT {_CHOICE_COLUMNS} FROM story
@@ -214,14 +214,14 @@ class ReadingQueries(Database):
 
         Raises StoryHidden if it is there but its rating is not allowed where the viewer is.
         """
-        typed = value.replace("\x00", "").strip()
+        typed = typed_text(value)
         query = f"""
             SELECT {_CHOICE_COLUMNS}, {RATING_ALLOWED} AS rating_allowed FROM story
             WHERE {IN_REACH} AND (story.id = :id OR title = :title COLLATE NOCASE)
             ORDER BY story.id = :id DESC, story.id
             LIMIT 1
         """
-        story_id = int(typed) if typed.isdigit() and len(typed) < 19 else None
+        story_id = typed_id(typed)
         row = await self.fetch_one(query, {**viewer.params, "id": story_id, "title": typed})
         if row is None:
             return None
@@ -265,7 +265,7 @@ class ReadingQueries(Database):
         that carry them, are all that is looked at: what a keystroke costs does not grow with
         the library, however many stories share a fandom.
         """
-        typed = text.replace("\x00", "").strip()
+        typed = typed_text(text)
         if not typed:
             return []
         query = f"""
@@ -301,7 +301,7 @@ class ReadingQueries(Database):
         starting with it first, then a word of it, then anywhere. Nothing typed gives the
         authors of this server's stories, then of the bundled library. Only the first
         _NAME_CANDIDATES stories that match are looked at."""
-        typed = text.replace("\x00", "").strip()
+        typed = typed_text(text)
         needle = escape_like(typed)
         query = f"""
             SELECT min(story.author) AS name FROM story
@@ -331,7 +331,7 @@ class ReadingQueries(Database):
             WHERE {VISIBLE} AND story.author = :author COLLATE NOCASE
             LIMIT 1
         """
-        typed = text.replace("\x00", "").strip()
+        typed = typed_text(text)
         row = await self.fetch_one(query, {**viewer.params, "author": typed})
         return row["author"] if row else None
 

@@ -17,6 +17,7 @@ import aiosqlite
 from bot.access import CHANGEABLE, Hidden, StoryHidden
 from bot.library.layout import lay_out
 from bot.library.model import ChapterDraft, StoryDraft
+from bot.store.database import typed_id, typed_text
 from bot.store.library import (
     STORY_COLUMNS,
     LibraryQueries,
@@ -369,7 +370,7 @@ class UploadQueries(LibraryQueries):
     ) -> Story | None:
         """A story a moderator of `guild_id` may change (never a bundled one), by id or exact
         title, with its warnings and tags; `removed` looks among removed stories instead."""
-        typed = value.replace("\x00", "").strip()
+        typed = typed_text(value)
         query = f"""
             SELECT {STORY_COLUMNS} FROM story
             WHERE {CHANGEABLE} AND (removed_at IS NOT NULL) = :removed
@@ -377,7 +378,7 @@ class UploadQueries(LibraryQueries):
             ORDER BY id = :id DESC, id
             LIMIT 1
         """
-        story_id = int(typed) if typed.isdigit() and len(typed) < 19 else None
+        story_id = typed_id(typed)
         row = await self.fetch_one(
             query, {"moderated_guild": guild_id, "removed": removed, "id": story_id, "title": typed}
         )

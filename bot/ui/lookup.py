@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.names import closest
-from bot.library.render import escape, shorten
+from bot.library.render import either, escape, shorten
 from bot.store import Following, Story, StoryChoice
 from bot.ui import limits
 
@@ -105,18 +105,12 @@ async def resolve_story(interaction: discord.Interaction[StoryBot], value: str) 
     if matches:
         named = [f"“{escape(shorten(match.title, 80))}”" for match in matches[:5]]
         raise UserFacingError(
-            f"“{typed}” could be {_either(named)}. Pick one from the suggestions as you type."
+            f"“{typed}” could be {either(named)}. Pick one from the suggestions as you type."
         )
     raise UserFacingError(
         f"I couldn't find a story called “{typed}” here. "
         "Pick one from the suggestions as you type, or browse with /stories."
     )
-
-
-def _either(names: list[str]) -> str:
-    """Names as a sentence offers them: "a, b or c"."""
-    *most, last = names
-    return f"{', '.join(most)} or {last}" if most else last
 
 
 async def tag_autocomplete(
@@ -195,7 +189,7 @@ async def resolve_author(
     close = [f"“{escape(shorten(names[at], 80))}”" for at in closest(typed, names)]
     refusal = f"I know no author called “{escape(shorten(typed, 80))}” here."
     if close:
-        raise UserFacingError(f"{refusal} Did you mean {_either(close)}?")
+        raise UserFacingError(f"{refusal} Did you mean {either(close)}?")
     raise UserFacingError(f"{refusal} Pick one from the suggestions as you type.")
 
 
