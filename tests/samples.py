@@ -7,6 +7,9 @@ import io
 import zipfile
 from pathlib import Path
 
+from bot.store import Store
+from bot.store.database import Database
+
 SAMPLES = Path(__file__).parent / "library" / "samples"
 """Saved pages and other files too long to write here."""
 
@@ -237,3 +240,9 @@ def yaml_bomb(levels: int) -> str:
     lists = ["&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lists += [f"&l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels)]
     return f"title: [{', '.join(lists)}]\n"
+
+
+def database(store: Store) -> Database:
+    """The database under a store, for a test that writes what no command can (a story deleted
+    outright, rows by the thousand) or counts what a query costs."""
+    return store._db

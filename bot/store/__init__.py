@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.store.browsing import BrowseFilters, BrowsingQueries, SearchHit
 from bot.store.daily import DailyPost, DailyQueries, DailySchedule
-from bot.store.database import Database
+from bot.store.database import Clock, Database, utc_now
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
 from bot.store.maintenance import MaintenanceQueries
@@ -26,9 +28,23 @@ class Store(
     BrowsingQueries,
     ReadingQueries,
     LibraryQueries,
-    Database,
 ):
-    """The bot's database: open with `await Store.open(path)`, close with `await store.close()`."""
+    """The bot's database: open with `await Store.open(path)`, close with `await store.close()`.
+
+    Each group of queries is a class of its own module; the database under them is private.
+    """
+
+    @classmethod
+    async def open(cls, path: Path | str, *, clock: Clock = utc_now) -> Store:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        return cls(await Database.open(path, clock=clock))
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def flush(self) -> None:
+        """Wait until every batched write queued so far (readers' places) is committed."""
+        await self._db.flush()
 
 
 __all__ = [

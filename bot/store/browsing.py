@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from bot.access import VISIBLE, Viewer
-from bot.store.database import Database, escape_like
+from bot.store.database import Queries, escape_like
 from bot.store.library import STORY_COLUMNS, Story, story_from_row
 
 _SORTS = {
@@ -54,7 +54,7 @@ def fts_all_words(text: str) -> str:
     return " ".join(f'"{word}"' for word in _QUERY_WORD.findall(text))
 
 
-class BrowsingQueries(Database):
+class BrowsingQueries(Queries):
     async def browse(
         self, viewer: Viewer, filters: BrowseFilters, *, offset: int, limit: int
     ) -> tuple[list[Story], int]:
@@ -77,14 +77,14 @@ class BrowsingQueries(Database):
             "limit": limit,
             "offset": offset,
         }
-        total = await self.fetch_one(f"SELECT count(*) FROM story WHERE {where}", params)
+        total = await self._db.fetch_one(f"SELECT count(*) FROM story WHERE {where}", params)
         query = f"""
             SELECT {STORY_COLUMNS} FROM story
             WHERE {where}
             ORDER BY {_SORTS[filters.sort]}
             LIMIT :limit OFFSET :offset
         """
-        rows = await self.fetch_all(query, params)
+        rows = await self._db.fetch_all(query, params)
         return [story_from_row(row) for row in rows], total[0] if total else 0
 
     async def save_browse_filters(self, guild_id: int | None, filters: BrowseFilters) -> int:
@@ -92,22 +92,21 @@ class BrowsingQueries(Database):
         listing's buttons."""
         key = json.dumps({"guild": guild_id, **asdict(filters)}, sort_keys=True)
         select = "SELECT id FROM browse_query WHERE filters = :key"
-        saved = await self.fetch_one(select, {"key": key})
+        saved = await self._db.fetch_one(select, {"key": key})
         if saved:  # the usual case: the same few filters are used again and again
             return int(saved[0])
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT OR IGNORE INTO browse_query (filters) VALUES (:key)", {"key": key}
             )
-            async with tx.execute(select, {"key": key}) as cursor:
-                row = await cursor.fetchone()
+            row = await tx.fetch_one(select, {"key": key})
         assert row is not None  # just written, or there before
         return int(row[0])
 
     async def browse_filters(self, guild_id: int | None, query_id: int) -> BrowseFilters | None:
         """The filters saved as `query_id`, if they were typed in `guild_id` (None: DMs):
         another server's filters are not shown here."""
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             "SELECT filters FROM browse_query WHERE id = :id", {"id": query_id}
         )
         if row is None:
@@ -128,7 +127,7 @@ class BrowsingQueries(Database):
             LIMIT :limit
         """
         params = {**viewer.params, "prefix": escape_like(text) + "%", "limit": limit}
-        return [row[0] for row in await self.fetch_all(query, params)]
+        return [row[0] for row in await self._db.fetch_all(query, params)]
 
     async def search(self, viewer: Viewer, match: str, *, limit: int) -> list[SearchHit]:
         """Stories the viewer may see with a chapter matching the FTS5 expression `match`: the
@@ -187,5 +186,5 @@ class BrowsingQueries(Database):
             "limit": limit,
             "candidates": SEARCH_CANDIDATES,
         }
-        rows = await self.fetch_all(query, params)
+        rows = await self._db.fetch_all(query, params)
         return [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import aiosqlite
-
-from bot.store.database import Database
+from bot.store.database import Queries, Row
 
 
 @dataclass(frozen=True)
@@ -44,16 +42,16 @@ def _maybe_instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _schedule(row: aiosqlite.Row) -> DailySchedule:
-    values = dict(zip(row.keys(), row, strict=True))
+def _schedule(row: Row) -> DailySchedule:
+    values = dict(row)
     values["next_post_at"] = datetime.fromisoformat(values["next_post_at"])
     values["paused_told"] = bool(values["paused_told"])
     values["trouble_since"] = _maybe_instant(values["trouble_since"])
     return DailySchedule(**values)
 
 
-def _post(row: aiosqlite.Row) -> DailyPost:
-    values = dict(zip(row.keys(), row, strict=True))
+def _post(row: Row) -> DailyPost:
+    values = dict(row)
     values["posted_on"] = date.fromisoformat(values["posted_on"])
     values["late"] = bool(values["late"])
     values["given_up_at"] = _maybe_instant(values["given_up_at"])
@@ -69,7 +67,7 @@ _POST_COLUMNS = (
 )
 
 
-class DailyQueries(Database):
+class DailyQueries(Queries):
     async def set_daily(
         self,
         guild_id: int,
@@ -84,7 +82,7 @@ class DailyQueries(Database):
     ) -> None:
         """Create or replace the guild's schedule; setting it again resumes a paused one and
         drops a retry in progress."""
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO daily_schedule (guild_id, channel_id, post_time, timezone, role_id, "
                 "tag, next_post_at, paused_reason, paused_told, trouble_since, set_by, updated_at) "
@@ -108,19 +106,19 @@ class DailyQueries(Database):
             )
 
     async def daily(self, guild_id: int) -> DailySchedule | None:
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedule WHERE guild_id = ?", (guild_id,)
         )
         return _schedule(row) if row else None
 
     async def remove_daily(self, guild_id: int) -> bool:
-        async with self.transaction() as tx:
-            cursor = await tx.execute("DELETE FROM daily_schedule WHERE guild_id = ?", (guild_id,))
-            return cursor.rowcount > 0
+        async with self._db.transaction() as tx:
+            changed = await tx.execute("DELETE FROM daily_schedule WHERE guild_id = ?", (guild_id,))
+            return changed > 0
 
     async def due_dailies(self, now: datetime) -> list[DailySchedule]:
         """Active schedules due by `now`, most overdue first (one indexed range scan)."""
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedule "
             "WHERE paused_reason IS NULL AND next_post_at <= ? ORDER BY next_post_at",
             (_instant(now),),
@@ -128,21 +126,21 @@ class DailyQueries(Database):
         return [_schedule(row) for row in rows]
 
     async def reschedule_daily(self, guild_id: int, next_post_at: datetime) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_schedule SET next_post_at = ? WHERE guild_id = ?",
                 (_instant(next_post_at), guild_id),
             )
 
     async def pause_daily(self, guild_id: int, reason: str) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_schedule SET paused_reason = ?, paused_told = 0 WHERE guild_id = ?",
                 (reason, guild_id),
             )
 
     async def mark_pause_told(self, guild_id: int) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_schedule SET paused_told = 1 WHERE guild_id = ?", (guild_id,)
             )
@@ -150,7 +148,7 @@ class DailyQueries(Database):
     async def take_pause_news(self, guild_id: int) -> bool:
         """Whether the guild's moderators must still hear that its daily post is paused (and
         now they have): taken at once, so two commands at once tell it once."""
-        changed = await self.write(
+        changed = await self._db.write(
             """
             UPDATE daily_schedule SET paused_told = 1
             WHERE guild_id = :guild AND paused_reason IS NOT NULL AND paused_told = 0
@@ -164,7 +162,7 @@ class DailyQueries(Database):
     ) -> DailyPost:
         """The guild's post for `posted_on`: claimed now, or the claim made before (which may
         already be sent, or may be a send whose outcome a stop left unknown)."""
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT OR IGNORE INTO daily_post (guild_id, posted_on, excerpt_id, channel_id, "
                 "late, claimed_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -175,14 +173,14 @@ class DailyQueries(Database):
         return post
 
     async def daily_post(self, guild_id: int, posted_on: date) -> DailyPost | None:
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             f"SELECT {_POST_COLUMNS} FROM daily_post WHERE guild_id = ? AND posted_on = ?",
             (guild_id, posted_on.isoformat()),
         )
         return _post(row) if row else None
 
     async def last_daily_post(self, guild_id: int) -> DailyPost | None:
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             f"SELECT {_POST_COLUMNS} FROM daily_post WHERE guild_id = ? AND message_id IS NOT NULL "
             "ORDER BY posted_on DESC LIMIT 1",
             (guild_id,),
@@ -193,7 +191,7 @@ class DailyQueries(Database):
         self, guild_id: int, posted_on: date, message_id: int, next_post_at: datetime
     ) -> None:
         """Record the post as sent and when the next one is due, together."""
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_post SET message_id = ? WHERE guild_id = ? AND posted_on = ?",
                 (message_id, guild_id, posted_on.isoformat()),
@@ -208,7 +206,7 @@ class DailyQueries(Database):
         self, guild_id: int, posted_on: date, *, trouble_since: datetime, retry_at: datetime
     ) -> None:
         """Count a failed send of the post (if it was claimed) and try again at `retry_at`."""
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_post SET attempts = attempts + 1 "
                 "WHERE guild_id = ? AND posted_on = ?",
@@ -223,7 +221,7 @@ class DailyQueries(Database):
         self, guild_id: int, posted_on: date, next_post_at: datetime
     ) -> None:
         """Record that the post's day ended unsent, and when the next one is due, together."""
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE daily_post SET given_up_at = ? "
                 "WHERE guild_id = ? AND posted_on = ? AND message_id IS NULL",

@@ -1,4 +1,8 @@
-"""The SQLite connection: pragmas, numbered migrations and transactions."""
+"""The SQLite connection: pragmas, numbered migrations and transactions.
+
+`Database` is private to the store: query methods (`Queries` and the groups built on it) reach
+it as `self._db`, and nothing outside `bot.store` runs SQL.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import aiosqlite
 
@@ -20,6 +24,16 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Params = Sequence[Any] | Mapping[str, Any]
 """A statement's parameters: by name (`:story`) or, in older queries, by position."""
+
+
+class Row(Protocol):
+    """A row a query gives: its values by column name or by position; `dict(row)` works."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> Any: ...
+
+
 _MIGRATION_NAME = re.compile(r"^(\d{3})-[\w-]+\.sql$")
 
 
@@ -77,6 +91,35 @@ class _Batch:
 READERS = 3
 
 
+class Transaction:
+    """The statements of one write transaction (see `Database.transaction`)."""
+
+    def __init__(self, connection: aiosqlite.Connection):
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the rows it changed."""
+        cursor = await self._connection.execute(sql, params)
+        return cursor.rowcount
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once for each of `rows`."""
+        await self._connection.executemany(sql, rows)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self._connection.execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._connection.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+        return row
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first value of the first row a statement gives (None: no row)."""
+        row = await self.fetch_one(sql, params)
+        return row[0] if row else None
+
+
 class Database:
     """Connections to one SQLite file in WAL mode: one writer and a few readers.
 
@@ -118,12 +161,12 @@ class Database:
             await connection.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Transaction]:
         """One write transaction: committed if the block ends normally, rolled back otherwise."""
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
+                yield Transaction(self._writer)
             except BaseException:
                 await self._writer.rollback()
                 raise
@@ -154,7 +197,7 @@ class Database:
         try:
             async with self.transaction() as tx:
                 del self._batches[sql]  # rows queued from now on go in the next batch
-                await tx.executemany(sql, batch.rows)
+                await tx.execute_many(sql, batch.rows)
         except BaseException as error:
             if self._batches.get(sql) is batch:  # failed before it was taken
                 del self._batches[sql]
@@ -172,11 +215,11 @@ class Database:
             cursor = await self._writer.execute(sql, params)
             return cursor.rowcount
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         # Sent to the reader with the fewest queries in flight: its thread runs queued queries
         # one after another without waiting for the event loop, and a slow query keeps the
         # next ones away from its connection. One trip: execute, fetch and close in one.
@@ -191,12 +234,16 @@ class Database:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")
 
 
-async def scalar(tx: aiosqlite.Connection, sql: str, params: Params = ()) -> Any:
-    """The first value of the first row a statement gives, inside a transaction (None: no
-    row)."""
-    async with tx.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
-    return row[0] if row else None
+class Queries:
+    """What every group of the store's queries stands on: the database, private to the store."""
+
+    def __init__(self, db: Database):
+        self._db = db
+        self.clock = db.clock
+
+    def now(self) -> str:
+        """The time now as the store writes it (ISO 8601, UTC, to the second)."""
+        return self._db.now()
 
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:

@@ -8,11 +8,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
-from bot.store.database import STORY_WARNINGS, Database, scalar
+from bot.store.database import STORY_WARNINGS, Queries, Row, Transaction
 
 _DRAW_TRIES = 24
 _NOTHING_EXCLUDED = "9999-12-31"
@@ -59,42 +57,42 @@ class Excerpt:
     """The story's archive warnings, joined with commas ("" for none)."""
 
 
-def _excerpt(row: aiosqlite.Row) -> Excerpt:
+def _excerpt(row: Row) -> Excerpt:
     return Excerpt(
         **{**dict(row), "rating": Rating(row["rating"]), "warnings": row["warnings"] or ""}
     )
 
 
 async def add_excerpts(
-    tx: aiosqlite.Connection, story_id: int, excerpts: list[tuple[int, int, int, int]]
+    tx: Transaction, story_id: int, excerpts: list[tuple[int, int, int, int]]
 ) -> None:
     """Store a story's excerpts, (chapter id, start, end, page), in the slots after the last."""
-    last = await scalar(tx, "SELECT ifnull(max(slot), 0) FROM excerpt")
-    await tx.executemany(
+    last = await tx.scalar("SELECT ifnull(max(slot), 0) FROM excerpt")
+    await tx.execute_many(
         "INSERT INTO excerpt (slot, story_id, chapter_id, start_offset, end_offset, page_number) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(last + n, story_id, *excerpt) for n, excerpt in enumerate(excerpts, 1)],
     )
 
 
-async def remove_excerpts(tx: aiosqlite.Connection, story_id: int) -> None:
+async def remove_excerpts(tx: Transaction, story_id: int) -> None:
     """Delete a story's excerpts and move the last ones into the freed slots, so the slots stay
     1..N without gaps. Costs as much as the story has excerpts, not the library."""
-    cursor = await tx.execute("SELECT slot FROM excerpt WHERE story_id = ?", (story_id,))
-    freed = sorted(row[0] for row in await cursor.fetchall())
+    rows = await tx.fetch_all("SELECT slot FROM excerpt WHERE story_id = ?", (story_id,))
+    freed = sorted(row[0] for row in rows)
     if not freed:
         return
     await tx.execute("DELETE FROM excerpt WHERE story_id = ?", (story_id,))
-    remaining = await scalar(tx, "SELECT count(*) FROM excerpt")
+    remaining = await tx.scalar("SELECT count(*) FROM excerpt")
     holes = [slot for slot in freed if slot <= remaining]
-    cursor = await tx.execute("SELECT id FROM excerpt WHERE slot > ? ORDER BY slot", (remaining,))
-    movers = [row[0] for row in await cursor.fetchall()]
-    await tx.executemany(
+    rows = await tx.fetch_all("SELECT id FROM excerpt WHERE slot > ? ORDER BY slot", (remaining,))
+    movers = [row[0] for row in rows]
+    await tx.execute_many(
         "UPDATE excerpt SET slot = ? WHERE id = ?", list(zip(holes, movers, strict=True))
     )
 
 
-class ExcerptQueries(Database):
+class ExcerptQueries(Queries):
     async def draw_excerpt(
         self,
         viewer: Viewer,
@@ -145,7 +143,7 @@ class ExcerptQueries(Database):
             )
             if drawn:
                 return drawn
-        count = await self.fetch_one(f"SELECT count(*) {_PASSING}", filters)
+        count = await self._db.fetch_one(f"SELECT count(*) {_PASSING}", filters)
         if not count or not count[0]:
             return None
         return await self._excerpt_chosen_by(
@@ -179,7 +177,7 @@ class ExcerptQueries(Database):
     ) -> Excerpt | None:
         """The excerpt whose id `query` selects. Its text is read for that one excerpt only:
         picking among candidates with their text would read every candidate's chapter."""
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             f"""
             {ctes}
             SELECT {_EXCERPT_COLUMNS}
@@ -197,9 +195,9 @@ class ExcerptQueries(Database):
             SELECT {_EXCERPT_COLUMNS} FROM excerpt {_EXCERPT_JOINS}
             WHERE excerpt.id = :id AND {VISIBLE}
         """
-        row = await self.fetch_one(query, {**viewer.params, "id": excerpt_id})
+        row = await self._db.fetch_one(query, {**viewer.params, "id": excerpt_id})
         return _excerpt(row) if row else None
 
     async def excerpt_count(self) -> int:
-        row = await self.fetch_one("SELECT count(*) FROM excerpt")
+        row = await self._db.fetch_one("SELECT count(*) FROM excerpt")
         return row[0] if row else 0

@@ -8,12 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
 from bot.access import IN_REACH, RATING_ALLOWED, Viewer, check_visible
 from bot.library.layout import ChapterLayout, lay_out
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.store.database import Database, scalar
+from bot.store.database import Queries, Row, Transaction
 from bot.store.excerpts import add_excerpts, remove_excerpts
 
 
@@ -54,14 +52,14 @@ STORY_COLUMNS = (
 _COLUMN_NAMES = tuple(name.strip() for name in STORY_COLUMNS.split(","))
 
 
-def story_from_row(row: aiosqlite.Row, **extra: Any) -> Story:
+def story_from_row(row: Row, **extra: Any) -> Story:
     """A Story from a row of STORY_COLUMNS (and `warnings`/`tags`, when given)."""
     values: dict[str, Any] = {name: row[name] for name in _COLUMN_NAMES}
     values["rating"], values["status"] = Rating(row["rating"]), Status(row["status"])
     return Story(**values, **extra)
 
 
-class LibraryQueries(Database):
+class LibraryQueries(Queries):
     async def save_story(
         self,
         draft: StoryDraft,
@@ -77,13 +75,12 @@ class LibraryQueries(Database):
         Replacing keeps the story's id (and so readers' progress and subscriptions).
         """
         layout = await asyncio.to_thread(lay_out, draft.chapters, page_size)
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            existing = await tx.fetch_one(
                 "SELECT id, content_hash FROM story "
                 "WHERE ifnull(guild_id, 0) = ? AND source_key = ?",
                 (guild_id or 0, source_key),
             )
-            existing = await cursor.fetchone()
             if existing and existing["content_hash"] == content_hash:
                 return SaveOutcome.UNCHANGED, existing["id"]
             story_id = await write_story(
@@ -99,7 +96,7 @@ class LibraryQueries(Database):
         return (SaveOutcome.UPDATED if existing else SaveOutcome.ADDED), story_id
 
     async def story_count(self) -> int:
-        row = await self.fetch_one("SELECT count(*) FROM story")
+        row = await self._db.fetch_one("SELECT count(*) FROM story")
         return row[0] if row else 0
 
     async def story(self, viewer: Viewer, story_id: int) -> Story:
@@ -108,15 +105,15 @@ class LibraryQueries(Database):
             SELECT {STORY_COLUMNS}, {RATING_ALLOWED} AS rating_allowed FROM story
             WHERE id = :id AND {IN_REACH}
         """
-        row = await self.fetch_one(query, {**viewer.params, "id": story_id})
+        row = await self._db.fetch_one(query, {**viewer.params, "id": story_id})
         check_visible(viewer, row)
         assert row is not None
         return await self.with_tags(row)
 
-    async def with_tags(self, row: aiosqlite.Row) -> Story:
+    async def with_tags(self, row: Row) -> Story:
         """The story of a row of STORY_COLUMNS, with its warnings and tags."""
         tags: dict[str, list[str]] = {}
-        for tag in await self.fetch_all(
+        for tag in await self._db.fetch_all(
             "SELECT kind, name FROM story_tag WHERE story_id = :id ORDER BY kind, position",
             {"id": row["id"]},
         ):
@@ -129,17 +126,17 @@ class LibraryQueries(Database):
 
     async def chapter_texts(self, story_id: int) -> list[str]:
         """The prose of every chapter of a story, in order (for checks and exports, not reading)."""
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT text FROM chapter WHERE story_id = ? ORDER BY number", (story_id,)
         )
         return [row["text"] for row in rows]
 
     async def meta(self, key: str) -> str | None:
-        row = await self.fetch_one("SELECT value FROM meta WHERE key = ?", (key,))
+        row = await self._db.fetch_one("SELECT value FROM meta WHERE key = ?", (key,))
         return row["value"] if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -148,7 +145,7 @@ class LibraryQueries(Database):
 
 
 async def write_story(
-    tx: aiosqlite.Connection,
+    tx: Transaction,
     draft: StoryDraft,
     layout: Sequence[ChapterLayout],
     *,
@@ -185,21 +182,19 @@ async def write_story(
         await delete_chapters(tx, story_id)
         await tx.execute("DELETE FROM story_tag WHERE story_id = ?", (story_id,))
     else:
-        cursor = await tx.execute(
+        story_id = await tx.scalar(
             "INSERT INTO story (content_hash, title, author, summary, rating, status, "
             "language, source, chapter_count, word_count, page_count, updated_at, "
             "created_at, guild_id, source_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (*values, now, guild_id, source_key),
         )
-        story_id = cursor.lastrowid
-        assert story_id is not None
     await insert_tags(tx, story_id, draft)
     await insert_chapters(tx, story_id, draft.chapters, layout, first_number=1, pages_before=0)
     return story_id
 
 
-async def delete_chapters(tx: aiosqlite.Connection, story_id: int) -> None:
+async def delete_chapters(tx: Transaction, story_id: int) -> None:
     """Delete a story's chapters (their pages with them) and take them out of the full-text
     index, inside the caller's transaction: the one way a chapter leaves the index, as
     `insert_chapters` is the one way it enters it."""
@@ -214,19 +209,19 @@ async def delete_chapters(tx: aiosqlite.Connection, story_id: int) -> None:
     await tx.execute("DELETE FROM chapter WHERE story_id = :story", params)
 
 
-async def insert_tags(tx: aiosqlite.Connection, story_id: int, draft: StoryDraft) -> None:
+async def insert_tags(tx: Transaction, story_id: int, draft: StoryDraft) -> None:
     """Write a story's warnings, fandoms, relationships, characters and tags, in order, inside
     the caller's transaction."""
     rows = [(story_id, "warning", name, position) for position, name in enumerate(draft.warnings)]
     for kind, names in draft.tags.items():
         rows += [(story_id, kind.value, name, position) for position, name in enumerate(names)]
-    await tx.executemany(
+    await tx.execute_many(
         "INSERT OR IGNORE INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, ?)", rows
     )
 
 
 async def insert_chapters(
-    tx: aiosqlite.Connection,
+    tx: Transaction,
     story_id: int,
     chapters: Sequence[ChapterDraft],
     layout: Sequence[ChapterLayout],
@@ -240,7 +235,7 @@ async def insert_chapters(
     Chapter ids are assigned here (the caller holds the write lock), so a story's chapters,
     pages and excerpts are each written in one statement, however many chapters it has.
     """
-    last_id = await scalar(tx, "SELECT ifnull(max(id), 0) FROM chapter")
+    last_id = await tx.scalar("SELECT ifnull(max(id), 0) FROM chapter")
     chapter_rows, page_rows, excerpt_rows = [], [], []
     pairs = zip(chapters, layout, strict=True)
     for offset, (chapter, laid_out) in enumerate(pairs):
@@ -264,12 +259,12 @@ async def insert_chapters(
             (chapter_id, page, start, end) for page, (start, end) in enumerate(laid_out.pages, 1)
         ]
         excerpt_rows += [(chapter_id, *excerpt) for excerpt in laid_out.excerpts]
-    await tx.executemany(
+    await tx.execute_many(
         "INSERT INTO chapter (id, story_id, number, title, text, notes_before, notes_after, "
         "word_count, page_count, pages_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         chapter_rows,
     )
-    await tx.executemany(
+    await tx.execute_many(
         "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (?, ?, ?, ?)",
         page_rows,
     )

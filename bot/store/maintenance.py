@@ -15,7 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.database import Database, migrations
+from bot.store.database import Queries, migrations
 from bot.store.library import STORY_COLUMNS, Story, story_from_row
 
 _SHOWN_MESSAGES = 3
@@ -39,7 +39,7 @@ class Finding:
     ok: bool = True
 
 
-class MaintenanceQueries(Database):
+class MaintenanceQueries(Queries):
     async def all_stories(self, guild_id: int | None = None) -> list[ListedStory]:
         """Every story, removed ones too: the bundled ones and every server's uploads, or only
         the uploads of `guild_id`. Bundled first, then by server, then by title."""
@@ -48,7 +48,7 @@ class MaintenanceQueries(Database):
             WHERE :guild IS NULL OR guild_id = :guild
             ORDER BY guild_id IS NOT NULL, guild_id, title COLLATE NOCASE, id
         """
-        rows = await self.fetch_all(query, {"guild": guild_id})
+        rows = await self._db.fetch_all(query, {"guild": guild_id})
         return [ListedStory(story_from_row(row), removed=bool(row["removed"])) for row in rows]
 
 

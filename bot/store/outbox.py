@@ -8,11 +8,9 @@ import enum
 import json
 from dataclasses import dataclass, fields
 
-import aiosqlite
-
 from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
-from bot.store.database import STORY_WARNINGS, Database
+from bot.store.database import STORY_WARNINGS, Queries, Transaction
 
 NEWS = "outbox"
 """The bot event dispatched when notices were queued, so they go out at once."""
@@ -64,7 +62,7 @@ class Delivery:
 
 
 async def queue_notices(
-    tx: aiosqlite.Connection,
+    tx: Transaction,
     guild_id: int,
     story_id: int,
     author: str,
@@ -111,7 +109,7 @@ async def queue_notices(
     )
 
 
-async def drop_notices(tx: aiosqlite.Connection, story_id: int, now: str) -> None:
+async def drop_notices(tx: Transaction, story_id: int, now: str) -> None:
     """Drop a removed story's pending notices, in the caller's transaction."""
     await tx.execute(
         """
@@ -122,10 +120,10 @@ async def drop_notices(tx: aiosqlite.Connection, story_id: int, now: str) -> Non
     )
 
 
-class OutboxQueries(Database):
+class OutboxQueries(Queries):
     async def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
         """Pending notices grouped by recipient, oldest recipients first."""
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             f"""
             WITH recipient AS (
                 SELECT recipient_kind, recipient_id, min(id) AS first
@@ -165,7 +163,7 @@ class OutboxQueries(Database):
             SELECT outbox.id FROM outbox JOIN story ON story.id = outbox.story_id
             WHERE outbox.id IN (SELECT value FROM json_each(:ids)) AND {VISIBLE}
         """
-        rows = await self.fetch_all(query, {**viewer.params, "ids": json.dumps(notice_ids)})
+        rows = await self._db.fetch_all(query, {**viewer.params, "ids": json.dumps(notice_ids)})
         return {row[0] for row in rows}
 
     async def delivered(self, notice_ids: list[int]) -> None:
@@ -185,7 +183,7 @@ class OutboxQueries(Database):
             "now": self.now(),
             "most": max_attempts,
         }
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 """
                 UPDATE outbox SET attempts = attempts + 1, reason = :reason
@@ -208,7 +206,7 @@ class OutboxQueries(Database):
         reason: str | None,
         dm_closed_user: int | None = None,
     ) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 """
                 UPDATE outbox SET status = :status, reason = :reason, done_at = :now
@@ -232,5 +230,5 @@ class OutboxQueries(Database):
 
     async def outbox_counts(self) -> dict[str, int]:
         """How many notices are in each state (for tests and the benchmark)."""
-        rows = await self.fetch_all("SELECT status, count(*) FROM outbox GROUP BY status")
+        rows = await self._db.fetch_all("SELECT status, count(*) FROM outbox GROUP BY status")
         return {row[0]: row[1] for row in rows}

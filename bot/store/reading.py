@@ -9,8 +9,6 @@ import json
 import re
 from dataclasses import dataclass, fields, replace
 
-import aiosqlite
-
 from bot.access import (
     IN_REACH,
     OF_THIS_SERVER,
@@ -22,7 +20,7 @@ from bot.access import (
     check_visible,
 )
 from bot.library.model import Rating, Status
-from bot.store.database import Database, escape_like, typed_id, typed_text
+from bot.store.database import Queries, Row, escape_like, typed_id, typed_text
 
 _TRIGRAM = 3
 """Characters story_name needs to find a run of text anywhere in a title or author."""
@@ -92,7 +90,7 @@ class Bookmark:
     updated_at: str
 
 
-class ReadingQueries(Database):
+class ReadingQueries(Queries):
     async def page(
         self, viewer: Viewer, story_id: int, chapter_number: int, page_number: int
     ) -> Page:
@@ -125,7 +123,7 @@ class ReadingQueries(Database):
                 ELSE :page END
             WHERE story.id = :story AND {IN_REACH}
         """
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             query,
             {
                 **viewer.params,
@@ -163,7 +161,7 @@ class ReadingQueries(Database):
             ORDER BY chapter.number
             LIMIT :limit
         """
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             query, {**viewer.params, "story": story_id, "offset": offset, "limit": limit}
         )
         return [(row["number"], row["title"]) for row in rows]
@@ -194,7 +192,7 @@ class ReadingQueries(Database):
                 title COLLATE NOCASE, id
             LIMIT :limit
         """
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             query,
             {
                 **viewer.params,
@@ -222,7 +220,7 @@ class ReadingQueries(Database):
             LIMIT 1
         """
         story_id = typed_id(typed)
-        row = await self.fetch_one(query, {**viewer.params, "id": story_id, "title": typed})
+        row = await self._db.fetch_one(query, {**viewer.params, "id": story_id, "title": typed})
         if row is None:
             return None
         check_visible(viewer, row)
@@ -251,7 +249,7 @@ class ReadingQueries(Database):
                 story.id
             LIMIT :limit
         """
-        rows = await self.fetch_all(query, {**viewer.params, "story": story_id, "limit": limit})
+        rows = await self._db.fetch_all(query, {**viewer.params, "story": story_id, "limit": limit})
         return [_story_choice(row) for row in rows]
 
     async def stories_tagged(
@@ -283,7 +281,7 @@ class ReadingQueries(Database):
             ORDER BY story.title COLLATE NOCASE, story.id
             LIMIT :limit
         """
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             query,
             {
                 **viewer.params,
@@ -321,7 +319,7 @@ class ReadingQueries(Database):
             "word_start": f"% {needle}%",
             "limit": limit,
         }
-        return [row["name"] for row in await self.fetch_all(query, params)]
+        return [row["name"] for row in await self._db.fetch_all(query, params)]
 
     async def author_named(self, viewer: Viewer, text: str) -> str | None:
         """The author of a story the viewer may see whose name is `text` in any letter case,
@@ -332,7 +330,7 @@ class ReadingQueries(Database):
             LIMIT 1
         """
         typed = typed_text(text)
-        row = await self.fetch_one(query, {**viewer.params, "author": typed})
+        row = await self._db.fetch_one(query, {**viewer.params, "author": typed})
         return row["author"] if row else None
 
     async def stories_sharing_word_starts(
@@ -350,7 +348,7 @@ class ReadingQueries(Database):
                 SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
             LIMIT :limit
         """
-        rows = await self.fetch_all(query, {**viewer.params, "starts": match, "limit": limit})
+        rows = await self._db.fetch_all(query, {**viewer.params, "starts": match, "limit": limit})
         return [_story_choice(row) for row in rows]
 
     async def authors_sharing_word_starts(
@@ -369,7 +367,7 @@ class ReadingQueries(Database):
             GROUP BY story.author COLLATE NOCASE
         """
         params = {**viewer.params, "starts": f"author : ({match})", "limit": limit}
-        return [row["name"] for row in await self.fetch_all(query, params)]
+        return [row["name"] for row in await self._db.fetch_all(query, params)]
 
     async def save_bookmark(
         self, user_id: int, story_id: int, chapter_number: int, page_number: int, *, move: bool
@@ -378,7 +376,7 @@ class ReadingQueries(Database):
         jumped to, only if they have no place in that story yet. Bookmarks are written in
         batches, so one for a story that has just gone is dropped rather than failing the
         others."""
-        await self.write_in_batch(
+        await self._db.write_in_batch(
             _MOVE_PLACE if move else _FIRST_PLACE,
             {
                 "user": user_id,
@@ -397,7 +395,7 @@ class ReadingQueries(Database):
             ORDER BY reading_progress.updated_at DESC, story.title
             LIMIT :limit
         """
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             query, {**viewer.params, "user": viewer.user_id, "limit": limit}
         )
         return [_bookmark(row) for row in rows]
@@ -413,7 +411,7 @@ class ReadingQueries(Database):
             ORDER BY reading_progress.updated_at DESC, story.title
             LIMIT 1
         """
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             query, {**viewer.params, "user": viewer.user_id, "story": story_id}
         )
         if row is None:
@@ -425,20 +423,20 @@ class ReadingQueries(Database):
 
     async def clear_bookmarks(self, user_id: int, story_ids: list[int]) -> int:
         """Forget where the reader stopped in these stories; how many places were forgotten."""
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 """
                 DELETE FROM reading_progress
                 WHERE user_id = :user AND story_id IN (SELECT value FROM json_each(:stories))
                 """,
                 {"user": user_id, "stories": json.dumps(story_ids)},
             )
-            return cursor.rowcount
+            return changed
 
     async def reader_servers(self, user_id: int) -> list[int]:
         """The servers a reader has read a story of or follows something in: the ones whose
         stories they may read in DMs, if Discord says they are still a member."""
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             """
             SELECT story.guild_id FROM reading_progress
             JOIN story ON story.id = reading_progress.story_id
@@ -451,11 +449,13 @@ class ReadingQueries(Database):
         return [row[0] for row in rows]
 
     async def mature_in_dms(self, user_id: int) -> bool:
-        row = await self.fetch_one("SELECT mature_in_dms FROM reader WHERE user_id = ?", (user_id,))
+        row = await self._db.fetch_one(
+            "SELECT mature_in_dms FROM reader WHERE user_id = ?", (user_id,)
+        )
         return bool(row and row["mature_in_dms"])
 
     async def set_mature_in_dms(self, user_id: int, allowed: bool) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO reader (user_id, mature_in_dms) VALUES (?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET mature_in_dms = excluded.mature_in_dms",
@@ -509,7 +509,7 @@ def _fts_word_starts(typed: str) -> str:
     return " OR ".join(f'"{start}"*' for start in sorted(starts))
 
 
-def _story_choice(row: aiosqlite.Row) -> StoryChoice:
+def _story_choice(row: Row) -> StoryChoice:
     return StoryChoice(
         id=row["id"],
         title=row["title"],
@@ -536,7 +536,7 @@ _MOVE_PLACE = """
 """
 
 
-def _bookmark(row: aiosqlite.Row) -> Bookmark:
+def _bookmark(row: Row) -> Bookmark:
     return Bookmark(**{name: row[name] for name in _BOOKMARK_FIELDS})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.store.database import Database
+from bot.store.database import Queries
 
 
 @dataclass(frozen=True)
@@ -15,9 +15,9 @@ class GuildSettings:
     announce_role_id: int | None = None
 
 
-class SettingsQueries(Database):
+class SettingsQueries(Queries):
     async def guild_settings(self, guild_id: int) -> GuildSettings:
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             """
             SELECT guild_id, moderator_role_id, announce_channel_id, announce_role_id
             FROM guild_settings WHERE guild_id = :guild
@@ -27,7 +27,7 @@ class SettingsQueries(Database):
         return GuildSettings(**dict(row)) if row else GuildSettings(guild_id)
 
     async def set_moderator_role(self, guild_id: int, role_id: int | None) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 """
                 INSERT INTO guild_settings (guild_id, moderator_role_id) VALUES (:guild, :role)
@@ -39,7 +39,7 @@ class SettingsQueries(Database):
     async def set_announcements(
         self, guild_id: int, channel_id: int | None, role_id: int | None
     ) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 """
                 INSERT INTO guild_settings (guild_id, announce_channel_id, announce_role_id)

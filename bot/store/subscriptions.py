@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 
 from bot.access import VISIBLE, Viewer
-from bot.store.database import Database
+from bot.store.database import Queries
 
 
 class Following(enum.StrEnum):
@@ -37,11 +37,11 @@ class Subscriber:
     """Their DM channel with the bot, once opened."""
 
 
-class SubscriptionQueries(Database):
+class SubscriptionQueries(Queries):
     async def subscribe(self, user_id: int, guild_id: int, kind: Following, target: str) -> bool:
         """Follow a story, an author or everything; False if already following."""
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 """
                 INSERT OR IGNORE INTO subscription (user_id, guild_id, kind, target, created_at)
                 VALUES (:user, :guild, :kind, :target, :now)
@@ -54,19 +54,19 @@ class SubscriptionQueries(Database):
                     "now": self.now(),
                 },
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def unsubscribe(self, user_id: int, guild_id: int, kind: Following, target: str) -> bool:
         """Stop following; False if not following."""
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 """
                 DELETE FROM subscription
                 WHERE user_id = :user AND guild_id = :guild AND kind = :kind AND target = :target
                 """,
                 {"user": user_id, "guild": guild_id, "kind": kind.value, "target": target},
             )
-            return cursor.rowcount > 0
+            return changed > 0
 
     async def subscriptions(self, viewer: Viewer) -> list[Subscription]:
         """What the viewer follows in their server; a followed story's title only if they may
@@ -80,13 +80,13 @@ class SubscriptionQueries(Database):
             WHERE user_id = :user AND guild_id = :viewer_guild
             ORDER BY kind, target
         """
-        rows = await self.fetch_all(query, {**viewer.params, "user": viewer.user_id})
+        rows = await self._db.fetch_all(query, {**viewer.params, "user": viewer.user_id})
         return [
             Subscription(Following(row["kind"]), row["target"], row["story_title"]) for row in rows
         ]
 
     async def set_dm_channel(self, user_id: int, channel_id: int) -> None:
-        await self.write(
+        await self._db.write(
             """
             INSERT INTO subscriber (user_id, dm_channel_id) VALUES (:user, :channel)
             ON CONFLICT (user_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id
@@ -95,14 +95,14 @@ class SubscriptionQueries(Database):
         )
 
     async def subscriber(self, user_id: int) -> Subscriber:
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             "SELECT by_mention, dm_channel_id FROM subscriber WHERE user_id = :user",
             {"user": user_id},
         )
         return Subscriber(bool(row[0]), row[1]) if row else Subscriber(False, None)
 
     async def set_by_mention(self, user_id: int, by_mention: bool) -> None:
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await tx.execute(
                 """
                 INSERT INTO subscriber (user_id, by_mention) VALUES (:user, :by_mention)
@@ -113,12 +113,12 @@ class SubscriptionQueries(Database):
 
     async def readers_to_tell_dm_closed(self) -> set[int]:
         """Readers a DM failed to reach who have not been told yet."""
-        rows = await self.fetch_all("SELECT user_id FROM subscriber WHERE dm_closed_news = 1")
+        rows = await self._db.fetch_all("SELECT user_id FROM subscriber WHERE dm_closed_news = 1")
         return {row[0] for row in rows}
 
     async def take_dm_closed_news(self, user_id: int) -> bool:
         """Whether the user must still hear that a DM to them failed (and now they have)."""
-        changed = await self.write(
+        changed = await self._db.write(
             "UPDATE subscriber SET dm_closed_news = 0 WHERE user_id = :user AND dm_closed_news = 1",
             {"user": user_id},
         )

@@ -12,12 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.access import CHANGEABLE, Hidden, StoryHidden
 from bot.library.layout import lay_out
 from bot.library.model import ChapterDraft, StoryDraft
-from bot.store.database import typed_id, typed_text
+from bot.store.database import Transaction, typed_id, typed_text
 from bot.store.library import (
     STORY_COLUMNS,
     LibraryQueries,
@@ -53,7 +51,7 @@ class AuditEntry:
 
 
 async def _audit(
-    tx: aiosqlite.Connection,
+    tx: Transaction,
     guild_id: int,
     story_id: int,
     user_id: int,
@@ -68,21 +66,18 @@ async def _audit(
     )
 
 
-async def _check_new_upload(tx: aiosqlite.Connection, guild_id: int, content_hash: str) -> None:
+async def _check_new_upload(tx: Transaction, guild_id: int, content_hash: str) -> None:
     """Refuse a file this guild uploaded before (unless that story was removed since)."""
-    cursor = await tx.execute(
+    row = await tx.fetch_one(
         "SELECT story.title FROM upload JOIN story ON story.id = upload.story_id "
         "WHERE upload.guild_id = ? AND upload.content_hash = ? AND story.removed_at IS NULL",
         (guild_id, content_hash),
     )
-    row = await cursor.fetchone()
     if row:
         raise DuplicateUpload(row[0])
 
 
-async def _record_upload(
-    tx: aiosqlite.Connection, guild_id: int, content_hash: str, story_id: int
-) -> None:
+async def _record_upload(tx: Transaction, guild_id: int, content_hash: str, story_id: int) -> None:
     await tx.execute(
         "INSERT OR REPLACE INTO upload (guild_id, content_hash, story_id) VALUES (?, ?, ?)",
         (guild_id, content_hash, story_id),
@@ -105,7 +100,7 @@ class UploadQueries(LibraryQueries):
         """
         layout = await asyncio.to_thread(lay_out, draft.chapters, page_size)
         now = self.now()
-        async with self.transaction() as tx:
+        async with self._db.transaction() as tx:
             await _check_new_upload(tx, guild_id, content_hash)
             story_id = await write_story(
                 tx,
@@ -156,15 +151,14 @@ class UploadQueries(LibraryQueries):
         """
         layout = await asyncio.to_thread(lay_out, chapters, page_size)
         now = self.now()
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            story = await tx.fetch_one(
                 f"""
                 SELECT guild_id, author, chapter_count, page_count FROM story
                 WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
                 """,
                 {"id": story_id, "moderated_guild": guild_id},
             )
-            story = await cursor.fetchone()
             if story is None:
                 raise StoryHidden(Hidden.GONE)
             await _check_new_upload(tx, story["guild_id"], content_hash)
@@ -218,8 +212,8 @@ class UploadQueries(LibraryQueries):
         title, author, summary, rating, status, warnings, fandoms, relationships, characters and
         tags. StoryHidden if it is not one of the guild's any more."""
         now = self.now()
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 f"""
                 UPDATE story
                 SET title = :title, author = :author, summary = :summary, rating = :rating,
@@ -237,7 +231,7 @@ class UploadQueries(LibraryQueries):
                     "moderated_guild": guild_id,
                 },
             )
-            if cursor.rowcount == 0:
+            if changed == 0:
                 raise StoryHidden(Hidden.GONE)
             await tx.execute("DELETE FROM story_tag WHERE story_id = :id", {"id": story_id})
             await insert_tags(tx, story_id, details)
@@ -256,15 +250,15 @@ class UploadQueries(LibraryQueries):
         """Hide a story of `guild_id` everywhere (it can be restored) and drop its pending
         notices; False if it is not one of the guild's, or was removed already."""
         now = self.now()
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
                 f"""
                 UPDATE story SET removed_at = :now
                 WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
                 """,
                 {"now": now, "id": story_id, "moderated_guild": guild_id},
             )
-            if cursor.rowcount == 0:
+            if changed == 0:
                 return False
             await drop_notices(tx, story_id, now)
             await _audit(tx, guild_id, story_id, user_id, AuditAction.REMOVE, "", now)
@@ -276,12 +270,11 @@ class UploadQueries(LibraryQueries):
         """Undo a removal of a story of `guild_id` made less than `within` ago; whether it was
         restored."""
         now = self.clock()
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            row = await tx.fetch_one(
                 f"SELECT removed_at FROM story WHERE id = :id AND {CHANGEABLE}",
                 {"id": story_id, "moderated_guild": guild_id},
             )
-            row = await cursor.fetchone()
             if not row or not row[0] or now - datetime.fromisoformat(row[0]) > within:
                 return False
             await tx.execute("UPDATE story SET removed_at = NULL WHERE id = ?", (story_id,))
@@ -296,15 +289,14 @@ class UploadQueries(LibraryQueries):
         not one of the guild's any more, or has no such chapters."""
         step = 1 if chapter > to else -1
         low, high = min(chapter, to), max(chapter, to)
-        async with self.transaction() as tx:
-            cursor = await tx.execute(
+        async with self._db.transaction() as tx:
+            found = await tx.fetch_one(
                 f"""
                 SELECT chapter_count FROM story
                 WHERE id = :id AND {CHANGEABLE} AND removed_at IS NULL
                 """,
                 {"id": story_id, "moderated_guild": guild_id},
             )
-            found = await cursor.fetchone()
             if found is None:
                 raise StoryHidden(Hidden.GONE)
             if high > found[0]:
@@ -354,7 +346,7 @@ class UploadQueries(LibraryQueries):
 
     async def history(self, story_id: int, guild_id: int, limit: int = 20) -> list[AuditEntry]:
         """The latest changes to a story of `guild_id`, newest first."""
-        rows = await self.fetch_all(
+        rows = await self._db.fetch_all(
             """
             SELECT user_id, action, detail, at FROM audit
             WHERE story_id = :id AND guild_id = :guild
@@ -379,7 +371,7 @@ class UploadQueries(LibraryQueries):
             LIMIT 1
         """
         story_id = typed_id(typed)
-        row = await self.fetch_one(
+        row = await self._db.fetch_one(
             query, {"moderated_guild": guild_id, "removed": removed, "id": story_id, "title": typed}
         )
         return await self.with_tags(row) if row else None

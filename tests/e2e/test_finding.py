@@ -11,6 +11,7 @@ from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from standin.driver import Person
 from standin.server import Standin
 from tests.conftest import BotRunner, reader_page, shown_excerpt, unescaped
+from tests.samples import database
 
 
 def _story(title: str, author: str, **tags: tuple[str, ...]) -> StoryDraft:
@@ -90,7 +91,7 @@ async def test_a_story_not_shown_here_is_never_suggested_by_its_tags(
         removed = await _save(bot, _story("Removed", "Wren", freeform=("Lighthouse AU",)), here)
         await bot.store.remove_story(removed, here, user_id=standin.world.user("moderator").id)
         gone = await _save(bot, _story("Gone Now", "Wren", freeform=("Lighthouse AU",)))
-        async with bot.store.transaction() as tx:
+        async with database(bot.store).transaction() as tx:
             await tx.execute("DELETE FROM story WHERE id = ?", (gone,))
         assert await _suggested(reader, "lighthouse") == []
         assert await _suggested(reader, "li") == []

@@ -15,6 +15,7 @@ from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.store import BrowseFilters, Store
 from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
 from tests.conftest import ANYONE, Clock
+from tests.samples import database
 
 PARAGRAPH = "The lantern swung over the quiet harbour while the gulls slept. " * 6
 
@@ -111,7 +112,7 @@ async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Stor
     await store.edit_story(story_id, 1, details, user_id=5)
     assert [s.id for s in await store.find_stories(Viewer(0, 1, True), "quiet")] == [story_id]
     assert await store.find_stories(Viewer(0, 1, True), "harbour") == []
-    async with store.transaction() as tx:
+    async with database(store).transaction() as tx:
         await tx.execute("DELETE FROM story WHERE id = ?", (story_id,))
     assert await store.find_stories(Viewer(0, 1, True), "qu") == []
 
@@ -150,7 +151,7 @@ async def test_stories_tagged_follow_the_tags_written_replaced_edited_and_delete
     )
     await store.edit_story(second, 1, edited, user_id=5)
     assert await tagged("klaine") == [("Second", "Klaine")]
-    async with store.transaction() as tx:
+    async with database(store).transaction() as tx:
         await tx.execute("DELETE FROM story WHERE id = ?", (second,))
     assert await tagged("klaine") == []
     with sqlite3.connect(tmp_path / "library.db") as connection:
@@ -349,7 +350,8 @@ async def test_search_follows_chapters_added_replaced_and_removed(store: Store) 
     await store.save_story(replaced, source_key="Harbour", content_hash="new", page_size=800)
     assert await found("fog rolled in") == [(bundled, 1)]
     assert await found("ship left at dawn") == [(uploaded, 2)]
-    async with store.transaction() as tx:  # the index holds exactly the chapters there are
+    # the index holds exactly the chapters there are
+    async with database(store).transaction() as tx:
         await tx.execute(
             "INSERT INTO chapter_fts (chapter_fts, rank) VALUES ('integrity-check', 1)"
         )
@@ -383,8 +385,8 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     story_id = await _add(store, _story("First"))
     broken = "INSERT INTO no_such_table VALUES (?)"
     results = await asyncio.gather(
-        store.write_in_batch(broken, (1,)),
-        store.write_in_batch(broken, (2,)),
+        database(store).write_in_batch(broken, (1,)),
+        database(store).write_in_batch(broken, (2,)),
         return_exceptions=True,
     )
     assert all(isinstance(result, sqlite3.OperationalError) for result in results)
@@ -395,10 +397,10 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
 async def _add_alike(store: Store, count: int, guild_id: int | None = None) -> None:
     """`count` more one-chapter stories that all match "kur" by title, author and tags: the worst
     case for a lookup, written straight to the tables (as an import would, but faster)."""
-    async with store.transaction() as tx:
-        first = await (await tx.execute("SELECT ifnull(max(id), 0) + 1 FROM story")).fetchone()
-        ids = range(first[0], first[0] + count)
-        await tx.executemany(
+    async with database(store).transaction() as tx:
+        first = await tx.scalar("SELECT ifnull(max(id), 0) + 1 FROM story")
+        ids = range(first, first + count)
+        await tx.execute_many(
             """
             INSERT INTO story (id, guild_id, source_key, content_hash, title, author, summary,
                 rating, status, language, source, chapter_count, word_count, page_count,
@@ -408,7 +410,7 @@ async def _add_alike(store: Store, count: int, guild_id: int | None = None) -> N
             """,
             [{"id": story_id, "guild": guild_id} for story_id in ids],
         )
-        await tx.executemany(
+        await tx.execute_many(
             "INSERT INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, 0)",
             [
                 (story_id, kind, name)
@@ -428,7 +430,7 @@ async def _steps(store: Store, lookup: Callable[[], Awaitable[object]]) -> int:
         steps += 1
         return 0
 
-    readers = store._readers  # what a query costs is counted where it runs
+    readers = database(store)._readers  # what a query costs is counted where it runs
     for reader in readers:
         await reader.set_progress_handler(step, 100)
     await lookup()
