@@ -9,29 +9,35 @@ from bot.library.model import Rating
 
 
 @pytest.mark.parametrize(
-    ("hidden", "told"),
+    ("why", "rating", "in_dms", "told"),
     [
         (
-            StoryHidden(Hidden.CHAPTER_GONE),
+            Hidden.CHAPTER_GONE,
+            None,
+            False,
             "That chapter is not in the story any more: open the story again with /read.",
         ),
-        (StoryHidden(Hidden.GONE), "That story is not in the library here any more."),
+        (Hidden.GONE, None, False, "That story is not in the library here any more."),
+        (Hidden.GONE, Rating.MATURE, False, "That story is not in the library here any more."),
+        (Hidden.AGE_RESTRICTED, None, False, "That story is not in the library here any more."),
         (
-            StoryHidden(Hidden.GONE, Rating.MATURE),
-            "That story is not in the library here any more.",
-        ),
-        (StoryHidden(Hidden.AGE_RESTRICTED), "That story is not in the library here any more."),
-        (
-            StoryHidden(Hidden.AGE_RESTRICTED, Rating.EXPLICIT, in_dms=True),
+            Hidden.AGE_RESTRICTED,
+            Rating.EXPLICIT,
+            True,
             "That story is rated Explicit. To read it in DMs, confirm you are an adult with "
             "`/mature-content allow:True`.",
         ),
         (
-            StoryHidden(Hidden.AGE_RESTRICTED, Rating.NOT_RATED),
+            Hidden.AGE_RESTRICTED,
+            Rating.NOT_RATED,
+            False,
             "That story is rated Not Rated, so it can only be read in an age-restricted channel "
             "of this server.",
         ),
     ],
 )
-def test_a_refusal_names_only_what_may_be_said(hidden: StoryHidden, told: str) -> None:
-    assert refusal(hidden) == told
+def test_a_refusal_names_only_what_may_be_said(
+    why: Hidden, rating: Rating | None, in_dms: bool, told: str
+) -> None:
+    # built here, not in the parameters, so that the refusal is made by the code under test
+    assert refusal(StoryHidden(why, rating, in_dms=in_dms)) == told
