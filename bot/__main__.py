@@ -112,7 +112,7 @@ async def _serve(settings: Settings) -> None:
 
     token = settings.require_token()
     use_discord_endpoints(settings.discord_rest_url, settings.discord_gateway_url)
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     try:
         await import_library_if_empty(store, settings.library_dir, settings.page_size)
         async with StoryBot(settings, store) as bot:
@@ -126,7 +126,7 @@ async def _import(settings: Settings, paths: list[Path]) -> int:
     if missing:
         raise ConfigError(f"no such file or folder: {missing[0]}")
     files = story_files(paths)
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Importing", total=len(files))
@@ -181,7 +181,7 @@ def _print_import_summary(results: list[FileImport]) -> None:
 
 
 async def _list(settings: Settings, *, guild_id: int | None, as_json: bool) -> int:
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database)
     try:
         listed = await store.all_stories(guild_id)
     finally:

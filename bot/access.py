@@ -13,7 +13,6 @@ into the sentence `refusal` gives. No other code decides who sees what.
 from __future__ import annotations
 
 import enum
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,7 +40,7 @@ class Viewer:
         return {
             "viewer_guild": self.guild_id,
             "viewer_servers": json.dumps(self.member_of),
-            "viewer_ratings": allowed_ratings(self.age_restricted_ok),
+            "viewer_age_ok": self.age_restricted_ok,
         }
 
 
@@ -54,20 +53,14 @@ bundled library, removed or not: alone, only for what the viewer read themselves
 a story since removed is explained, not hidden)."""
 IN_REACH = f"(story.removed_at IS NULL AND {OF_THIS_SERVER})"
 """A story that exists for the viewer's server: bundled or its own, and not removed."""
-RATING_ALLOWED = "(story.rating IN (SELECT value FROM json_each(:viewer_ratings)))"
-"""A story whose rating may be shown where the viewer is."""
+_FOR_EVERYONE = ", ".join(f"'{rating.value}'" for rating in Rating if not rating.age_restricted)
+RATING_ALLOWED = f"(:viewer_age_ok OR story.rating IN ({_FOR_EVERYONE}))"
+"""A story whose rating may be shown where the viewer is: any where age-restricted ratings may
+be, else only those for everyone."""
 VISIBLE = f"({IN_REACH} AND {RATING_ALLOWED})"
 """A story the viewer may see: the whole rule, for every query that lists stories."""
 CHANGEABLE = "(story.guild_id = :moderated_guild)"
 """A story a moderator of `:moderated_guild` may change (removed ones too: to restore them)."""
-
-
-@functools.cache
-def allowed_ratings(age_restricted_ok: bool) -> str:
-    """The JSON list of the ratings that may be shown, for `:viewer_ratings`."""
-    return json.dumps(
-        [rating.value for rating in Rating if age_restricted_ok or not rating.age_restricted]
-    )
 
 
 class Hidden(enum.Enum):

@@ -30,6 +30,9 @@ class Secret(str):
 class Settings:
     discord_token: Secret | None
     database_path: Path
+    database_url: Secret | None
+    """A PostgreSQL database (`postgresql://…`) to keep the library in instead of the SQLite file
+    at `database_path`; its password is never shown."""
     library_dir: Path
     dev_guild_id: int | None
     log_level: str
@@ -38,6 +41,11 @@ class Settings:
     daily_no_repeat_days: int
     discord_rest_url: str | None
     discord_gateway_url: str | None
+
+    @property
+    def database(self) -> str | Path:
+        """Where the library is kept, as `Store.open` takes it."""
+        return self.database_url.reveal() if self.database_url else self.database_path
 
     def require_token(self) -> Secret:
         if not self.discord_token:
@@ -80,12 +88,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         return value
 
     token = text("DISCORD_TOKEN")
+    database_url = text("DATABASE_URL")
+    if database_url is not None and not database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL such as postgresql://user@host/storybot "
+            "(leave it unset to keep the library in the SQLite file at DATABASE_PATH)."
+        )
     log_level = (text("LOG_LEVEL", "INFO") or "INFO").upper()
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}.")
     return Settings(
         discord_token=Secret(token) if token else None,
         database_path=Path(text("DATABASE_PATH", "data/storybot.db") or ""),
+        database_url=Secret(database_url) if database_url else None,
         library_dir=Path(text("LIBRARY_DIR", "data") or ""),
         dev_guild_id=integer("DEV_GUILD_ID", None, 1, 2**64 - 1),
         log_level=log_level,

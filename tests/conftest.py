@@ -1,4 +1,5 @@
-"""Shared fixtures: a store on a real SQLite file, and storybot on the Discord stand-in."""
+"""Shared fixtures: a store on each engine (a real SQLite file, a real PostgreSQL database), and
+storybot on the Discord stand-in."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from standin.driver import Reply
 from standin.fixtures import discord_world, running, standin  # noqa: F401
 from standin.limits import TEXT_DISPLAY, walk_components
 from standin.server import Message, Standin
+from tests.engines import ENGINES, POSTGRES
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_LIBRARY = REPO / "data"
@@ -86,29 +88,42 @@ def seeded_draws(monkeypatch: pytest.MonkeyPatch) -> random.Random:
     return draws
 
 
+@pytest.fixture(params=ENGINES)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Where the test's library is kept: an SQLite file, or an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "library.db")
+        return
+    url = await POSTGRES.fresh_database()
+    yield url
+    await POSTGRES.drop(url)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "library.db")
+async def store(database: str) -> AsyncIterator[Store]:
+    opened = await Store.open(database)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-async def clocked_store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+async def clocked_store(database: str, clock: Clock) -> AsyncIterator[Store]:
     """A store whose clock is the test's `clock`: it stands still until the test moves it."""
-    opened = await Store.open(tmp_path / "clocked.db", clock=clock)
+    opened = await Store.open(database, clock=clock)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database: str) -> Settings:
+    where = {"DATABASE_URL": database} if "://" in database else {"DATABASE_PATH": database}
     return load_settings(
         {
             "DISCORD_TOKEN": "standin-token",
             "DATABASE_PATH": str(tmp_path / "storybot.db"),
             "LIBRARY_DIR": str(SAMPLE_LIBRARY),
         }
+        | where
     )
 
 
@@ -135,7 +150,7 @@ def storybot(standin: Standin, settings: Settings, clock: Clock) -> BotRunner:  
 
     @asynccontextmanager
     async def run() -> AsyncIterator[StoryBot]:
-        opened = await Store.open(settings.database_path, clock=clock)
+        opened = await Store.open(settings.database, clock=clock)
         try:
             await import_library_if_empty(opened, settings.library_dir, settings.page_size)
             bot = StoryBot(settings, opened, guild_ready_timeout=0.05)

@@ -15,7 +15,7 @@ import pytest
 from bot.importing import import_library_if_empty
 from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Store
-from bot.store.database import migrations
+from bot.store.database import Dialect, migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
 from tests.processes import alive, children, needs_proc, wait_until
 
@@ -114,7 +114,7 @@ def test_check_of_a_healthy_library_prints_each_part_and_exits_0(
     result = _bot("check", env=env | {"DISCORD_TOKEN": "x.y.z"}, cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     assert _lines(result.stdout, "database:", "integrity:", "full-text", "stories:", "token:") == [
-        f"database: opens, schema version {len(migrations())}",
+        f"database: opens, schema version {len(migrations(Dialect.SQLITE))}",
         "integrity: ok",
         "full-text index chapter_fts: ok",
         "full-text index story_name: ok",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from bot.importing import import_files, import_library_if_empty, story_files
 from bot.store import SaveOutcome, Store
 from tests.conftest import REPO, SAMPLE_LIBRARY
 from tests.processes import alive, children, needs_proc, wait_until
+from tests.samples import database
 
 
 def _story(path: Path, text: str) -> Path:
@@ -26,17 +26,15 @@ async def _import(store: Store, *paths: Path) -> list[SaveOutcome | None]:
     ]
 
 
-def _source_keys(database: Path) -> list[str]:
-    with sqlite3.connect(database) as connection:
-        keys = [key for (key,) in connection.execute("SELECT source_key FROM story ORDER BY 1")]
-    connection.close()
-    return keys
+async def _source_keys(store: Store) -> list[str]:
+    rows = await database(store).fetch_all("SELECT source_key FROM story ORDER BY 1")
+    return [key for (key,) in rows]
 
 
 async def test_the_bundled_library_keeps_its_bare_file_names(store: Store, tmp_path: Path) -> None:
     await import_library_if_empty(store, SAMPLE_LIBRARY, page_size=900)
     # the keys databases made before have, so an upgrade never adds the samples twice
-    assert _source_keys(tmp_path / "library.db") == [
+    assert await _source_keys(store) == [
         "000_6f9fc9c0cdbf0d79.txt",
         "001_973e67e1a776df10.txt",
         "002_d006954e598079f7.txt",
@@ -50,7 +48,7 @@ async def test_files_of_one_name_in_two_folders_given_are_two_stories(
     one = _story(tmp_path / "one" / "story.txt", "The first tale.")
     two = _story(tmp_path / "two" / "story.txt", "The second tale.")
     assert await _import(store, one.parent, two.parent) == [SaveOutcome.ADDED] * 2
-    assert _source_keys(tmp_path / "library.db") == ["one/story.txt", "two/story.txt"]
+    assert await _source_keys(store) == ["one/story.txt", "two/story.txt"]
 
     two.write_text("# Chapter 1\n\nThe second tale, told again.\n")
     assert await _import(store, one.parent, two.parent) == [
@@ -67,7 +65,7 @@ async def test_a_file_is_keyed_by_its_path_inside_the_folder_given(
     _story(tmp_path / "library" / "bones" / "story.md", "A Bones tale.")
     alone = _story(tmp_path / "elsewhere" / "single.txt", "Given by itself.")
     assert await _import(store, tmp_path / "library", alone) == [SaveOutcome.ADDED] * 3
-    assert _source_keys(tmp_path / "library.db") == [
+    assert await _source_keys(store) == [
         "bones/story.md",
         "glee/story.md",
         "single.txt",
@@ -93,7 +91,7 @@ async def test_files_whose_paths_still_collide_are_keyed_by_content(
     ]
     assert await _import(store, first.parent, second.parent) == [SaveOutcome.ADDED] * 3
     assert await _import(store, first.parent, second.parent) == [SaveOutcome.UNCHANGED] * 3
-    keys = _source_keys(tmp_path / "library.db")
+    keys = await _source_keys(store)
     assert keys[0].startswith("content:") and keys[1].startswith("content:")
     assert keys[0] != keys[1] and keys[2] == "other.txt"
 

@@ -12,7 +12,7 @@ from bot.errors import UserFacingError
 from bot.library.model import Rating, Status
 from bot.library.render import escape, plural, render_prose, shorten
 from bot.store import BrowseFilters, Story
-from bot.store.browsing import HIT_END, HIT_START, fts_all_words, fts_phrase
+from bot.store.browsing import HIT_END, HIT_START, searchable
 from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.items import Owned, StatefulItem, StatelessView, number
@@ -131,13 +131,13 @@ class Browsing(commands.Cog):
         self, interaction: discord.Interaction[StoryBot], query: app_commands.Range[str, 1, 200]
     ) -> None:
         """Search the text of every story here and jump to the page that has it."""
-        if not fts_all_words(query):
+        if not searchable(query):
             raise UserFacingError("Type a few words to search for.")
         store = interaction.client.store
         viewer = await viewer_of(interaction)
         hits = []
-        for match in (fts_phrase(query), fts_all_words(query)):
-            hits = await store.search(viewer, match, limit=_SEARCH_HITS)
+        for every_word in (False, True):  # the phrase first, then its words anywhere
+            hits = await store.search(viewer, query, every_word=every_word, limit=_SEARCH_HITS)
             if hits:
                 break
         if not hits:

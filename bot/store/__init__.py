@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.store.browsing import BrowseFilters, BrowsingQueries, SearchHit
 from bot.store.daily import DailyPost, DailyQueries, DailySchedule
-from bot.store.database import Clock, Database, utc_now
+from bot.store.database import Clock, Database, Dialect, utc_now
 from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
 from bot.store.maintenance import MaintenanceQueries
@@ -15,6 +15,10 @@ from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
 from bot.store.settings import GuildSettings, SettingsQueries
 from bot.store.subscriptions import Following, Subscriber, Subscription, SubscriptionQueries
 from bot.store.uploads import AuditEntry, DuplicateUpload, UploadQueries
+
+
+def is_postgres_url(where: str) -> bool:
+    return where.startswith(("postgresql://", "postgres://"))
 
 
 class Store(
@@ -35,9 +39,23 @@ class Store(
     """
 
     @classmethod
-    async def open(cls, path: Path | str, *, clock: Clock = utc_now) -> Store:
-        """Open (creating if needed) the database at `path` and bring its schema up to date."""
-        return cls(await Database.open(path, clock=clock))
+    async def open(cls, where: Path | str, *, clock: Clock = utc_now) -> Store:
+        """Open the library `where` says, bringing its schema up to date: a PostgreSQL database
+        for a `postgresql://` URL, else the SQLite file at that path (created if needed)."""
+        db: Database
+        if is_postgres_url(str(where)):
+            from bot.store.postgres import PostgresDatabase  # asyncpg only when it is used
+
+            db = await PostgresDatabase.open(str(where), clock=clock)
+        else:
+            from bot.store.sqlite import SqliteDatabase
+
+            db = await SqliteDatabase.open(where, clock=clock)
+        return cls(db)
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._db.dialect
 
     async def close(self) -> None:
         await self._db.close()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from bot.access import VISIBLE, Viewer
-from bot.store.database import Queries, escape_like
+from bot.store.database import Dialect, Queries, escape_like
 from bot.store.library import STORY_COLUMNS, Story, story_from_row
 
 _SORTS = {
@@ -44,14 +44,82 @@ class SearchHit:
     snippet: str  # the match between HIT_START and HIT_END markers
 
 
-def fts_phrase(text: str) -> str:
-    """The words of `text` as one FTS5 phrase: never a syntax error, whatever was typed."""
-    return '"' + " ".join(_QUERY_WORD.findall(text)) + '"'
+def searchable(text: str) -> bool:
+    """Whether `text` has a word to search for."""
+    return bool(_QUERY_WORD.search(text))
 
 
-def fts_all_words(text: str) -> str:
-    """Each word of `text` as its own FTS5 term, all of them required."""
-    return " ".join(f'"{word}"' for word in _QUERY_WORD.findall(text))
+def _fts_match(text: str, *, every_word: bool) -> str:
+    """The words of `text` as an FTS5 query: one phrase, or each word required on its own;
+    never a syntax error, whatever was typed."""
+    words = _QUERY_WORD.findall(text)
+    if every_word:
+        return " ".join(f'"{word}"' for word in words)
+    return '"' + " ".join(words) + '"'
+
+
+def _one_highlight(snippet: str, words: int) -> str:
+    """A PostgreSQL headline of a phrase of `words` words with each match of it marked as one
+    run, as FTS5 marks a phrase: PostgreSQL marks each word of it (not the stop words between)."""
+    runs: list[list[int]] = []  # [start, end] of each run, in characters of the unmarked text
+    plain = ""
+    for index, piece in enumerate(re.split(f"[{HIT_START}{HIT_END}]", snippet)):
+        if index % 2:  # a marked word
+            start = len(plain)
+            if runs and len(_QUERY_WORD.findall(plain[runs[-1][0] : start])) + 1 <= words:
+                runs[-1][1] = start + len(piece)
+            else:
+                runs.append([start, start + len(piece)])
+        plain += piece
+    for start, end in reversed(runs):
+        plain = plain[:start] + HIT_START + plain[start:end] + HIT_END + plain[end:]
+    return plain
+
+
+_FTS5_HITS = f"""
+    candidate AS (
+        SELECT chapter_fts.rowid AS chapter_id, chapter.story_id
+        FROM chapter_fts
+        JOIN chapter ON chapter.id = chapter_fts.rowid
+        JOIN story ON story.id = chapter.story_id
+        WHERE chapter_fts MATCH :match AND {VISIBLE}
+        LIMIT :candidates
+    ),
+    best AS (
+        SELECT min(chapter_id) AS chapter_id FROM candidate
+        GROUP BY story_id ORDER BY 1 LIMIT :limit
+    ),
+    hit AS MATERIALIZED (
+        SELECT chapter_fts.rowid AS chapter_id,
+            snippet(chapter_fts, 0, :hit_start, :hit_end, '', 24) AS snippet
+        FROM chapter_fts
+        WHERE chapter_fts MATCH :match
+        AND chapter_fts.rowid IN (SELECT chapter_id FROM best)
+    )"""
+"""The chapters a search finds on SQLite (FTS5, `:match` an FTS5 query), with snippets."""
+
+
+def _postgres_hits(tsquery: str) -> str:
+    """The same on PostgreSQL (a GIN index of each chapter's words; `:match` the words typed,
+    `tsquery` the function that makes them a phrase or every-word query), with headlines."""
+    return f"""
+    candidate AS (
+        SELECT chapter.id AS chapter_id, chapter.story_id
+        FROM chapter JOIN story ON story.id = chapter.story_id
+        WHERE chapter.words @@ {tsquery}('storybot_prose', :match) AND {VISIBLE}
+        LIMIT :candidates
+    ),
+    best AS (
+        SELECT min(chapter_id) AS chapter_id FROM candidate
+        GROUP BY story_id ORDER BY 1 LIMIT :limit
+    ),
+    hit AS MATERIALIZED (
+        SELECT chapter.id AS chapter_id,
+            ts_headline('storybot_prose', chapter.text, {tsquery}('storybot_prose', :match),
+                'MaxFragments=1, MaxWords=24, MinWords=12, StartSel=' || :hit_start
+                || ', StopSel=' || :hit_end) AS snippet
+        FROM chapter WHERE chapter.id IN (SELECT chapter_id FROM best)
+    )"""
 
 
 class BrowsingQueries(Queries):
@@ -63,8 +131,8 @@ class BrowsingQueries(Queries):
             {VISIBLE}
             AND (:rating = '' OR story.rating = :rating)
             AND (:status = '' OR story.status = :status)
-            AND (:author = '' OR story.author = :author COLLATE NOCASE)
-            AND (:tag = '' OR EXISTS (
+            AND (:any_author OR story.author = :author COLLATE NOCASE)
+            AND (:any_tag OR EXISTS (
                 SELECT 1 FROM story_tag
                 WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE))
         """
@@ -73,7 +141,9 @@ class BrowsingQueries(Queries):
             "rating": filters.rating,
             "status": filters.status,
             "author": filters.author,
+            "any_author": not filters.author,
             "tag": filters.tag,
+            "any_tag": not filters.tag,
             "limit": limit,
             "offset": offset,
         }
@@ -97,7 +167,8 @@ class BrowsingQueries(Queries):
             return int(saved[0])
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO browse_query (filters) VALUES (:key)", {"key": key}
+                "INSERT INTO browse_query (filters) VALUES (:key) ON CONFLICT DO NOTHING",
+                {"key": key},
             )
             row = await tx.fetch_one(select, {"key": key})
         assert row is not None  # just written, or there before
@@ -119,46 +190,41 @@ class BrowsingQueries(Queries):
     async def tags_like(self, viewer: Viewer, text: str, limit: int = 25) -> list[str]:
         """Tag names of stories the viewer may see that start with `text` (for autocomplete)."""
         query = f"""
-            SELECT DISTINCT story_tag.name
-            FROM story_tag JOIN story ON story.id = story_tag.story_id
-            WHERE {VISIBLE} AND story_tag.kind != 'warning'
-            AND story_tag.name LIKE :prefix ESCAPE '\\'
-            ORDER BY story_tag.name COLLATE NOCASE
+            SELECT name FROM (
+                SELECT DISTINCT story_tag.name
+                FROM story_tag JOIN story ON story.id = story_tag.story_id
+                WHERE {VISIBLE} AND story_tag.kind != 'warning'
+                AND story_tag.name LIKE :prefix ESCAPE '\\'
+            ) AS tag
+            ORDER BY name COLLATE NOCASE
             LIMIT :limit
         """
         params = {**viewer.params, "prefix": escape_like(text) + "%", "limit": limit}
         return [row[0] for row in await self._db.fetch_all(query, params)]
 
-    async def search(self, viewer: Viewer, match: str, *, limit: int) -> list[SearchHit]:
-        """Stories the viewer may see with a chapter matching the FTS5 expression `match`: the
-        first such chapter of each of the first `limit` stories, in the library's order.
+    async def search(
+        self, viewer: Viewer, text: str, *, every_word: bool = False, limit: int
+    ) -> list[SearchHit]:
+        """Stories the viewer may see with a chapter holding the words of `text` (as a phrase,
+        or anywhere in the chapter with `every_word`), in any of their forms: the first such
+        chapter of each of the first `limit` stories, in the library's order.
 
         Only the first SEARCH_CANDIDATES matching chapters are looked at, and they are not
-        ranked: ranking (bm25) first counts the matches in the whole library, a cost that grows
-        with it. So a search costs the same however large the library is. Snippets are made for
+        ranked: ranking first counts the matches in the whole library, a cost that grows with
+        it. So a search costs the same however large the library is. Snippets are made for
         the hits shown only; a hit's page is the one its snippet is on, found by looking the
         snippet up in the chapter's text (marking every match of the chapter costs far more).
         """
+        if not searchable(text):
+            return []
+        if self._db.dialect is Dialect.SQLITE:
+            chapters = _FTS5_HITS
+            match = _fts_match(text, every_word=every_word)
+        else:
+            chapters = _postgres_hits("plainto_tsquery" if every_word else "phraseto_tsquery")
+            match = " ".join(_QUERY_WORD.findall(text))
         query = f"""
-            WITH candidate AS (
-                SELECT chapter_fts.rowid AS chapter_id, chapter.story_id
-                FROM chapter_fts
-                JOIN chapter ON chapter.id = chapter_fts.rowid
-                JOIN story ON story.id = chapter.story_id
-                WHERE chapter_fts MATCH :match AND {VISIBLE}
-                LIMIT :candidates
-            ),
-            best AS (
-                SELECT min(chapter_id) AS chapter_id FROM candidate
-                GROUP BY story_id ORDER BY 1 LIMIT :limit
-            ),
-            hit AS MATERIALIZED (
-                SELECT chapter_fts.rowid AS chapter_id,
-                    snippet(chapter_fts, 0, :hit_start, :hit_end, '', 24) AS snippet
-                FROM chapter_fts
-                WHERE chapter_fts MATCH :match
-                AND chapter_fts.rowid IN (SELECT chapter_id FROM best)
-            ),
+            WITH {chapters},
             located AS (
                 SELECT chapter.id AS chapter_id, chapter.story_id, chapter.number, chapter.title,
                     hit.snippet,
@@ -187,4 +253,8 @@ class BrowsingQueries(Queries):
             "candidates": SEARCH_CANDIDATES,
         }
         rows = await self._db.fetch_all(query, params)
-        return [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]
+        hits = [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]
+        if self._db.dialect is Dialect.POSTGRES and not every_word:
+            words = len(_QUERY_WORD.findall(text))
+            hits = [replace(hit, snippet=_one_highlight(hit.snippet, words)) for hit in hits]
+        return hits

@@ -164,8 +164,8 @@ class DailyQueries(Queries):
         already be sent, or may be a send whose outcome a stop left unknown)."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO daily_post (guild_id, posted_on, excerpt_id, channel_id, "
-                "late, claimed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO daily_post (guild_id, posted_on, excerpt_id, channel_id, "
+                "late, claimed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, posted_on.isoformat(), excerpt_id, channel_id, int(late), self.now()),
             )
         post = await self.daily_post(guild_id, posted_on)

@@ -3,7 +3,6 @@ with the library."""
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +16,9 @@ _NOTHING_EXCLUDED = "9999-12-31"
 
 _MATCHES = f"""
     {VISIBLE}
-    AND (:story IS NULL OR story.id = :story)
-    AND (:author = '' OR story.author = :author COLLATE NOCASE)
-    AND (:tag = '' OR EXISTS (
+    AND (CAST(:story AS BIGINT) IS NULL OR story.id = :story)
+    AND (:any_author OR story.author = :author COLLATE NOCASE)
+    AND (:any_tag OR EXISTS (
         SELECT 1 FROM story_tag
         WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE))
     AND NOT EXISTS (
@@ -27,10 +26,28 @@ _MATCHES = f"""
         WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
         AND daily_post.posted_on >= :not_posted_since)
 """
-"""The filters of a draw: a story, an author or a tag ('' for any), and the first local date
-whose daily posts in the viewer's guild must not be repeated."""
+"""The filters of a draw: a story (None for any), an author or a tag (`:any_author`,
+`:any_tag` for any), and the first local date whose daily posts in the viewer's guild must not
+be repeated."""
 _PASSING = f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES}"
 """The excerpts that pass a draw's filters, to count or choose from."""
+_DRAW_WALK = f"""
+    WITH RECURSIVE top(slots) AS (SELECT max(slot) FROM excerpt),
+    tries(n, point) AS (VALUES
+        {", ".join(f"({n}, CAST(:try_{n} AS BIGINT))" for n in range(_DRAW_TRIES))}),
+    walk(n, id) AS (
+        SELECT -1, CAST(NULL AS BIGINT)
+        UNION ALL
+        SELECT tries.n, (
+            SELECT excerpt.id
+            FROM excerpt JOIN story ON story.id = excerpt.story_id
+            WHERE excerpt.slot = tries.point % (SELECT slots FROM top) + 1 AND {_MATCHES})
+        FROM walk JOIN tries ON tries.n = walk.n + 1
+        WHERE walk.id IS NULL
+    )
+"""
+"""Random slots tried in turn (`:try_0` …), until one holds an excerpt that passes the filters:
+the draw's first way, one indexed lookup a try."""
 _EXCERPT_COLUMNS = (
     "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
     "chapter.number AS chapter_number, chapter.title AS chapter_title, excerpt.page_number, "
@@ -115,31 +132,18 @@ class ExcerptQueries(Queries):
             **viewer.params,
             "story": story_id,
             "author": author.strip(),
+            "any_author": not author.strip(),
             "tag": tag.strip(),
+            "any_tag": not tag.strip(),
             "not_posted_since": not_posted_since,
         }
         if story_id is None:
             # The tries in one statement, taken in turn until one passes the filters: random
-            # points in [0, 1) scaled to the slots there are now.
-            tries = json.dumps([random.random() for _ in range(_DRAW_TRIES)])
-            walk = f"""
-                WITH RECURSIVE top(slots) AS (SELECT max(slot) FROM excerpt),
-                walk(n, id) AS (
-                    SELECT -1, NULL
-                    UNION ALL
-                    SELECT walk.n + 1, (
-                        SELECT excerpt.id
-                        FROM excerpt JOIN story ON story.id = excerpt.story_id
-                        WHERE excerpt.slot = CAST(
-                            json_extract(:tries, '$[' || (walk.n + 1) || ']')
-                            * (SELECT slots FROM top) AS INTEGER) + 1
-                        AND {_MATCHES})
-                    FROM walk
-                    WHERE walk.id IS NULL AND walk.n + 1 < json_array_length(:tries)
-                )
-            """
+            # numbers, each taken modulo the slots there are now (a bias of at most one in
+            # 2**32 for a library of a million excerpts).
+            tries = {f"try_{n}": random.randrange(2**52) for n in range(_DRAW_TRIES)}
             drawn = await self._excerpt_chosen_by(
-                "SELECT id FROM walk WHERE id IS NOT NULL", {**filters, "tries": tries}, ctes=walk
+                "SELECT id FROM walk WHERE id IS NOT NULL", filters | tries, ctes=_DRAW_WALK
             )
             if drawn:
                 return drawn
@@ -157,17 +161,19 @@ class ExcerptQueries(Queries):
         posts)."""
         query = f"""
             SELECT excerpt.id {_PASSING}
-            ORDER BY (
+            ORDER BY ifnull((
                 SELECT max(posted_on) FROM daily_post
                 WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
-            ), excerpt.id
+            ), ''), excerpt.id
             LIMIT 1
         """
         params = {
             **viewer.params,
             "story": None,
             "author": "",
+            "any_author": True,
             "tag": tag.strip(),
+            "any_tag": not tag.strip(),
             "not_posted_since": _NOTHING_EXCLUDED,
         }
         return await self._excerpt_chosen_by(query, params)

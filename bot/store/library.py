@@ -11,7 +11,7 @@ from typing import Any
 from bot.access import IN_REACH, RATING_ALLOWED, Viewer, check_visible
 from bot.library.layout import ChapterLayout, lay_out
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.store.database import Queries, Row, Transaction
+from bot.store.database import Dialect, Queries, Row, Transaction
 from bot.store.excerpts import add_excerpts, remove_excerpts
 
 
@@ -197,15 +197,17 @@ async def write_story(
 async def delete_chapters(tx: Transaction, story_id: int) -> None:
     """Delete a story's chapters (their pages with them) and take them out of the full-text
     index, inside the caller's transaction: the one way a chapter leaves the index, as
-    `insert_chapters` is the one way it enters it."""
+    `insert_chapters` is the one way it enters it. (PostgreSQL's index is of a column of the
+    chapter, so a chapter enters and leaves it with its row.)"""
     params = {"story": story_id}
-    await tx.execute(
-        """
-        INSERT INTO chapter_fts (chapter_fts, rowid, text)
-        SELECT 'delete', id, text FROM chapter WHERE story_id = :story
-        """,
-        params,
-    )
+    if tx.dialect is Dialect.SQLITE:
+        await tx.execute(
+            """
+            INSERT INTO chapter_fts (chapter_fts, rowid, text)
+            SELECT 'delete', id, text FROM chapter WHERE story_id = :story
+            """,
+            params,
+        )
     await tx.execute("DELETE FROM chapter WHERE story_id = :story", params)
 
 
@@ -216,7 +218,9 @@ async def insert_tags(tx: Transaction, story_id: int, draft: StoryDraft) -> None
     for kind, names in draft.tags.items():
         rows += [(story_id, kind.value, name, position) for position, name in enumerate(names)]
     await tx.execute_many(
-        "INSERT OR IGNORE INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, ?)", rows
+        "INSERT INTO story_tag (story_id, kind, name, position) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        rows,
     )
 
 
@@ -269,6 +273,8 @@ async def insert_chapters(
         page_rows,
     )
     await add_excerpts(tx, story_id, excerpt_rows)
+    if tx.dialect is not Dialect.SQLITE:
+        return
     # Last, so that what the full-text index gathers is written out once, at the commit.
     await tx.execute(
         "INSERT INTO chapter_fts (rowid, text) "

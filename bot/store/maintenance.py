@@ -15,7 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store.database import Queries, migrations
+from bot.store.database import Dialect, Queries, migrations
 from bot.store.library import STORY_COLUMNS, Story, story_from_row
 
 _SHOWN_MESSAGES = 3
@@ -45,7 +45,7 @@ class MaintenanceQueries(Queries):
         the uploads of `guild_id`. Bundled first, then by server, then by title."""
         query = f"""
             SELECT {STORY_COLUMNS}, removed_at IS NOT NULL AS removed FROM story
-            WHERE :guild IS NULL OR guild_id = :guild
+            WHERE CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild
             ORDER BY guild_id IS NOT NULL, guild_id, title COLLATE NOCASE, id
         """
         rows = await self._db.fetch_all(query, {"guild": guild_id})
@@ -126,7 +126,7 @@ def _open_existing(path: Path) -> sqlite3.Connection:
 
 
 def _schema(version: int) -> Finding:
-    known = len(migrations())
+    known = len(migrations(Dialect.SQLITE))
     if version > known:
         return Finding(
             "database",

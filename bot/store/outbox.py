@@ -80,6 +80,7 @@ async def queue_notices(
         "last": chapters[1],
         "new_story": int(new_story),
         "now": now,
+        "story_key": str(story_id),
         "author": author.strip().lower(),
         "reader": Recipient.READER.value,
         "channel": Recipient.CHANNEL.value,
@@ -88,12 +89,14 @@ async def queue_notices(
         """
         INSERT INTO outbox (guild_id, recipient_kind, recipient_id, story_id, first_chapter,
             last_chapter, new_story, created_at)
-        SELECT DISTINCT :guild, :reader, user_id, :story, :first, :last, :new_story, :now
-        FROM subscription
-        WHERE guild_id = :guild AND (
-            (kind = 'story' AND target = CAST(:story AS TEXT))
-            OR (kind = 'author' AND target = :author)
-            OR kind = 'all')
+        SELECT :guild, :reader, user_id, :story, :first, :last, :new_story, :now
+        FROM (
+            SELECT DISTINCT user_id FROM subscription
+            WHERE guild_id = :guild AND (
+                (kind = 'story' AND target = :story_key)
+                OR (kind = 'author' AND target = :author)
+                OR kind = 'all')
+        ) AS subscriber
         """,
         values,
     )

@@ -20,7 +20,7 @@ from bot.access import (
     check_visible,
 )
 from bot.library.model import Rating, Status
-from bot.store.database import Queries, Row, escape_like, typed_id, typed_text
+from bot.store.database import Dialect, Queries, Row, escape_like, typed_id, typed_text
 
 _TRIGRAM = 3
 """Characters story_name needs to find a run of text anywhere in a title or author."""
@@ -182,7 +182,7 @@ class ReadingQueries(Queries):
         needle = escape_like(typed)
         query = f"""
             SELECT {_CHOICE_COLUMNS} FROM story
-            WHERE {VISIBLE} AND {_name_match(typed)}
+            WHERE {VISIBLE} AND {_name_match(typed, self._db.dialect)}
             AND (NOT :own_only OR story.guild_id IS NOT NULL)
             ORDER BY CASE
                 WHEN title LIKE :prefix ESCAPE '\\' THEN 0
@@ -196,7 +196,7 @@ class ReadingQueries(Queries):
             query,
             {
                 **viewer.params,
-                "names": _fts_names(typed),
+                "names": _names(typed, self._db.dialect),
                 "anywhere": f"%{needle}%",
                 "prefix": f"{needle}%",
                 "word_start": f"% {needle}%",
@@ -271,10 +271,11 @@ class ReadingQueries(Queries):
                 SELECT story_tag.story_id, tag_name.name
                 FROM tag_name
                 JOIN story_tag ON story_tag.name = tag_name.name COLLATE NOCASE
-                WHERE tag_name.id IN ({_tag_match(typed)}) AND story_tag.kind != 'warning'
+                WHERE tag_name.id IN ({_tag_match(typed, self._db.dialect)})
+                AND story_tag.kind != 'warning'
                 LIMIT {_NAME_CANDIDATES}
             )
-            SELECT {_CHOICE_COLUMNS}, min(tagged.name) AS tag
+            SELECT {_CHOICE_COLUMNS}, min(CAST(tagged.name AS TEXT)) AS tag
             FROM tagged JOIN story ON story.id = tagged.story_id
             WHERE {VISIBLE} AND (NOT :own_only OR story.guild_id IS NOT NULL)
             GROUP BY story.id
@@ -285,7 +286,7 @@ class ReadingQueries(Queries):
             query,
             {
                 **viewer.params,
-                "tags": _fts_names(typed),
+                "tags": _names(typed, self._db.dialect),
                 "tag_start": escape_like(typed) + "%",
                 "own_only": own_only,
                 "limit": limit,
@@ -301,20 +302,23 @@ class ReadingQueries(Queries):
         _NAME_CANDIDATES stories that match are looked at."""
         typed = typed_text(text)
         needle = escape_like(typed)
+        match = _name_match(typed, self._db.dialect, column="author")
         query = f"""
-            SELECT min(story.author) AS name FROM story
-            WHERE {VISIBLE} AND {_name_match(typed)}
-            GROUP BY story.author COLLATE NOCASE
+            SELECT name FROM (
+                SELECT min(CAST(story.author AS TEXT)) AS name FROM story
+                WHERE {VISIBLE} AND {match}
+                GROUP BY story.author COLLATE NOCASE
+            ) AS author
             ORDER BY CASE
-                WHEN name LIKE :prefix ESCAPE '\\' THEN 0
-                WHEN name LIKE :word_start ESCAPE '\\' THEN 1
+                WHEN lower(name) LIKE lower(:prefix) ESCAPE '\\' THEN 0
+                WHEN lower(name) LIKE lower(:word_start) ESCAPE '\\' THEN 1
                 ELSE 2 END,
                 name COLLATE NOCASE
             LIMIT :limit
         """
         params = {
             **viewer.params,
-            "names": _fts_names(typed, column="author"),
+            "names": _names(typed, self._db.dialect, column="author"),
             "prefix": f"{needle}%",
             "word_start": f"% {needle}%",
             "limit": limit,
@@ -339,13 +343,12 @@ class ReadingQueries(Queries):
         """Stories the viewer may see with a word in the title or author that begins as a word
         typed does (its first two letters): the candidates for a typed title with a typo, at
         most `limit` of them, so what a look-up costs does not grow with the library."""
-        match = _fts_word_starts(typed)
+        match = _word_starts(typed, self._db.dialect)
         if not match:
             return []
         query = f"""
             SELECT {_CHOICE_COLUMNS} FROM story
-            WHERE {VISIBLE} AND story.id IN (
-                SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
+            WHERE {VISIBLE} AND story.id IN ({_words_starting(self._db.dialect)})
             LIMIT :limit
         """
         rows = await self._db.fetch_all(query, {**viewer.params, "starts": match, "limit": limit})
@@ -357,16 +360,15 @@ class ReadingQueries(Queries):
         """Authors of stories the viewer may see with a word of their name that begins as a
         word typed does (its first two letters): the candidates for an author's name typed
         with a typo, from at most `limit` stories."""
-        match = _fts_word_starts(typed)
+        match = _word_starts(typed, self._db.dialect, column="author")
         if not match:
             return []
         query = f"""
-            SELECT min(story.author) AS name FROM story
-            WHERE {VISIBLE} AND story.id IN (
-                SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit)
+            SELECT min(CAST(story.author AS TEXT)) AS name FROM story
+            WHERE {VISIBLE} AND story.id IN ({_words_starting(self._db.dialect, column="author")})
             GROUP BY story.author COLLATE NOCASE
         """
-        params = {**viewer.params, "starts": f"author : ({match})", "limit": limit}
+        params = {**viewer.params, "starts": match, "limit": limit}
         return [row["name"] for row in await self._db.fetch_all(query, params)]
 
     async def save_bookmark(
@@ -407,7 +409,7 @@ class ReadingQueries(Queries):
         query = f"""
             {_BOOKMARKS}
             WHERE reading_progress.user_id = :user AND {OF_THIS_SERVER}
-            AND (:story IS NULL OR story.id = :story)
+            AND (CAST(:story AS BIGINT) IS NULL OR story.id = :story)
             ORDER BY reading_progress.updated_at DESC, story.title
             LIMIT 1
         """
@@ -463,50 +465,89 @@ class ReadingQueries(Queries):
             )
 
 
-def _name_match(typed: str) -> str:
-    """The condition on `story` that finds what a reader typed (its FTS5 query is `:names`):
-    the text anywhere (story_name) or, shorter than a trigram, a word starting with it
-    (story_word). Nothing typed matches the stories uploaded to the viewer's server, then the
-    bundled library: those that can be in reach, found through story_by_source without
-    reading the other servers' stories (`VISIBLE` still decides which may be shown)."""
+def _name_match(typed: str, dialect: Dialect, *, column: str = "") -> str:
+    """The condition on `story` that finds what a reader typed (in `column` only, if given; its
+    query is `:names`, see `_names`): the text anywhere (by trigrams) or, shorter than a
+    trigram, a word starting with it. Nothing typed matches the stories uploaded to the
+    viewer's server, then the bundled library: those that can be in reach, found through
+    story_by_source without reading the other servers' stories (`VISIBLE` still decides which
+    may be shown)."""
     if not typed:
         return f"""story.id IN (
             SELECT id FROM story WHERE ifnull(guild_id, 0) = :viewer_guild
             UNION ALL SELECT id FROM story WHERE ifnull(guild_id, 0) = 0
             LIMIT {_NAME_CANDIDATES})"""
-    names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
-    return (
-        f"story.id IN (SELECT rowid FROM {names} WHERE {names} MATCH :names "
-        f"LIMIT {_NAME_CANDIDATES})"
-    )
+    if dialect is Dialect.SQLITE:
+        names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
+        found = f"SELECT rowid FROM {names} WHERE {names} MATCH :names"
+    elif len(typed) >= _TRIGRAM:
+        columns = [column] if column else ["title", "author"]
+        found = "SELECT id FROM story WHERE " + " OR ".join(
+            f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in columns
+        )
+    else:
+        words = _pg_words(column)
+        found = f"SELECT id FROM story WHERE {words} @@ to_tsquery('storybot_names', :names)"
+    return f"story.id IN ({found} LIMIT {_NAME_CANDIDATES})"
 
 
-def _fts_names(typed: str, *, column: str = "") -> str:
-    """What a reader typed as the FTS5 query of `_name_match` (in `column` only, if given):
-    never a syntax error."""
+def _names(typed: str, dialect: Dialect, *, column: str = "") -> str:
+    """What a reader typed as the query `:names` of `_name_match` (also `:tags`, of
+    `_tag_match`): never a syntax error."""
+    if dialect is Dialect.POSTGRES:
+        if len(typed) >= _TRIGRAM:
+            return f"%{escape_like(typed).lower()}%"
+        return _pg_prefix(typed)
     phrase = '"' + typed.replace('"', '""') + '"'
     query = phrase if len(typed) >= _TRIGRAM else phrase + "*"
     return f"{column} : {query}" if column else query
 
 
-def _tag_match(typed: str) -> str:
-    """The ids of the tag names (`tag_name`) that contain what a reader typed (its FTS5 query
-    is `:tags`), or, shorter than a trigram, that start with it (`:tag_start`)."""
-    if len(typed) >= _TRIGRAM:
-        return (
-            "SELECT rowid FROM tag_name_fts WHERE tag_name_fts MATCH :tags "
-            f"LIMIT {_NAME_CANDIDATES}"
-        )
+def _pg_words(column: str = "") -> str:
+    """The words of a story's title and author (or of `column` only), as PostgreSQL's indexes
+    story_word and story_author_word hold them."""
+    if column:
+        return f"to_tsvector('storybot_names', {column}::text)"
+    return "to_tsvector('storybot_names', title::text || ' ' || author::text)"
+
+
+def _pg_prefix(start: str) -> str:
+    """A PostgreSQL text-search query for a word starting with `start`."""
+    return "'" + start.lower().replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
+def _tag_match(typed: str, dialect: Dialect) -> str:
+    """The ids of the tag names (`tag_name`) that contain what a reader typed (its query is
+    `:tags`), or, shorter than a trigram, that start with it (`:tag_start`)."""
+    if len(typed) < _TRIGRAM:
+        found = "SELECT id FROM tag_name WHERE name LIKE :tag_start ESCAPE '\\'"
+    elif dialect is Dialect.SQLITE:
+        found = "SELECT rowid FROM tag_name_fts WHERE tag_name_fts MATCH :tags"
+    else:
+        found = "SELECT id FROM tag_name WHERE lower(name::text) LIKE :tags ESCAPE '\\'"
+    return f"{found} LIMIT {_NAME_CANDIDATES}"
+
+
+def _word_starts(typed: str, dialect: Dialect, *, column: str = "") -> str:
+    """A text-search query matching a word that begins as any word typed does (its first two
+    letters), in `column` only if given; "" if nothing was typed that makes a word."""
+    starts = sorted({word[:2].lower() for word in re.findall(r"\w+", typed)})
+    if not starts:
+        return ""
+    if dialect is Dialect.POSTGRES:
+        return " | ".join(_pg_prefix(start) for start in starts)
+    match = " OR ".join(f'"{start}"*' for start in starts)
+    return f"{column} : ({match})" if column else match
+
+
+def _words_starting(dialect: Dialect, *, column: str = "") -> str:
+    """The ids of the stories whose words match `:starts` (see `_word_starts`)."""
+    if dialect is Dialect.SQLITE:
+        return "SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit"
     return (
-        f"SELECT id FROM tag_name WHERE name LIKE :tag_start ESCAPE '\\' LIMIT {_NAME_CANDIDATES}"
+        f"SELECT id FROM story WHERE {_pg_words(column)} @@ to_tsquery('storybot_names', :starts) "
+        "LIMIT :limit"
     )
-
-
-def _fts_word_starts(typed: str) -> str:
-    """An FTS5 query for story_word matching a word that begins as any word typed does (its
-    first two letters); "" if nothing was typed that makes a word."""
-    starts = {word[:2].lower() for word in re.findall(r"\w+", typed)}
-    return " OR ".join(f'"{start}"*' for start in sorted(starts))
 
 
 def _story_choice(row: Row) -> StoryChoice:
@@ -545,7 +586,9 @@ _BOOKMARKS = f"""
     SELECT story.id AS story_id, story.title AS story_title, story.rating,
         {RATING_ALLOWED} AS rating_allowed, story.removed_at IS NOT NULL AS removed,
         reading_progress.chapter_number, reading_progress.page_number,
-        ifnull(chapter.pages_before + min(reading_progress.page_number, chapter.page_count), 0)
+        ifnull(chapter.pages_before + CASE
+            WHEN reading_progress.page_number < chapter.page_count
+            THEN reading_progress.page_number ELSE chapter.page_count END, 0)
             AS pages_read,
         story.page_count AS story_pages, reading_progress.updated_at
     FROM reading_progress

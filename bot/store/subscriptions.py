@@ -43,8 +43,9 @@ class SubscriptionQueries(Queries):
         async with self._db.transaction() as tx:
             changed = await tx.execute(
                 """
-                INSERT OR IGNORE INTO subscription (user_id, guild_id, kind, target, created_at)
+                INSERT INTO subscription (user_id, guild_id, kind, target, created_at)
                 VALUES (:user, :guild, :kind, :target, :now)
+                ON CONFLICT DO NOTHING
                 """,
                 {
                     "user": user_id,

@@ -79,7 +79,8 @@ async def _check_new_upload(tx: Transaction, guild_id: int, content_hash: str) -
 
 async def _record_upload(tx: Transaction, guild_id: int, content_hash: str, story_id: int) -> None:
     await tx.execute(
-        "INSERT OR REPLACE INTO upload (guild_id, content_hash, story_id) VALUES (?, ?, ?)",
+        "INSERT INTO upload (guild_id, content_hash, story_id) VALUES (?, ?, ?) "
+        "ON CONFLICT (guild_id, content_hash) DO UPDATE SET story_id = excluded.story_id",
         (guild_id, content_hash, story_id),
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -11,6 +10,7 @@ from bot.access import Viewer
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import Store
 from tests.conftest import ANYONE
+from tests.samples import database
 
 
 def _story(
@@ -31,9 +31,9 @@ async def _add(
     return story_id
 
 
-def _slots(path: Path) -> list[int]:
-    with sqlite3.connect(path) as connection:
-        return [row[0] for row in connection.execute("SELECT slot FROM excerpt ORDER BY slot")]
+async def _slots(store: Store) -> list[int]:
+    rows = await database(store).fetch_all("SELECT slot FROM excerpt ORDER BY slot")
+    return [row[0] for row in rows]
 
 
 async def test_excerpt_text_is_whole_paragraphs_of_the_chapter(store: Store) -> None:
@@ -51,7 +51,7 @@ async def test_slots_stay_without_gaps_when_stories_change(store: Store, tmp_pat
     await _add(store, _story("Beta", 20))
     await _add(store, _story("Gamma", 8))
     await _add(store, _story("Alpha", 4), content="v2")  # fewer excerpts than before
-    slots = _slots(tmp_path / "library.db")
+    slots = await _slots(store)
     assert slots == list(range(1, len(slots) + 1))
     assert await store.excerpt_count() == len(slots)
 
@@ -93,11 +93,10 @@ async def test_an_empty_library_draws_nothing(store: Store) -> None:
     assert await store.draw_excerpt(Viewer(0, None, True)) is None
 
 
-def _excerpt_ids(path: Path, story_id: int) -> list[int]:
+async def _excerpt_ids(store: Store, story_id: int) -> list[int]:
     """The ids of a story's excerpts, in order."""
-    with sqlite3.connect(path) as connection:
-        query = "SELECT id FROM excerpt WHERE story_id = ? ORDER BY id"
-        return [row[0] for row in connection.execute(query, (story_id,))]
+    query = "SELECT id FROM excerpt WHERE story_id = ? ORDER BY id"
+    return [row[0] for row in await database(store).fetch_all(query, (story_id,))]
 
 
 async def test_an_excerpt_is_shown_only_where_its_story_may_be(
@@ -107,9 +106,7 @@ async def test_an_excerpt_is_shown_only_where_its_story_may_be(
     dark = await _add(store, _story("Dark", 2, Rating.EXPLICIT))
     ours = await _add(store, _story("Ours", 2), guild_id=5)
     everywhere = Viewer(0, 5, True)
-    alpha, explicit, own = (
-        _excerpt_ids(tmp_path / "library.db", s)[0] for s in (general, dark, ours)
-    )
+    alpha, explicit, own = [(await _excerpt_ids(store, s))[0] for s in (general, dark, ours)]
     assert (await store.excerpt(Viewer(0, None, False), alpha)).story_title == "Alpha"  # type: ignore[union-attr]
     assert await store.excerpt(Viewer(0, None, False), explicit) is None
     assert (await store.excerpt(Viewer(0, None, True), explicit)).text.startswith("Dark")  # type: ignore[union-attr]
@@ -138,7 +135,7 @@ async def test_a_draw_leaves_out_the_guilds_daily_posts_since_a_day(
     store: Store, tmp_path: Path
 ) -> None:
     story_id = await _add(store, _story("Alpha", 3))
-    first, second, third = _excerpt_ids(tmp_path / "library.db", story_id)
+    first, second, third = await _excerpt_ids(store, story_id)
     await _post(store, 5, first, "2026-06-01")
     await _post(store, 5, second, "2026-06-03")
     guild = Viewer(0, 5, False)
@@ -157,8 +154,8 @@ async def test_when_every_excerpt_was_posted_the_least_recent_comes_again(
 ) -> None:
     tagged = await _add(store, _story("Alpha", 3, tags={TagKind.FREEFORM: ("Fluff",)}))
     other = await _add(store, _story("Beta", 2))
-    first, second, third = _excerpt_ids(tmp_path / "library.db", tagged)
-    fourth, fifth = _excerpt_ids(tmp_path / "library.db", other)
+    first, second, third = await _excerpt_ids(store, tagged)
+    fourth, fifth = await _excerpt_ids(store, other)
     guild = Viewer(0, 5, False)
     for excerpt_id, day in [
         (second, "2026-06-01"),
@@ -173,6 +170,6 @@ async def test_when_every_excerpt_was_posted_the_least_recent_comes_again(
     assert (await store.least_recent_daily_excerpt(guild)).id == fifth  # type: ignore[union-attr]
     assert (await store.least_recent_daily_excerpt(guild, tag="fluff ")).id == first  # type: ignore[union-attr]
     never = await _add(store, _story("Gamma", 1))
-    (new,) = _excerpt_ids(tmp_path / "library.db", never)
+    (new,) = await _excerpt_ids(store, never)
     assert (await store.least_recent_daily_excerpt(guild)).id == new  # type: ignore[union-attr]
     assert await store.least_recent_daily_excerpt(guild, tag="nothing") is None

@@ -11,9 +11,9 @@ from bot.access import Viewer
 from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import SaveOutcome, Store
-from bot.store.browsing import fts_phrase
-from bot.store.database import migrations
+from bot.store.database import Dialect, migrations
 from tests.conftest import ANYONE
+from tests.samples import database
 
 
 def _draft(title: str = "Prom Night", chapters: int = 2, words: str = "dance") -> StoryDraft:
@@ -30,12 +30,14 @@ def _draft(title: str = "Prom Night", chapters: int = 2, words: str = "dance") -
     )
 
 
-def _library_rows(path: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(path) as connection:
-        return {
-            table: connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in ("story", "story_tag", "chapter", "page")
-        }
+async def _library_rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        table: [
+            tuple(row)
+            for row in await database(store).fetch_all(f"SELECT * FROM {table} ORDER BY 1, 2")
+        ]
+        for table in ("story", "story_tag", "chapter", "page")
+    }
 
 
 async def test_migrations_build_an_empty_file_and_rerun_as_a_no_op(tmp_path: Path) -> None:
@@ -43,7 +45,9 @@ async def test_migrations_build_an_empty_file_and_rerun_as_a_no_op(tmp_path: Pat
     store = await Store.open(path)
     await store.close()
     with sqlite3.connect(path) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(migrations())
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(
+            migrations(Dialect.SQLITE)
+        )
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         schema = connection.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
     store = await Store.open(path)
@@ -57,7 +61,7 @@ async def test_migrations_build_an_empty_file_and_rerun_as_a_no_op(tmp_path: Pat
 async def test_a_newer_database_than_the_bot_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     with sqlite3.connect(path) as connection:
-        connection.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
+        connection.execute(f"PRAGMA user_version = {len(migrations(Dialect.SQLITE)) + 1}")
     with pytest.raises(RuntimeError, match="newer than this bot knows"):
         await Store.open(path)
 
@@ -65,7 +69,7 @@ async def test_a_newer_database_than_the_bot_is_refused(tmp_path: Path) -> None:
 def _database_at(path: Path, version: int) -> sqlite3.Connection:
     """A database file made by the migrations up to `version` (as an older bot left it)."""
     connection = sqlite3.connect(path)
-    script = "".join(sql + "\n" for number, sql in migrations() if number <= version)
+    script = "".join(sql + "\n" for number, sql in migrations(Dialect.SQLITE) if number <= version)
     connection.executescript(f"{script}PRAGMA user_version = {version};")
     return connection
 
@@ -114,7 +118,7 @@ async def test_the_upgrade_makes_the_chapter_index_again_with_word_forms(tmp_pat
     connection.close()
     store = await Store.open(path)
     try:
-        hits = await store.search(ANYONE, fts_phrase("gears"), limit=5)
+        hits = await store.search(ANYONE, "gears", limit=5)
         assert [(hit.story_title, hit.page_number) for hit in hits] == [("Clockwork", 1)]
     finally:
         await store.close()
@@ -143,12 +147,12 @@ async def test_same_content_again_changes_nothing(store: Store, tmp_path: Path) 
     _, story_id = await store.save_story(
         _draft(), source_key="p.txt", content_hash="a", page_size=900
     )
-    before = _library_rows(tmp_path / "library.db")
+    before = await _library_rows(store)
     outcome, again = await store.save_story(
         _draft(), source_key="p.txt", content_hash="a", page_size=900
     )
     assert (outcome, again) == (SaveOutcome.UNCHANGED, story_id)
-    assert _library_rows(tmp_path / "library.db") == before
+    assert await _library_rows(store) == before
 
 
 async def test_changed_content_replaces_the_story_in_place(store: Store) -> None:
@@ -170,7 +174,7 @@ async def test_a_failure_halfway_through_leaves_the_library_as_it_was(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await store.save_story(_draft(), source_key="p.txt", content_hash="a", page_size=900)
-    before = _library_rows(tmp_path / "library.db")
+    before = await _library_rows(store)
 
     async def crash_after_the_chapters(*args: object) -> None:
         raise OSError("disk unplugged")  # the chapters and pages are written by now
@@ -181,7 +185,7 @@ async def test_a_failure_halfway_through_leaves_the_library_as_it_was(
             await store.save_story(
                 _draft(chapters=3), source_key=source_key, content_hash=content_hash, page_size=900
             )
-    assert _library_rows(tmp_path / "library.db") == before
+    assert await _library_rows(store) == before
 
 
 async def test_pages_are_stored_once_per_chapter(store: Store, tmp_path: Path) -> None:
@@ -189,7 +193,7 @@ async def test_pages_are_stored_once_per_chapter(store: Store, tmp_path: Path) -
         _draft(chapters=1), source_key="p.txt", content_hash="a", page_size=500
     )
     text = (await store.chapter_texts(story_id))[0]
-    stored = _library_rows(tmp_path / "library.db")["page"]
+    stored = (await _library_rows(store))["page"]
     assert [(start, end) for _, _, start, end in stored] == pages.paginate(text, 500)
 
 
