@@ -107,13 +107,15 @@ class Person:
     async def slash(self, command: str, *, where: Where = "general", **options: Any) -> Reply:
         """Run `/command` ("daily set" for a subcommand) with options by name.
 
-        `where` is a channel name in the person's guild, a Channel, or None/"dm" for DMs.
+        `where` is a channel name in the person's guild, a Channel (a DM or group DM between
+        users too, from `World.private_channel`), or None/"dm" for DMs with the bot.
         """
         channel, guild = self._place(where)
-        data = self._command_data(command, channel, guild, options)
+        data, owners = self._command_data(command, channel, guild, options)
         record = await self.standin.interact(
-            APPLICATION_COMMAND, self.user, channel, guild, data, label=f"/{command}"
-        )
+            APPLICATION_COMMAND, self.user, channel, guild, data, label=f"/{command}",
+            owners=owners,
+        )  # fmt: skip
         return await self._reply(record)
 
     async def autocomplete(
@@ -121,10 +123,11 @@ class Person:
     ) -> list[dict[str, Any]]:
         """The choices the bot suggests while `typed` is in `option` of `/command`."""
         channel, guild = self._place(where)
-        data = self._command_data(command, channel, guild, options, focused=(option, typed))
+        data, owners = self._command_data(command, channel, guild, options, focused=(option, typed))
         record = await self.standin.interact(
-            AUTOCOMPLETE, self.user, channel, guild, data, label=f"autocomplete of /{command}"
-        )
+            AUTOCOMPLETE, self.user, channel, guild, data, label=f"autocomplete of /{command}",
+            owners=owners,
+        )  # fmt: skip
         await self._reply(record)
         assert record.choices is not None
         return record.choices
@@ -199,7 +202,7 @@ class Person:
         data = {"custom_id": modal["custom_id"], "components": rows}
         record = await self.standin.interact(
             MODAL_SUBMIT, self.user, opener.channel, opener.guild, data,
-            label=f"modal {modal['title']!r}", source=opener.source,
+            label=f"modal {modal['title']!r}", source=opener.source, owners=opener.owners,
         )  # fmt: skip
         return await self._reply(record)
 
@@ -230,6 +233,8 @@ class Person:
 
     def _component(self, message: Message, what: str, wanted: Any) -> dict[str, Any]:
         assert not message.deleted, "that message was deleted"
+        people = message.channel.people
+        assert not people or self.user in people, f"{self.name} is not where that message is"
         if message.ephemeral:
             assert message.interaction and message.interaction.user is self.user, (
                 f"{self.name} cannot see someone else's ephemeral message"
@@ -247,6 +252,7 @@ class Person:
         if isinstance(where, Channel):
             found = world.find_channel(where.id)
             assert found, f"no channel {where.name}"
+            assert not where.private or self.user in where.people, f"{self.name} is not in it"
             return found
         assert self.guild, f"{self.name} is in no guild"
         return self.guild.channel(where), self.guild
@@ -258,11 +264,12 @@ class Person:
         guild: Guild | None,
         options: dict[str, Any],
         focused: tuple[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """The `data` of a command interaction, with options typed and resolved."""
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The `data` of a command interaction, with options typed and resolved, and the
+        installs that authorize it."""
         name, *path = command.split()
         registered, guild_id = self.standin.find_command(name, guild)
-        self._check_can_use(registered, channel, guild)
+        owners = self._check_can_use(registered, channel, guild)
         specs, nesting = registered.get("options") or [], []
         for part in path:
             found = next((s for s in specs if s["name"] == part and s["type"] in (1, 2)), None)
@@ -291,20 +298,34 @@ class Person:
             data["resolved"] = resolved
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
-        return data
+        return data, owners
 
     def _check_can_use(
         self, command: dict[str, Any], channel: Channel, guild: Guild | None
-    ) -> None:
-        """Discord's client only offers commands allowed here to people allowed to use them."""
+    ) -> dict[str, str]:
+        """Discord's client only offers commands allowed here to people allowed to use them,
+        through an install of the app that reaches here: those installs are returned."""
         label = f"/{command['name']}"
         contexts = command.get("contexts")
-        if guild is None:
+        if channel.private:
+            assert contexts is None or 2 in contexts, (
+                f"{label} cannot be used in DMs between users or group DMs"
+            )
+        elif guild is None:
             assert (
                 (1 in contexts) if contexts else command.get("dm_permission", True) is not False
             ), f"{label} cannot be used in DMs"
-            return
-        assert not contexts or 0 in contexts, f"{label} cannot be used in servers"
+        else:
+            assert not contexts or 0 in contexts, f"{label} cannot be used in servers"
+        owners = self.standin.authorizing_owners(
+            self.user, channel, guild, command.get("integration_types")
+        )
+        why = f"{label} is not for user installs"
+        if not self.user.installed_app:
+            why = f"{self.name} has not added the app"
+        assert owners, f"{label} is offered here by no install of the app ({why})"
+        if guild is None:
+            return owners
         needed = command.get("default_member_permissions")
         granted = guild.command_roles.get(command["name"], set())
         if needed is not None and not granted & set(guild.members.get(self.user.name, [])):
@@ -316,6 +337,7 @@ class Person:
         assert channel.nsfw or not command.get("nsfw"), (
             f"{label} is age-restricted; #{channel.name} is not"
         )
+        return owners
 
     def _option(
         self,

@@ -36,6 +36,8 @@ from standin.limits import (
 )
 from standin.world import (
     ATTACH_FILES,
+    EMBED_LINKS,
+    MENTION_EVERYONE,
     SEND_MESSAGES,
     VIEW_CHANNEL,
     Channel,
@@ -53,6 +55,15 @@ EPHEMERAL, LOADING = 1 << 6, 1 << 7
 SENDABLE_FLAGS = 1 << 2 | EPHEMERAL | 1 << 12 | 1 << 15
 APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, CHOICES, MODAL = 4, 5, 6, 7, 8, 9
+GUILD, BOT_DM, PRIVATE_CHANNEL = 0, 1, 2
+"""Interaction contexts: a server, the bot's own DMs, a DM or group DM between users."""
+GUILD_INSTALL, USER_INSTALL = 0, 1
+"""Installation contexts (integration types): added by a server, or by a user to their account."""
+PRIVATE_APP_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE
+"""`app_permissions` in a DM or group DM between users (Interaction Structure, its footnote)."""
+USER_INSTALL_FOLLOWUPS = 5
+"""Follow-ups an interaction may have when only a user install authorized it (Create Followup
+Message)."""
 ALLOWED_CALLBACKS = {
     APPLICATION_COMMAND: {MESSAGE, DEFERRED_MESSAGE, MODAL},
     COMPONENT: {MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, MODAL},
@@ -69,6 +80,7 @@ ERROR_MESSAGES = {
     10015: "Unknown Webhook",
     10062: "Unknown interaction",
     40060: "Interaction has already been acknowledged.",
+    40094: "This interaction has hit the maximum number of follow up messages",
     50001: "Missing Access",
     50005: "Cannot edit a message authored by another user",
     50007: "Cannot send messages to this user",
@@ -185,6 +197,8 @@ class Interaction:
     guild: Guild | None
     label: str
     source: Message | None = None
+    owners: dict[str, str] = field(default_factory=dict)
+    """Its `authorizing_integration_owners`: the installs of the app that let it happen."""
     id: int = field(default_factory=snowflake)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     response_type: int | None = None
@@ -448,9 +462,17 @@ class Standin:
         *,
         label: str,
         source: Message | None = None,
+        owners: dict[str, str] | None = None,
     ) -> Interaction:
-        """Send the bot an INTERACTION_CREATE and start its response deadline."""
-        record = Interaction(kind, user, channel, guild, label, source)
+        """Send the bot an INTERACTION_CREATE and start its response deadline.
+
+        `owners` are the installs that authorized it (see `authorizing_owners`); by default,
+        those of the interaction `source` came from, else every install present where it is.
+        """
+        if owners is None:
+            origin = source.interaction if source else None
+            owners = origin.owners if origin else self.installs_present(user, channel, guild)
+        record = Interaction(kind, user, channel, guild, label, source, owners)
         self._interactions[record.token] = record
         world = self.world
         payload: dict[str, Any] = {
@@ -464,11 +486,14 @@ class Standin:
             "locale": "en-US",
             "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
+            "authorizing_integration_owners": owners,
         }
         if guild is None:
-            payload["channel"] = world.channel_payload(channel, None)
-            payload |= {"user": user.payload(), "context": 1, "app_permissions": str(SEND_MESSAGES)}
-            payload["authorizing_integration_owners"] = {"0": "0"}
+            context = self.context_of(channel, guild)
+            payload["channel"] = world.channel_payload(channel, None, seen_by=user)
+            payload |= {"user": user.payload(), "context": context}
+            permissions = SEND_MESSAGES if context == BOT_DM else PRIVATE_APP_PERMISSIONS
+            payload["app_permissions"] = str(permissions)
         else:
             permissions = str(guild.permissions(user, channel))
             payload["channel"] = world.channel_payload(channel, guild) | {
@@ -479,9 +504,8 @@ class Standin:
                 "guild_id": str(guild.id),
                 "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
                 "guild_locale": "en-US",
-                "context": 0,
+                "context": GUILD,
                 "app_permissions": str(guild.permissions(world.bot, channel)),
-                "authorizing_integration_owners": {"0": str(guild.id)},
             }
         if source is not None:
             payload["message"] = source.data
@@ -498,6 +522,42 @@ class Standin:
                 f"{record.label} was not acknowledged within {self.response_deadline} s",
             )
         self.notify()
+
+    def context_of(self, channel: Channel, guild: Guild | None) -> int:
+        """The interaction context of `channel`: a server's, the bot's DMs, or a private one."""
+        if guild is not None:
+            return GUILD
+        return PRIVATE_CHANNEL if channel.private else BOT_DM
+
+    def authorizing_owners(
+        self,
+        user: User,
+        channel: Channel,
+        guild: Guild | None,
+        integration_types: list[int] | None = None,
+    ) -> dict[str, str]:
+        """Discord's `authorizing_integration_owners` for `user` acting in `channel`: a key for
+        each install of the app that reaches there and, for a command, that the command is made
+        for (its `integration_types`, by default server installs only). "0", a server's
+        install: the server's id there (if it added the bot), "0" in the bot's DMs, never in a
+        DM or group DM between users. "1", the user's own install: their id. Empty: nothing
+        authorizes it, so Discord does not offer the command there."""
+        types = [GUILD_INSTALL] if integration_types is None else integration_types
+        context = self.context_of(channel, guild)
+        owners: dict[str, str] = {}
+        if GUILD_INSTALL in types:
+            if guild is not None and self.world.bot.name in guild.members:
+                owners[str(GUILD_INSTALL)] = str(guild.id)
+            elif context == BOT_DM:
+                owners[str(GUILD_INSTALL)] = "0"
+        if USER_INSTALL in types and user.installed_app:
+            owners[str(USER_INSTALL)] = str(user.id)
+        return owners
+
+    def installs_present(self, user: User, channel: Channel, guild: Guild | None) -> dict[str, str]:
+        """The owners of a component interaction on a message no interaction made: every
+        install that reaches where it is."""
+        return self.authorizing_owners(user, channel, guild, [GUILD_INSTALL, USER_INSTALL])
 
     def find_command(self, name: str, guild: Guild | None) -> tuple[dict[str, Any], int | None]:
         """The command a user in `guild` (None: a DM) sees under `name`, and its guild id."""
@@ -732,6 +792,9 @@ class Standin:
 
     async def _followup(self, request: web.Request) -> web.Response:
         record = self._webhook_interaction(request, "follow-up")
+        only_user_install = str(GUILD_INSTALL) not in record.owners
+        if only_user_install and len(record.followups) >= USER_INSTALL_FOLLOWUPS:
+            raise DiscordError(400, 40094)
         body, files = await read_body(request)
         self._check(record.label, check_message(body, has_files=bool(files)))
         original = record.original
@@ -839,6 +902,10 @@ class Standin:
         if found is None:
             raise DiscordError(404, 10003)
         channel, guild = found
+        if channel.private:
+            # the bot is not in a DM or group DM between users: only the interaction's webhook
+            # reaches there
+            raise DiscordError(403, 50001)
         if guild is not None and not guild.permissions(self.world.bot, channel) & VIEW_CHANNEL:
             raise DiscordError(403, 50001)
         return found

@@ -36,6 +36,8 @@ MODERATOR_PERMISSIONS = Permissions(manage_guild=True, manage_messages=True).val
 VIEW_CHANNEL = Permissions(view_channel=True).value
 SEND_MESSAGES = Permissions(send_messages=True).value
 ATTACH_FILES = Permissions(attach_files=True).value
+EMBED_LINKS = Permissions(embed_links=True).value
+MENTION_EVERYONE = Permissions(mention_everyone=True).value
 ADMINISTRATOR = Permissions(administrator=True).value
 ALL_PERMISSIONS = Permissions.all().value
 
@@ -57,11 +59,13 @@ def timestamp() -> str:
 
 @dataclass(eq=False)
 class User:
-    """A Discord account; `dms_open=False` makes DMs to it fail with 50007."""
+    """A Discord account; `dms_open=False` makes DMs to it fail with 50007, and
+    `installed_app=True` means they added the app to their own account (a user install)."""
 
     name: str
     bot: bool = False
     dms_open: bool = True
+    installed_app: bool = False
     id: int = field(default_factory=snowflake)
 
     def payload(self) -> dict[str, Any]:
@@ -85,9 +89,11 @@ class Role:
 
 @dataclass(eq=False)
 class Channel:
-    """A text (0), announcement (5) or DM (1) channel.
+    """A text (0), announcement (5), DM (1) or group DM (3) channel.
 
     `overwrites` maps "@everyone", a role name or a member name to (allow, deny) bits.
+    `recipient` is the person in the bot's own DM with them; `people` are those in a DM or
+    group DM between users, which the bot is not in (reached only through a user install).
     """
 
     name: str
@@ -95,7 +101,13 @@ class Channel:
     nsfw: bool = False
     overwrites: dict[str, tuple[int, int]] = field(default_factory=dict)
     recipient: User | None = None
+    people: tuple[User, ...] = ()
     id: int = field(default_factory=snowflake)
+
+    @property
+    def private(self) -> bool:
+        """A DM or group DM between users: the bot is not in it."""
+        return bool(self.people)
 
 
 @dataclass(eq=False)
@@ -201,6 +213,7 @@ class World:
     app_owner: str = "moderator"
     token: str = "standin-token"
     dm_channels: dict[int, Channel] = field(default_factory=dict)
+    private_channels: list[Channel] = field(default_factory=list)
 
     @property
     def bot(self) -> User:
@@ -229,17 +242,36 @@ class World:
             self.dm_channels[user.id] = Channel(f"dm-{user.name}", type=1, recipient=user)
         return self.dm_channels[user.id]
 
+    def private_channel(self, *names: str) -> Channel:
+        """A DM between two users, or a group DM of more, that the bot is not in."""
+        assert len(names) >= 2, "a DM between users needs two of them"
+        people = tuple(self.user(name) for name in names)
+        assert not any(person.bot for person in people), "the bot's own DMs are dm_channel's"
+        channel = Channel("+".join(names), type=1 if len(people) == 2 else 3, people=people)
+        self.private_channels.append(channel)
+        return channel
+
     def find_channel(self, channel_id: int) -> tuple[Channel, Guild | None] | None:
         for guild in self.guilds:
             for channel in guild.channels:
                 if channel.id == channel_id:
                     return channel, guild
-        for channel in self.dm_channels.values():
+        for channel in [*self.dm_channels.values(), *self.private_channels]:
             if channel.id == channel_id:
                 return channel, None
         return None
 
-    def channel_payload(self, channel: Channel, guild: Guild | None) -> dict[str, Any]:
+    def channel_payload(
+        self, channel: Channel, guild: Guild | None, seen_by: User | None = None
+    ) -> dict[str, Any]:
+        """The channel as Discord shows it (a private one to `seen_by`: its other people)."""
+        if channel.private:
+            others = [person.payload() for person in channel.people if person is not seen_by]
+            payload = {"id": str(channel.id), "type": channel.type, "recipients": others}
+            if channel.type == 3:
+                owner = channel.people[0]
+                payload |= {"name": channel.name, "owner_id": str(owner.id), "icon": None}
+            return payload
         if guild is None:
             assert channel.recipient
             return {"id": str(channel.id), "type": 1, "recipients": [channel.recipient.payload()]}

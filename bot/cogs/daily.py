@@ -454,13 +454,15 @@ def _viewer(schedule: DailySchedule, channel: discord.TextChannel) -> Viewer:
 
 
 def _check_can_post(channel: discord.TextChannel, role: discord.Role | None) -> None:
+    """Refuse a channel the post could not go out in. A post is a layout of text and buttons
+    (no embeds, files or media), so Discord asks only that the bot see the channel and send
+    there; a role's ping also needs that the role may be mentioned."""
     mine = channel.permissions_for(channel.guild.me)
     missing = [
         name
         for name, allowed in (
             ("View Channel", mine.view_channel),
             ("Send Messages", mine.send_messages),
-            ("Embed Links", mine.embed_links),
         )
         if not allowed
     ]

@@ -1,14 +1,16 @@
 """Subscriptions: readers follow a story, an author or everything new, and are told once.
 
 Uploads write notices to the outbox in their own transaction; the sender here delivers them,
-one message per reader however many chapters arrived, and marks each sent or failed with the
-reason. A restart loses nothing: whatever is still pending is sent when the bot is back.
+one line per story however many chapters arrived, in one message per reader (several, numbered,
+when the news is too long for one), and marks each sent or failed with the reason. A restart
+loses nothing: whatever is still pending is sent when the bot is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -54,14 +56,25 @@ _HIDDEN_NEWS = (
 )
 
 
-def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> list[str]:
-    """One line per story, however many notices it has: new chapters are merged into a range.
+@dataclass(frozen=True)
+class News:
+    """One line of news: a story's, with the notice its "Read" button opens at, or the count
+    of the stories not shown (no button)."""
+
+    text: str
+    notice_ids: tuple[int, ...]
+    read_at: Notice | None = None
+
+
+def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> list[News]:
+    """One line per story, however many notices it has: new chapters are merged into a range,
+    and its "Read" button opens the first of them.
 
     Only the notices in `shown` (those the recipient may see where they are told) are named;
     the others are counted in a last line that names nothing.
     """
     lines = []
-    hidden = {n.story_id for n in notices if n.id not in shown}
+    hidden = [n for n in notices if n.id not in shown]
     visible = [n for n in notices if n.id in shown]
     for _, group in groupby(
         sorted(visible, key=lambda n: (n.story_id, n.id)), key=lambda n: n.story_id
@@ -69,37 +82,69 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
         items = list(group)
         title = render_prose(shorten(items[0].story_title, 100))
         story = f"“{title}” by {render_prose(shorten(items[0].author, 60))}"
-        first = min(n.first_chapter for n in items)
+        first = min(items, key=lambda n: n.first_chapter)
         last = max(n.last_chapter for n in items)
         about = f"{items[0].rating.value}"
         if items[0].warnings:
             about += f" · {spoiler(items[0].warnings, 300)}"
         if any(n.new_story for n in items):
-            lines.append(f"• New story: {story} ({plural(last, 'chapter')}) · {about}")
+            text = f"• New story: {story} ({plural(last, 'chapter')}) · {about}"
         else:
-            lines.append(f"• {story}: new {_chapters(first, last)} · {about}")
+            text = f"• {story}: new {_chapters(first.first_chapter, last)} · {about}"
+        lines.append(News(text, tuple(n.id for n in items), first))
     if hidden:
         dms = " (and in DMs to readers who allow them with /mature-content)" if in_dms else ""
-        lines.append(_HIDDEN_NEWS.format(count=plural(len(hidden), "more story"), dms=dms))
+        count = plural(len({n.story_id for n in hidden}), "more story")
+        lines.append(News(_HIDDEN_NEWS.format(count=count, dms=dms), tuple(n.id for n in hidden)))
     return lines
 
 
-def read_buttons(notices: list[Notice], shown: set[int]) -> list[discord.ui.ActionRow[Any]]:
-    """A "Read" button for each story named (at its first new chapter), five to a row: whoever
-    taps one gets their own copy, in the channel or in DMs (where a member reads their
-    server's stories)."""
-    firsts: dict[int, Notice] = {}
-    for notice in sorted(notices, key=lambda n: n.first_chapter):
-        if notice.id in shown:
-            firsts.setdefault(notice.story_id, notice)
+def news_messages(
+    heading: str, lines: list[News], *, ping: str = ""
+) -> list[tuple[StatelessLayout, int]]:
+    """The news as messages to send one after another, each with its nonce (the id of its
+    first notice: the same on every try, and no other message's).
+
+    A message holds at most 25 stories, each with its "Read" button (five rows of five: with
+    the text, 31 of the 40 components a layout may hold), and at most 4,000 characters of text;
+    a story's line is never cut. With several messages, each heading says which one it is;
+    `ping` opens the first only.
+    """
+    numbering = len(f" ({len(lines)} of {len(lines)})")
+    room = limits.LAYOUT_TEXT - len(f"{ping} {heading}:") - numbering
+    parts: list[list[News]] = []
+    used = stories = 0
+    for line in lines:
+        full = stories == limits.BUTTONS_PER_MESSAGE and line.read_at is not None
+        if not parts or full or used + 1 + len(line.text) > room:
+            parts.append([])
+            used = stories = 0
+        parts[-1].append(line)
+        used += 1 + len(line.text)
+        stories += line.read_at is not None
+    messages = []
+    for number, part in enumerate(parts, 1):
+        title = heading if len(parts) == 1 else f"{heading} ({number} of {len(parts)})"
+        if ping and number == 1:
+            title = f"{ping} {title}"
+        text = f"{title}:\n" + "\n".join(line.text for line in part)
+        view = StatelessLayout(discord.ui.TextDisplay(text), *_read_buttons(part))
+        messages.append((view, min(notice for line in part for notice in line.notice_ids)))
+    return messages
+
+
+def _read_buttons(lines: list[News]) -> list[discord.ui.ActionRow[Any]]:
+    """A "Read" button for each story named, five to a row: whoever taps one gets their own
+    copy, in the channel or in DMs (where a member reads their server's stories)."""
     buttons = [
         OpenCopyButton.make(
-            notice.story_id,
-            notice.first_chapter,
+            line.read_at.story_id,
+            line.read_at.first_chapter,
             1,
-            label=shorten(f"Read “{notice.story_title}”", limits.BUTTON_LABEL),
+            label=shorten(f"Read “{line.read_at.story_title}”", limits.BUTTON_LABEL),
         )
-        for notice in list(firsts.values())[: limits.BUTTONS_PER_MESSAGE]
+        for line in lines
+        if line.read_at is not None
     ]
     return [discord.ui.ActionRow(*buttons[n : n + 5]) for n in range(0, len(buttons), 5)]
 
@@ -332,15 +377,11 @@ class Subscriptions(commands.Cog):
                 lines = notice_lines(delivery.notices, shown, in_dms=True)
                 dm = await self._dm_channel(recipient, subscriber.dm_channel_id)
                 where = f"on {guild.name}" if guild else "in a server you follow"
-                async with self.bot.outgoing:
-                    await dm.send(
-                        view=StatelessLayout(
-                            discord.ui.TextDisplay(f"New {where}:\n" + "\n".join(lines)),
-                            *read_buttons(delivery.notices, shown),
-                        ),
-                        allowed_mentions=discord.AllowedMentions.none(),
-                        nonce=ids[0],
-                    )
+                for view, nonce in news_messages(f"New {where}", lines):
+                    async with self.bot.outgoing:
+                        await dm.send(
+                            view=view, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce
+                        )
         except _Undeliverable as error:
             await store.undeliverable(ids, str(error))
             return
@@ -399,11 +440,10 @@ class Subscriptions(commands.Cog):
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[pinged])
         elif pinged is not None:
             mentions = discord.AllowedMentions(everyone=False, roles=False, users=[pinged])
-        text = ((mention + " ") if mention else "") + "New in the library:\n" + "\n".join(lines)
         # a mention in a text display pings as in content: allowed_mentions still decide whom
-        view = StatelessLayout(discord.ui.TextDisplay(text), *read_buttons(delivery.notices, shown))
-        async with self.bot.outgoing:
-            await channel.send(view=view, allowed_mentions=mentions)
+        for view, nonce in news_messages("New in the library", lines, ping=mention or ""):
+            async with self.bot.outgoing:
+                await channel.send(view=view, allowed_mentions=mentions, nonce=nonce)
 
 
 class _Undeliverable(Exception):

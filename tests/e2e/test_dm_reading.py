@@ -3,9 +3,11 @@ long as Discord says they are a member."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.server import Standin
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, reader_page
 
 ISLAND = StoryDraft(
     title="The Island Ferry",
@@ -80,3 +82,36 @@ async def test_a_dm_notices_read_button_opens_the_new_chapter_there(
         assert "new chapter 3" in told.text
         opened = await reader.click(told, "Read “The Island Ferry”")
         assert "The ferry came back at dusk" in opened.text
+
+
+async def test_a_reader_who_added_the_app_reads_in_a_dm_with_a_friend(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    world = standin.world
+    world.user("reader2").installed_app = True
+    with_friend = world.private_channel("reader2", "reader")
+    member, friend = standin.user("reader2", guild="Other Club"), standin.user("reader")
+    async with storybot() as bot:
+        await bot.store.save_story(
+            ISLAND, source_key="i", content_hash="i", guild_id=world.guild("Other Club").id,
+            page_size=900,
+        )  # fmt: skip
+        await member.slash("read", story="The Island Ferry")  # read in Other Club: theirs in DMs
+        opened = await member.slash("read", story="Heart Broken", where=with_friend)
+        first = reader_page(opened)
+        assert first.title == "Heart Broken"
+        assert first.footer.startswith("page 1 of ")
+        turned = await opened.click("Next ▶")
+        assert turned.message is opened.message
+        second = reader_page(turned)
+        assert second.footer.startswith("page 2 of ")
+        assert second.text != first.text
+        await bot.store.flush()
+        again = await member.slash("continue", where=with_friend)
+        assert reader_page(again).footer.startswith("page 2 of ")
+        theirs = await member.slash("read", story="The Island Ferry", where=with_friend)
+        assert "The ferry left at dawn" in theirs.text
+        with pytest.raises(AssertionError, match="reader has not added the app"):
+            await friend.slash("read", story="Heart Broken", where=with_friend)
+        with pytest.raises(AssertionError, match="cannot be used in DMs between users"):
+            await member.slash("subscribe story", story="Heart Broken", where=with_friend)

@@ -16,7 +16,7 @@ from bot.app import StoryBot
 from bot.store import DailySchedule
 from standin.driver import Reply
 from standin.server import Standin
-from standin.world import Role
+from standin.world import EMBED_LINKS, Channel, Role
 from tests.conftest import SAMPLE_LIBRARY, BotRunner, Clock, reader_page, shown_excerpt, unescaped
 
 # the library keeps one blank line between paragraphs, whatever the file had
@@ -386,6 +386,30 @@ async def test_ordinary_members_cannot_set_the_daily_post(
         assert "is not a time of day" in refused.text
         refused = await standin.user("moderator").slash("daily set", channel="locked", time="09:00")
         assert "I can't post in" in refused.text
+
+
+async def test_the_daily_post_needs_only_to_see_and_send_in_its_channel(
+    storybot: BotRunner, standin: Standin, clock: Clock
+) -> None:
+    club = standin.world.guild()
+    club.channels.append(Channel("no-embeds", overwrites={"Storybot": (0, EMBED_LINKS)}))
+    moderator = standin.user("moderator")
+    clock.now = _at(8)
+    async with storybot() as bot:
+        accepted = await moderator.slash("daily set", channel="no-embeds", time="09:00")
+        no_embeds = club.channel("no-embeds").id
+        assert accepted.text.startswith(f"Daily excerpt in <#{no_embeds}> at 09:00 (UTC).")
+        clock.now = _at(9)
+        await bot.get_cog("Daily").post_due()
+        post = await standin.wait_for_message("no-embeds")
+        assert shown_excerpt(post).footer == "Daily excerpt for 2026-06-01"
+        refused = await moderator.slash("daily set", channel="locked", time="09:00")
+        assert refused.text == (
+            f"I can't post in <#{club.channel('locked').id}>: I need Send Messages there. "
+            "Give me those permissions or pick another channel."
+        )
+        status = await moderator.slash("daily status")
+        assert status.text.startswith(f"Daily excerpt in <#{no_embeds}>")
 
 
 @pytest.mark.parametrize("older", [False, True], ids=["layout", "an older version's embed"])

@@ -4,9 +4,11 @@ spoilers), and a Read button opens the new chapter."""
 from __future__ import annotations
 
 import discord
+import pytest
 
 from bot.library.model import ChapterDraft, Rating, StoryDraft
-from standin.server import Standin
+from standin.limits import walk_components
+from standin.server import Message, Standin
 from standin.world import Role
 from tests.conftest import BotRunner, Clock, reader_page, shown_excerpt, text_displays, unescaped
 
@@ -143,3 +145,65 @@ async def test_news_pings_the_chosen_role_and_no_one_else(
     for post in (announcement, daily):
         assert post.allowed_mentions["parse"] == []
         assert list(map(int, post.allowed_mentions["roles"])) == [readers]
+
+
+def _uploaded(number: int, *, long: bool) -> StoryDraft:
+    """A story whose line of news is short, or long: its title and author at the lengths
+    announcements show in full, full of characters that escaping doubles, and more warnings
+    than fit in the spoiler."""
+    if not long:
+        return StoryDraft(title=f"Tide {number:02}", rating=Rating.TEEN, chapters=LAMP.chapters)
+    return StoryDraft(
+        title=f"Tide {number:02} | the `pier` at <dawn> [#{number}] ~ " + "#:" * 30,
+        author="Quill @ <the> [pier] ~ " + "|#" * 18,
+        rating=Rating.TEEN,
+        warnings=tuple(f"Warning {n} about {'the sea ' * 6}" for n in range(8)),
+        chapters=LAMP.chapters,
+    )
+
+
+def _read_button(message: Message, story: StoryDraft) -> str:
+    """The label of the message's "Read" button of `story` ("" for none)."""
+    labels = [
+        component.get("label", "") for _, component in walk_components(message.components, "")
+    ]
+    return next((label for label in labels if label.startswith(f"Read “{story.title[:7]}")), "")
+
+
+@pytest.mark.parametrize(
+    ("count", "long"),
+    [(40, False), (12, True)],
+    ids=["more stories than a message has buttons for", "more text than a message holds"],
+)
+async def test_news_too_long_for_one_message_comes_in_several_that_name_every_story(
+    storybot: BotRunner, standin: Standin, count: int, long: bool
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    stories = [_uploaded(number, long=long) for number in range(1, count + 1)]
+    async with storybot() as bot:
+        await moderator.slash("announce set", channel="announcements")
+        await reader.slash("subscribe all")
+        guild = standin.world.guild("Story Club").id
+        night = StoryDraft(title="Night Shift", rating=Rating.MATURE, chapters=LAMP.chapters)
+        for number, draft in enumerate([*stories, night]):
+            await bot.store.add_upload(
+                guild, draft, content_hash=str(number), user_id=moderator.user.id, page_size=900
+            )
+        await bot.get_cog("Subscriptions").deliver_pending()
+        assert standin.violations == []  # every message within Discord's limits
+        for heading, messages in (
+            ("New in the library", standin.messages("announcements")),
+            ("New on Story Club", standin.dms(reader)),
+        ):
+            assert len(messages) > 1
+            texts = [unescaped(message.text) for message in messages]
+            for number, text in enumerate(texts, 1):
+                assert text.startswith(f"{heading} ({number} of {len(messages)}):\n• New story: ")
+            for story in stories:
+                named = [at for at, text in enumerate(texts) if f"“{story.title}” by " in text]
+                assert len(named) == 1, story.title
+                assert _read_button(messages[named[0]], story)
+            assert "1 more story, rated Mature" in texts[-1]
+            assert "Night Shift" not in "".join(texts)
+            opened = await reader.click(messages[-1], _read_button(messages[-1], stories[-1]))
+            assert "The lamp had not gone out" in reader_page(opened).text

@@ -42,6 +42,32 @@ class NextPage(discord.ui.DynamicItem[discord.ui.Button], template=r"page:(?P<pa
         )
 
 
+def _where(interaction: discord.Interaction) -> str:
+    """Where an interaction came from and which installs authorized it, as the bot sees it."""
+    context = interaction.context
+    place = "server" if context.guild else "bot DM" if context.dm_channel else "private channel"
+    return (
+        f"{place}; by your install: {interaction.is_user_integration()}; "
+        f"by the server's: {interaction.is_guild_integration()}"
+    )
+
+
+class Where(discord.ui.DynamicItem[discord.ui.Button], template=r"where"):
+    """Says where its own click came from."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="Where?", custom_id="where"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> Where:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content=_where(interaction))
+
+
 class Chapters(discord.ui.View):
     @discord.ui.select(
         options=[discord.SelectOption(label=f"Chapter {n}", value=str(n)) for n in (1, 2, 3)]
@@ -241,13 +267,43 @@ def make_bot(standin: Standin) -> commands.Bot:
             await interaction.response.send_message(f"rejected {error.code}")
 
     @tree.command()
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(followups="How many follow-ups to send after trying the channel")
+    async def anywhere(interaction: discord.Interaction, followups: int = 0) -> None:
+        """Answers wherever an install reaches, then posts to the channel itself."""
+        view = discord.ui.View().add_item(Where())
+        await interaction.response.send_message(_where(interaction), view=view)
+        assert interaction.channel is not None
+        try:
+            await interaction.channel.send("straight to the channel")  # type: ignore[union-attr]
+        except discord.HTTPException as error:
+            tried = f"the channel refused {error.code}"
+        else:
+            tried = "the channel took it"
+        for number in range(1, followups + 1):
+            try:
+                await interaction.followup.send(f"{tried}; follow-up {number}")
+            except discord.HTTPException as error:
+                await interaction.edit_original_response(
+                    content=f"follow-up {number} refused {error.code}"
+                )
+
+    @tree.command()
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def nearby(interaction: discord.Interaction) -> None:
+        """User-installable, but not for DMs between users."""
+        await interaction.response.send_message("nearby")
+
+    @tree.command()
     async def shout(interaction: discord.Interaction) -> None:
         """Lets a ping through."""
         mentions = discord.AllowedMentions(everyone=True)
         await interaction.response.send_message("@everyone story time", allowed_mentions=mentions)
 
     async def setup_hook() -> None:
-        bot.add_dynamic_items(NextPage)
+        bot.add_dynamic_items(NextPage, Where)
         await tree.sync()
         await tree.sync(guild=discord.Object(standin.world.guild("Story Club").id))
 
@@ -260,7 +316,7 @@ async def test_registration_is_recorded(standin: Standin) -> None:
         registered = standin.commands()
         assert set(registered) == {
             "files", "hello", "layout", "chapters", "goto", "find", "whisper", "post", "lifecycle",
-            "settings", "twice", "slow", "early", "huge", "shout",
+            "settings", "twice", "slow", "early", "huge", "anywhere", "nearby", "shout",
         }  # fmt: skip
         assert list(standin.commands("Story Club")) == ["club"]
         assert standin.commands("Other Club") == {}
@@ -372,6 +428,46 @@ async def test_commands_are_offered_only_where_discord_offers_them(standin: Stan
             await standin.user("reader2", guild="Other Club").slash("club")
         with pytest.raises(AssertionError, match="no option 'chapter'"):
             await standin.user("reader").slash("find", story="Prom", chapter=2)
+
+
+async def test_a_user_install_answers_between_users_only_through_the_interaction(
+    standin: Standin,
+) -> None:
+    world = standin.world
+    world.user("reader").installed_app = True
+    between = world.private_channel("reader", "reader2")
+    group = world.private_channel("reader", "reader2", "moderator")
+    reader, friend = standin.user("reader"), standin.user("reader2")
+    async with running(make_bot(standin), standin):
+        reply = await reader.slash("anywhere", where=between)
+        assert reply.content == "private channel; by your install: True; by the server's: False"
+        clicked = await reply.click("Where?", as_user=friend)  # their click; reader's install
+        assert clicked.content == "private channel; by your install: False; by the server's: False"
+        clicked = await reply.click("Where?")
+        assert clicked.content == "private channel; by your install: True; by the server's: False"
+        tried = f"POST /channels/{between.id}/messages"
+        await standin.until(lambda: tried in standin.requests, "the bot to post to the channel")
+        assert standin.messages(between) == [reply.message]  # refused: the bot is not in it
+        counted = await reader.slash("anywhere", where=group, followups=6)
+        await standin.until(lambda: "refused" in counted.content, "the sixth follow-up")
+        assert counted.content == "follow-up 6 refused 40094"
+        assert [m.content for m in counted.followups] == [
+            f"the channel refused 50001; follow-up {n}" for n in range(1, 6)
+        ]
+        in_server = await reader.slash("anywhere")
+        assert in_server.content == "server; by your install: True; by the server's: True"
+        posted = await standin.wait_for_message(
+            "general", check=lambda m: m is not in_server.message
+        )
+        assert posted.content == "straight to the channel"  # a server's install may post there
+        with pytest.raises(AssertionError, match="has not added the app"):
+            await friend.slash("anywhere", where=between)
+        with pytest.raises(AssertionError, match="offered here by no install"):
+            await reader.slash("hello", where=between)
+        with pytest.raises(AssertionError, match="cannot be used in DMs between users"):
+            await reader.slash("nearby", where=between)
+        with pytest.raises(AssertionError, match="moderator is not in it"):
+            await standin.user("moderator").slash("anywhere", where=between)
 
 
 async def test_rate_limits_are_retried(standin: Standin) -> None:
