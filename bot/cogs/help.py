@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 _START_HERE = (
     "**Start here:** browse the library with `/stories`, open a story with `/read`, and come "
     "back to your page any time with `/continue`. Back and Next turn the pages and keep your "
-    "place; jumping to a chapter, a search hit or an excerpt does not move it."
+    "place; jumping to a chapter, a search hit or an excerpt does not move it. Reading on a "
+    "phone? `/preferences` gives you short pages, and can hide author's notes, everywhere you "
+    "read."
 )
 
 

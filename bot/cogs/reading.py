@@ -1,8 +1,9 @@
-"""Reading: /read a story page by page, /continue where you stopped, /progress of what you read."""
+"""Reading: /read a story page by page, /continue where you stopped, /progress of what you read,
+/preferences for how you read."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
@@ -10,7 +11,7 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.library.render import plural, progress_bar, render_prose, shorten
-from bot.store import Bookmark
+from bot.store import Bookmark, PageLength, Preferences
 from bot.ui import limits
 from bot.ui.items import Owned, StatelessView, number
 from bot.ui.lookup import resolve_story, story_autocomplete, viewer_of
@@ -73,9 +74,7 @@ class Reading(commands.Cog):
                 if story
                 else "You haven't started a story here yet: find one with /stories or /read."
             )
-        await show_page(
-            interaction, mark.story_id, mark.chapter_number, mark.page_number, step=Step.RETURN
-        )
+        await _show_place(interaction, mark)
 
     @app_commands.command(name="progress")
     async def progress(self, interaction: discord.Interaction[StoryBot]) -> None:
@@ -100,6 +99,29 @@ class Reading(commands.Cog):
         view.add_item(ProgressSelect.make("forget", interaction.user.id, bookmarks))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
+    @app_commands.command(name="preferences")
+    @app_commands.describe(
+        page_length="standard pages, or short ones for phones (each page in parts)",
+        authors_notes="show or hide the author's notes around chapters",
+    )
+    async def preferences(
+        self,
+        interaction: discord.Interaction[StoryBot],
+        page_length: Literal["standard", "short"] | None = None,
+        authors_notes: Literal["show", "hide"] | None = None,
+    ) -> None:
+        """See or change how you read, in every server and in DMs: page length, author's notes."""
+        store = interaction.client.store
+        if page_length is None and authors_notes is None:
+            chosen = await store.preferences(interaction.user.id)
+        else:
+            chosen = await store.set_preferences(
+                interaction.user.id,
+                page_length=PageLength(page_length) if page_length else None,
+                notes_shown=(authors_notes == "show") if authors_notes else None,
+            )
+        await interaction.response.send_message(_describe(chosen), ephemeral=True)
+
     @app_commands.command(name="mature-content")
     @app_commands.describe(allow="True to allow Mature, Explicit and Not Rated stories in your DMs")
     async def mature_content(self, interaction: discord.Interaction[StoryBot], allow: bool) -> None:
@@ -112,6 +134,34 @@ class Reading(commands.Cog):
             else "Mature, Explicit and Not Rated stories are now hidden in your DMs with me.",
             ephemeral=True,
         )
+
+
+async def _show_place(interaction: discord.Interaction[StoryBot], mark: Bookmark) -> None:
+    """Back to the page, and the part of it, where the reader stopped."""
+    await show_page(
+        interaction,
+        mark.story_id,
+        mark.chapter_number,
+        mark.page_number,
+        part=mark.part,
+        step=Step.RETURN,
+    )
+
+
+def _describe(chosen: Preferences) -> str:
+    """A reader's preferences, as /preferences tells them."""
+    pages = (
+        "short, for phones (each page in parts)"
+        if chosen.page_length is PageLength.SHORT
+        else "standard"
+    )
+    notes = "shown" if chosen.notes_shown else "hidden"
+    return (
+        "**Your reading preferences** (in every server and in DMs)\n"
+        f"Pages: {pages}\n"
+        f"Author's notes: {notes}\n"
+        "-# Change them with `/preferences page_length:` or `authors_notes:`."
+    )
 
 
 def _line(mark: Bookmark) -> str:
@@ -151,9 +201,7 @@ class ProgressSelect(
             mark = await store.last_bookmark(await viewer_of(interaction), number(value))
             if mark is None:
                 raise UserFacingError("You have no saved place in that story any more.")
-            await show_page(
-                interaction, mark.story_id, mark.chapter_number, mark.page_number, step=Step.RETURN
-            )
+            await _show_place(interaction, mark)
             return
         if value == "all":
             view = StatelessView()

@@ -1,7 +1,9 @@
-"""Cutting a chapter into pages that read comfortably in one embed.
+"""Cutting a chapter into pages that read comfortably in one message, and a page into the parts
+a reader on short pages sees.
 
 Pages are computed once, when a story is stored, as character offsets into the chapter text, so
-page N of a chapter is the same for every reader and reading never re-splits a chapter.
+page N of a chapter is the same for every reader and reading never re-splits a chapter. A page's
+parts are cut from it as it is shown, the same way every time, so they need not be stored.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def paginate(text: str, size: int = DEFAULT_PAGE_SIZE) -> list[tuple[int, int]]:
             start = _skip_space(text, cut)
     pages.append((start, end))
     return pages
+
+
+def parts(text: str, page_size: int = DEFAULT_PAGE_SIZE) -> list[str]:
+    """A page's `text` in the parts a reader who asked for short pages sees, in order: cut as
+    `paginate` cuts a chapter, at half `page_size`. Whitespace between parts belongs to
+    neither; a page that fits in one part is that one part."""
+    return [text[start:end] for start, end in paginate(text, page_size // 2)]
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

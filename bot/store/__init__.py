@@ -11,7 +11,14 @@ from bot.store.excerpts import Excerpt, ExcerptQueries
 from bot.store.library import LibraryQueries, SaveOutcome, Story
 from bot.store.maintenance import MaintenanceQueries
 from bot.store.outbox import NEWS, Delivery, Notice, NoticeStatus, OutboxQueries, Recipient
-from bot.store.reading import Bookmark, Page, ReadingQueries, StoryChoice
+from bot.store.reading import (
+    Bookmark,
+    Page,
+    PageLength,
+    Preferences,
+    ReadingQueries,
+    StoryChoice,
+)
 from bot.store.settings import GuildSettings, SettingsQueries
 from bot.store.subscriptions import Following, Subscriber, Subscription, SubscriptionQueries
 from bot.store.uploads import AuditEntry, DuplicateUpload, UploadQueries
@@ -80,6 +87,8 @@ __all__ = [
     "Notice",
     "NoticeStatus",
     "Page",
+    "PageLength",
+    "Preferences",
     "Recipient",
     "SaveOutcome",
     "SearchHit",

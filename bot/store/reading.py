@@ -5,6 +5,7 @@ Who may see what is decided by bot.access; every query here that returns a story
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from dataclasses import dataclass, fields, replace
@@ -30,6 +31,25 @@ NEARBY_CHAPTERS = 24
 """Chapters either side of a page's chapter that come with it: enough for any chapter menu."""
 
 
+class PageLength(enum.Enum):
+    """How much of a story a reader sees at a time."""
+
+    STANDARD = "standard"
+    """A whole stored page."""
+    SHORT = "short"
+    """A stored page in parts (`bot.library.pages.parts`), for phones."""
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """How a reader likes to read, the same in every server and in DMs; by default, as
+    everyone read before there were preferences."""
+
+    page_length: PageLength = PageLength.STANDARD
+    notes_shown: bool = True
+    """Whether author's notes are shown around the prose."""
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a chapter, with what a reader needs around it."""
@@ -53,6 +73,8 @@ class Page:
     nearby_chapters: tuple[tuple[int, str], ...]
     """(number, title) of the chapters up to NEARBY_CHAPTERS either side, for the chapter menu;
     empty for a story of one chapter."""
+    preferences: Preferences
+    """The reader's, who asked for the page: how it is to be shown to them."""
 
     @property
     def pages_read(self) -> int:
@@ -85,6 +107,8 @@ class Bookmark:
     story_title: str
     chapter_number: int
     page_number: int
+    part: int
+    """Of the page, for a reader of short pages (1 for a whole page)."""
     pages_read: int
     story_pages: int
     updated_at: str
@@ -95,7 +119,8 @@ class ReadingQueries(Queries):
         self, viewer: Viewer, story_id: int, chapter_number: int, page_number: int
     ) -> Page:
         """A page by number, clamped to the chapter's pages (0 or less: the last page), with
-        everything the reader's embed and buttons need: one query for a page turn.
+        everything the reader's page and buttons need, the viewer's preferences too: one query
+        for a page turn.
 
         Raises StoryHidden if the viewer may not see the story, or it has no such chapter.
         Notes come only with the chapter's first page (notes before) and last page (after).
@@ -115,18 +140,21 @@ class ReadingQueries(Queries):
                     FROM chapter AS near
                     WHERE story.chapter_count > 1 AND near.story_id = story.id
                     AND near.number BETWEEN :chapter - :nearby AND :chapter + :nearby
-                ) AS nearby_chapters
+                ) AS nearby_chapters,
+                reader.page_length, reader.notes_shown
             FROM story
             LEFT JOIN chapter ON chapter.story_id = story.id AND chapter.number = :chapter
             LEFT JOIN page ON page.chapter_id = chapter.id AND page.number =
                 CASE WHEN :page < 1 OR :page > chapter.page_count THEN chapter.page_count
                 ELSE :page END
+            LEFT JOIN reader ON reader.user_id = :user
             WHERE story.id = :story AND {IN_REACH}
         """
         row = await self._db.fetch_one(
             query,
             {
                 **viewer.params,
+                "user": viewer.user_id,
                 "story": story_id,
                 "chapter": chapter_number,
                 "page": max(page_number, 0),
@@ -138,7 +166,8 @@ class ReadingQueries(Queries):
         if row["number"] is None:
             raise StoryHidden(Hidden.CHAPTER_GONE)
         values = dict(row)
-        del values["rating_allowed"]
+        for column in ("rating_allowed", "page_length", "notes_shown"):
+            del values[column]
         nearby = sorted((number, title) for number, title in json.loads(row["nearby_chapters"]))
         return Page(
             **{
@@ -146,6 +175,7 @@ class ReadingQueries(Queries):
                 "rating": Rating(row["rating"]),
                 "status": Status(row["status"]),
                 "nearby_chapters": tuple(nearby),
+                "preferences": _preferences(row),
             }
         )
 
@@ -372,12 +402,19 @@ class ReadingQueries(Queries):
         return [row["name"] for row in await self._db.fetch_all(query, params)]
 
     async def save_bookmark(
-        self, user_id: int, story_id: int, chapter_number: int, page_number: int, *, move: bool
+        self,
+        user_id: int,
+        story_id: int,
+        chapter_number: int,
+        page_number: int,
+        *,
+        part: int = 1,
+        move: bool,
     ) -> None:
-        """Remember where the reader is: the place they read on to (`move`), or, for a page they
-        jumped to, only if they have no place in that story yet. Bookmarks are written in
-        batches, so one for a story that has just gone is dropped rather than failing the
-        others."""
+        """Remember where the reader is (`part` of the page, for short pages): the place they
+        read on to (`move`), or, for a page they jumped to, only if they have no place in that
+        story yet. Bookmarks are written in batches, so one for a story that has just gone is
+        dropped rather than failing the others."""
         await self._db.write_in_batch(
             _MOVE_PLACE if move else _FIRST_PLACE,
             {
@@ -385,6 +422,7 @@ class ReadingQueries(Queries):
                 "story": story_id,
                 "chapter": chapter_number,
                 "page": page_number,
+                "part": part,
                 "now": self.now(),
             },
         )
@@ -449,6 +487,42 @@ class ReadingQueries(Queries):
             {"user": user_id},
         )
         return [row[0] for row in rows]
+
+    async def preferences(self, user_id: int) -> Preferences:
+        """How the reader likes to read (the defaults, if they never said)."""
+        row = await self._db.fetch_one(
+            "SELECT page_length, notes_shown FROM reader WHERE user_id = :user", {"user": user_id}
+        )
+        return _preferences(row)
+
+    async def set_preferences(
+        self,
+        user_id: int,
+        *,
+        page_length: PageLength | None = None,
+        notes_shown: bool | None = None,
+    ) -> Preferences:
+        """Change the preferences given (None: keep it as it is); the reader's preferences now."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO reader (user_id) VALUES (:user) ON CONFLICT (user_id) DO NOTHING",
+                {"user": user_id},
+            )
+            row = await tx.fetch_one(
+                """
+                UPDATE reader SET
+                    page_length = ifnull(:page_length, page_length),
+                    notes_shown = ifnull(:notes_shown, notes_shown)
+                WHERE user_id = :user
+                RETURNING page_length, notes_shown
+                """,
+                {
+                    "user": user_id,
+                    "page_length": page_length.value if page_length else None,
+                    "notes_shown": notes_shown,
+                },
+            )
+        return _preferences(row)
 
     async def mature_in_dms(self, user_id: int) -> bool:
         row = await self._db.fetch_one(
@@ -550,6 +624,14 @@ def _words_starting(dialect: Dialect, *, column: str = "") -> str:
     )
 
 
+def _preferences(row: Row | None) -> Preferences:
+    """A reader's preferences from their `reader` row's columns; no row (NULL columns, from a
+    LEFT JOIN): the defaults."""
+    if row is None or row["page_length"] is None:
+        return Preferences()
+    return Preferences(PageLength(row["page_length"]), bool(row["notes_shown"]))
+
+
 def _story_choice(row: Row) -> StoryChoice:
     return StoryChoice(
         id=row["id"],
@@ -561,18 +643,21 @@ def _story_choice(row: Row) -> StoryChoice:
 
 
 _FIRST_PLACE = """
-    INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, updated_at)
-    SELECT :user, :story, :chapter, :page, :now
+    INSERT INTO reading_progress
+        (user_id, story_id, chapter_number, page_number, part, updated_at)
+    SELECT :user, :story, :chapter, :page, :part, :now
     WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
     ON CONFLICT (user_id, story_id) DO NOTHING
 """
 _MOVE_PLACE = """
-    INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, updated_at)
-    SELECT :user, :story, :chapter, :page, :now
+    INSERT INTO reading_progress
+        (user_id, story_id, chapter_number, page_number, part, updated_at)
+    SELECT :user, :story, :chapter, :page, :part, :now
     WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
     ON CONFLICT (user_id, story_id) DO UPDATE SET
         chapter_number = excluded.chapter_number,
         page_number = excluded.page_number,
+        part = excluded.part,
         updated_at = excluded.updated_at
 """
 
@@ -585,7 +670,7 @@ _BOOKMARK_FIELDS = tuple(field.name for field in fields(Bookmark))
 _BOOKMARKS = f"""
     SELECT story.id AS story_id, story.title AS story_title, story.rating,
         {RATING_ALLOWED} AS rating_allowed, story.removed_at IS NOT NULL AS removed,
-        reading_progress.chapter_number, reading_progress.page_number,
+        reading_progress.chapter_number, reading_progress.page_number, reading_progress.part,
         ifnull(chapter.pages_before + CASE
             WHEN reading_progress.page_number < chapter.page_count
             THEN reading_progress.page_number ELSE chapter.page_count END, 0)

@@ -59,19 +59,24 @@ def story_card(story: Story) -> discord.Embed:
 
 async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
     """Answer with a story's card, if it may be shown here, and a way in: "Start reading", or
-    for a story the reader started, "Continue" at their place beside "Start over"."""
+    for a story the reader started, "Continue" at their place (the very part of the page, for
+    short pages) beside "Start over"."""
     store = interaction.client.store
     viewer = await viewer_of(interaction)
     story = await store.story(viewer, story_id)
     mark = await store.last_bookmark(viewer, story.id)
     view = StatelessView()
-    if mark is None or (mark.chapter_number, mark.page_number) == (1, 1):
+    if mark is None or (mark.chapter_number, mark.page_number, mark.part) == (1, 1, 1):
         view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start reading"))
     else:
         where = f"chapter {mark.chapter_number}, page {mark.page_number}"
         view.add_item(
             OpenCopyButton.make(
-                story.id, mark.chapter_number, mark.page_number, label=f"Continue ({where})"
+                story.id,
+                mark.chapter_number,
+                mark.page_number,
+                label=f"Continue ({where})",
+                part=mark.part,
             )
         )
         view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start over"))

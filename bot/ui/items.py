@@ -32,9 +32,11 @@ class StatefulItem:
 
     The template's named groups are the item's attributes, given to the constructor as
     keywords: those annotated `int` are checked numbers (see `number`), the rest text. A
-    custom_id that does not hold such numbers gets a polite refusal instead of the item. Errors
-    reach the user through the one error handler: a dynamic item's errors would otherwise only
-    be logged.
+    custom_id that does not hold such numbers gets a polite refusal instead of the item. A group
+    the template makes optional (a trailing `(?::(?P<part>[^:]+))?`, added after messages
+    without it were sent) is always written, and where a custom_id has none the attribute keeps
+    its class default. Errors reach the user through the one error handler: a dynamic item's
+    errors would otherwise only be logged.
     """
 
     _numbers: frozenset[str] = frozenset()
@@ -102,6 +104,8 @@ class StatefulItem:
     ) -> Any:
         state: dict[str, int | str] = {}
         for name, value in match.groupdict().items():
+            if value is None:
+                continue  # an optional group an older message's custom_id lacks
             if name not in cls._numbers:
                 state[name] = value
             elif _NUMBER.fullmatch(value) and int(value) <= MAX_ID:

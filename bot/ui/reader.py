@@ -1,9 +1,13 @@
 """The reader: one page of a story laid out as a message (components v2), with buttons that
 keep working after a restart.
 
-Every button and menu carries its state (reader, story, chapter, page) in its `custom_id` and is
-a `DynamicItem` registered once, so no per-message object is kept in memory and a message keeps
-working for as long as it exists.
+Every button and menu carries its state (reader, story, chapter, page, and the part of the page
+for short pages) in its `custom_id` and is a `DynamicItem` registered once, so no per-message
+object is kept in memory and a message keeps working for as long as it exists.
+
+A reader's preferences (`Page.preferences`) decide what of a page they see: the whole page, or
+for short pages one part of it (`bot.library.pages.parts`), with or without the author's notes.
+Page numbers, progress and places stay those of the stored pages.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,8 +23,9 @@ import discord
 from bot.access import Viewer
 from bot.errors import UserFacingError, report_error
 from bot.library.model import Status
+from bot.library.pages import parts
 from bot.library.render import progress_bar, render_prose, shorten
-from bot.store import Following, Page, StoryChoice
+from bot.store import Following, Page, PageLength, StoryChoice
 from bot.ui import limits
 from bot.ui.following import follow
 from bot.ui.items import Owned, StatefulItem, StatelessLayout, StatelessView, number
@@ -44,6 +50,45 @@ class Step(enum.Enum):
     """Came back to their place: nothing to save."""
 
 
+@dataclass(frozen=True)
+class PagePart:
+    """What of a page its reader sees: one of its parts for short pages, else the whole page
+    (its one part)."""
+
+    page: Page
+    number: int
+    """From 1 to `count`."""
+    count: int
+    prose: str
+
+    @property
+    def opens_page(self) -> bool:
+        return self.number == 1
+
+    @property
+    def closes_page(self) -> bool:
+        return self.number == self.count
+
+    @property
+    def closes_chapter(self) -> bool:
+        return self.closes_page and self.page.number == self.page.page_count
+
+    @property
+    def ends_story(self) -> bool:
+        return self.closes_page and self.page.is_last
+
+
+def page_part(page: Page, part: int, page_size: int) -> PagePart:
+    """What of `page` its reader sees: for short pages, its part `part` (0, or beyond the
+    last: the last part) as `parts` cuts a page of a story paged at `page_size`; otherwise the
+    whole page, whatever `part` says."""
+    texts = [page.text]
+    if page.preferences.page_length is PageLength.SHORT:
+        texts = parts(page.text, page_size)
+    number = part if 1 <= part <= len(texts) else len(texts)
+    return PagePart(page, number, len(texts), texts[number - 1])
+
+
 # ----------------------------------------------------------------------------- showing a page
 
 
@@ -53,70 +98,83 @@ async def show_page(
     chapter: int,
     page: int,
     *,
+    part: int = 1,
     step: Step,
     edit: bool = False,
     ephemeral: bool = True,
 ) -> None:
-    """Show a page to the reader behind `interaction`, and keep their place as `step` says.
+    """Show a page (`part` of it, for a reader of short pages) to the reader behind
+    `interaction`, and keep their place as `step` says.
 
     `edit` turns the page of the message the interaction came from; otherwise a new message
-    is sent (ephemeral unless the reader asked for a read-along). `page` 0 means the last page.
+    is sent (ephemeral unless the reader asked for a read-along). `page` 0 means the last page,
+    `part` 0 its last part.
     """
     store = interaction.client.store
     viewer = await viewer_of(interaction)
     found = await store.page(viewer, story_id, chapter, page)
-    view = await _page_layout(interaction, viewer, found)
+    shown = page_part(found, part, interaction.client.settings.page_size)
+    view = await _page_layout(interaction, viewer, shown)
     if edit:
         # embed=None empties a message sent before pages were layouts, as the layout requires
-        shown = interaction.response.edit_message(view=view, embed=None)
+        message = interaction.response.edit_message(view=view, embed=None)
     else:
-        shown = interaction.response.send_message(view=view, ephemeral=ephemeral)
+        message = interaction.response.send_message(view=view, ephemeral=ephemeral)
     if step is Step.RETURN:
-        await shown
+        await message
         return
     # The place is written while the page is on its way: the reader does not wait for it.
     place = store.save_bookmark(
-        interaction.user.id, story_id, found.chapter_number, found.number, move=step is Step.TURN
+        interaction.user.id,
+        story_id,
+        found.chapter_number,
+        found.number,
+        part=shown.number,
+        move=step is Step.TURN,
     )
-    await asyncio.gather(place, shown)
+    await asyncio.gather(place, message)
 
 
 async def _page_layout(
     interaction: discord.Interaction[StoryBot],
     viewer: Viewer,
-    page: Page,
+    shown: PagePart,
     chapters: Sequence[tuple[int, str]] | None = None,
 ) -> StatelessLayout:
     """`page_view` for the reader behind `interaction`, with the stories to read next when
-    the page ends a complete story."""
+    the part shown ends a complete story."""
     next_reads: list[StoryChoice] = []
-    if page.is_last and page.status is Status.COMPLETE:
-        next_reads = await interaction.client.store.next_reads(viewer, page.story_id)
-    return page_view(page, interaction.user.id, chapters, next_reads=next_reads)
+    if shown.ends_story and shown.page.status is Status.COMPLETE:
+        next_reads = await interaction.client.store.next_reads(viewer, shown.page.story_id)
+    return page_view(shown, interaction.user.id, chapters, next_reads=next_reads)
 
 
 def page_view(
-    page: Page,
+    shown: PagePart,
     owner_id: int,
     chapters: Sequence[tuple[int, str]] | None = None,
     *,
     next_reads: Sequence[StoryChoice] = (),
 ) -> StatelessLayout:
-    """The page as a reader sees it: the story's title, the page (see `page_text`) and where
-    they are, then the buttons, each of which knows exactly which page it leads to. The
-    chapter menu lists `chapters`, by default the window around the page's chapter. The last
-    page of a story in progress offers to follow it, of a complete one the stories
-    `next_reads`.
+    """The page (or the part of it) as a reader sees it: the story's title, the text (see
+    `page_text`) and where they are, then the buttons, each of which knows exactly which page
+    and part it leads to. The chapter menu lists `chapters`, by default the window around the
+    page's chapter. The end of a story in progress offers to follow it, of a complete one the
+    stories `next_reads`.
 
     Back and Next read on, and keep the reader's place; the others go somewhere without moving
     it. There is no "last page" button: one tap beside Next would spoil the ending.
     """
+    page = shown.page
     title = f"## {render_prose(page.story_title)}"
+    where = f"page {page.number} of {page.page_count}"
+    if shown.count > 1:
+        where += f" ({shown.number}/{shown.count})"
     footer = (
-        f"-# page {page.number} of {page.page_count} · chapter {page.chapter_number} of "
-        f"{page.chapter_count} · {progress_bar(page.pages_read, page.story_pages)}"
+        f"-# {where} · chapter {page.chapter_number} of {page.chapter_count} · "
+        f"{progress_bar(page.pages_read, page.story_pages)}"
     )
-    text = page_text(page, limits.LAYOUT_TEXT - len(title) - len(footer))
+    text = page_text(shown, limits.LAYOUT_TEXT - len(title) - len(footer))
     card: discord.ui.Container[Any] = discord.ui.Container(
         discord.ui.TextDisplay(title),
         discord.ui.TextDisplay(text),
@@ -124,31 +182,39 @@ def page_view(
         discord.ui.TextDisplay(footer),
         accent_colour=discord.Colour.dark_teal(),
     )
-    return StatelessLayout(card, *_page_rows(page, owner_id, chapters, next_reads))
+    return StatelessLayout(card, *_page_rows(shown, owner_id, chapters, next_reads))
 
 
-def page_text(page: Page, most: int) -> str:
-    """The chapter heading, the notes that open the chapter, the prose, the notes that close
-    it and how the story ends if it does here, in at most `most` characters: the prose is
-    shortened to leave room for the rest."""
+def page_text(shown: PagePart, most: int) -> str:
+    """The chapter heading, the notes that open the chapter (on its first part), the prose,
+    the notes that close it and how the story ends if it does here (on the last part), in at
+    most `most` characters: the prose is shortened to leave room for the rest. A reader who
+    hides author's notes is told, where there were some, how to show them."""
+    page = shown.page
     heading = f"**Chapter {page.chapter_number}: {render_prose(page.chapter_title)}**"
     if page.chapter_title.lower().startswith(("chapter", "prologue", "epilogue")):
         heading = f"**{render_prose(page.chapter_title)}**"
-    notes = [note for note in (page.notes_before, page.notes_after) if note]
+    notes_before = page.notes_before if shown.opens_page else ""
+    notes_after = page.notes_after if shown.closes_page else ""
+    hidden = ""
+    if not page.preferences.notes_shown:
+        hidden = _NOTES_HIDDEN if notes_before or notes_after else ""
+        notes_before = notes_after = ""
+    notes = [note for note in (notes_before, notes_after) if note]
     each = _NOTES_BUDGET // max(len(notes), 1)
-    before = _note(page.notes_before, each)
-    after = _note(page.notes_after, each)
+    before = _note(notes_before, each)
+    after = _note(notes_after, each)
     ending = ""
-    if page.is_last:
+    if shown.ends_story:
         ending = (
             "*— The End —*"
             if page.status is Status.COMPLETE
             else "*To be continued… Follow the story to hear when the next chapter arrives.*"
         )
-    around = [part for part in (heading, before, after, ending) if part]
-    room = most - sum(len(part) + 2 for part in around)
-    parts = [heading, before, shorten(render_prose(page.text), room), after, ending]
-    return "\n\n".join(part for part in parts if part)
+    around = [piece for piece in (heading, before, after, hidden, ending) if piece]
+    room = most - sum(len(piece) + 2 for piece in around)
+    pieces = [heading, before, shorten(render_prose(shown.prose), room), after, hidden, ending]
+    return "\n\n".join(piece for piece in pieces if piece)
 
 
 def _note(note: str, most: int) -> str:
@@ -160,44 +226,56 @@ def _note(note: str, most: int) -> str:
 
 
 _NOTES_LABEL = "Author's note"
+_NOTES_HIDDEN = "-# Author's notes hidden · /preferences to show them"
 
 
 def _page_rows(
-    page: Page,
+    shown: PagePart,
     owner_id: int,
     chapters: Sequence[tuple[int, str]] | None,
     next_reads: Sequence[StoryChoice],
 ) -> list[discord.ui.ActionRow[Any]]:
     """The buttons under a page: turning and jumping in one row, the chapter menu in its
-    own, and how the story goes on after its last page."""
-    at_chapter_end = page.number == page.page_count
+    own, and how the story goes on after its last page. Back and Next go through a page's
+    parts first; Back from a page's first part goes to the previous page's last (part 0)."""
+    page = shown.page
     story, chapter = page.story_id, page.chapter_number
-    first = chapter == 1 and page.number == 1
-    prev_target = (chapter, page.number - 1) if page.number > 1 else (chapter - 1, 0)
-    next_target = (chapter + 1, 1) if at_chapter_end else (chapter, page.number + 1)
-    next_label = "Next chapter ▶" if at_chapter_end else "Next ▶"
+    first = chapter == 1 and page.number == 1 and shown.opens_page
+    if not shown.opens_page:
+        prev_target = (chapter, page.number, shown.number - 1)
+    elif page.number > 1:
+        prev_target = (chapter, page.number - 1, 0)
+    else:
+        prev_target = (chapter - 1, 0, 0)
+    if not shown.closes_page:
+        next_target = (chapter, page.number, shown.number + 1)
+    elif shown.closes_chapter:
+        next_target = (chapter + 1, 1, 1)
+    else:
+        next_target = (chapter, page.number + 1, 1)
+    next_label = "Next chapter ▶" if shown.closes_chapter else "Next ▶"
     turns: list[discord.ui.Item[Any]] = [
         TurnButton.make("prev", "◀ Back", owner_id, story, *prev_target, first),
-        TurnButton.make("next", next_label, owner_id, story, *next_target, page.is_last),
+        TurnButton.make("next", next_label, owner_id, story, *next_target, shown.ends_story),
     ]
     menu: list[discord.ui.Item[Any]] = []
     if page.chapter_count > 1:
         last_chapter = chapter == page.chapter_count
         turns.append(
-            TurnButton.make("prevch", "« Chapter", owner_id, story, chapter - 1, 1, chapter == 1)
+            TurnButton.make("prevch", "« Chapter", owner_id, story, chapter - 1, 1, 1, chapter == 1)
         )
         turns.append(
-            TurnButton.make("nextch", "Chapter »", owner_id, story, chapter + 1, 1, last_chapter)
+            TurnButton.make("nextch", "Chapter »", owner_id, story, chapter + 1, 1, 1, last_chapter)
         )
         if chapters is None:
             offset, limit = _chapter_window(chapter, page.chapter_count)
             chapters = [near for near in page.nearby_chapters if offset < near[0] <= offset + limit]
-        menu.append(ChapterSelect.make(page, owner_id, chapters))
+        menu.append(ChapterSelect.make(shown, owner_id, chapters))
     turns.append(JumpButton.make(owner_id, story, chapter, page.page_count))
     ending: list[discord.ui.Item[Any]] = []
-    if page.is_last and page.status is Status.IN_PROGRESS:
+    if shown.ends_story and page.status is Status.IN_PROGRESS:
         ending.append(FollowButton.make(story))
-    for read in next_reads if page.is_last else ():
+    for read in next_reads:
         label = shorten(f"Next: {read.title}", limits.BUTTON_LABEL)
         ending.append(OpenCopyButton.make(read.id, 1, 1, label=label))
     return [discord.ui.ActionRow(*row) for row in (turns, menu, ending) if row]
@@ -221,10 +299,12 @@ class _Owned(Owned):
     story: int
     chapter: int
     page: int
+    part: int = 1
+    """Of the page, for short pages; custom_ids written before there were parts have none."""
 
     async def refuse(self, interaction: discord.Interaction[Any]) -> None:
         view = StatelessView()
-        view.add_item(OpenCopyButton.make(self.story, self.chapter, self.page))
+        view.add_item(OpenCopyButton.make(self.story, self.chapter, self.page, part=self.part))
         await interaction.response.send_message(
             f"This copy belongs to <@{self.owner}>. Open your own to read at your own pace.",
             view=view,
@@ -236,10 +316,11 @@ class TurnButton(
     _Owned,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"rd:(?P<action>[a-z]+):(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+)"
-    r":(?P<page>[^:]+)",
+    r":(?P<page>[^:]+)(?::(?P<part>[^:]+))?",
 ):
-    """Back / next page, previous / next chapter: each knows its target. Back and next read on
-    (the reader's place moves); the others, and an old message's first and last page, jump."""
+    """Back / next page (or part of a page), previous / next chapter: each knows its target.
+    Back and next read on (the reader's place moves); the others, and an old message's first
+    and last page, jump."""
 
     action: str
 
@@ -252,6 +333,7 @@ class TurnButton(
         story: int,
         chapter: int,
         page: int,
+        part: int,
         disabled: bool,
     ) -> TurnButton:
         chapter, page = max(chapter, 1), max(page, 0)
@@ -266,11 +348,20 @@ class TurnButton(
             story=story,
             chapter=chapter,
             page=page,
+            part=part,
         )
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
         step = Step.TURN if self.action in ("prev", "next") else Step.JUMP
-        await show_page(interaction, self.story, self.chapter, self.page, step=step, edit=True)
+        await show_page(
+            interaction,
+            self.story,
+            self.chapter,
+            self.page,
+            part=self.part,
+            step=step,
+            edit=True,
+        )
 
 
 class JumpButton(
@@ -319,13 +410,18 @@ class JumpModal(discord.ui.Modal, title="Go to page"):
 class ChapterSelect(
     _Owned,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"rdch:(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)",
+    template=r"rdch:(?P<owner>[^:]+):(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)"
+    r"(?::(?P<part>[^:]+))?",
 ):
     """Pick a chapter. With more than 25 chapters the menu shows a window around the current
-    one, with "earlier" and "later" entries that move the window."""
+    one, with "earlier" and "later" entries that move the window (the page and part shown
+    stay)."""
 
     @classmethod
-    def make(cls, page: Page, owner: int, chapters: Sequence[tuple[int, str]]) -> ChapterSelect:
+    def make(
+        cls, shown: PagePart, owner: int, chapters: Sequence[tuple[int, str]]
+    ) -> ChapterSelect:
+        page = shown.page
         options = [
             discord.SelectOption(
                 label=shorten(f"{number}. {title}", limits.OPTION_LABEL),
@@ -349,6 +445,7 @@ class ChapterSelect(
             story=page.story_id,
             chapter=page.chapter_number,
             page=page.number,
+            part=shown.number,
         )
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
@@ -360,22 +457,25 @@ class ChapterSelect(
         store = interaction.client.store
         viewer = await viewer_of(interaction)
         found = await store.page(viewer, self.story, self.chapter, self.page)
+        shown = page_part(found, self.part, interaction.client.settings.page_size)
         offset, limit = _chapter_window(around, found.chapter_count)
         chapters = await store.chapter_titles(viewer, self.story, offset, limit)
-        view = await _page_layout(interaction, viewer, found, chapters)
+        view = await _page_layout(interaction, viewer, shown, chapters)
         await interaction.response.edit_message(view=view, embed=None)
 
 
 class OpenCopyButton(
     StatefulItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"rdopen:(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)",
+    template=r"rdopen:(?P<story>[^:]+):(?P<chapter>[^:]+):(?P<page>[^:]+)(?::(?P<part>[^:]+))?",
 ):
-    """Opens a private copy of a story at a page for whoever clicks (start reading, read here)."""
+    """Opens a private copy of a story at a page (its first part, unless given another) for
+    whoever clicks (start reading, read here, continue)."""
 
     story: int
     chapter: int
     page: int
+    part: int = 1
 
     @classmethod
     def make(
@@ -384,6 +484,8 @@ class OpenCopyButton(
         chapter: int,
         page: int,
         label: str = "Open my copy",
+        *,
+        part: int = 1,
     ) -> OpenCopyButton:
         return cls.button(
             label,
@@ -391,10 +493,13 @@ class OpenCopyButton(
             story=story,
             chapter=chapter,
             page=page,
+            part=part,
         )
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        await show_page(interaction, self.story, self.chapter, self.page, step=Step.JUMP)
+        await show_page(
+            interaction, self.story, self.chapter, self.page, part=self.part, step=Step.JUMP
+        )
 
 
 class FollowButton(

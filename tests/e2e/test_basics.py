@@ -18,6 +18,7 @@ EXPECTED_COMMANDS = {
     "continue",
     "progress",
     "mature-content",
+    "preferences",
     "stories",
     "search",
     "story",
@@ -58,6 +59,8 @@ async def test_help_lists_the_commands(storybot: BotRunner, standin: Standin) ->
     assert reply.ephemeral
     for command in ("/read", "/continue", "/search", "/excerpt", "/subscribe story"):
         assert command in reply.text
+    assert "`/preferences` — See or change how you read" in reply.text
+    assert "on a phone? `/preferences` gives you short pages" in reply.text  # where to start
 
 
 async def test_an_unexpected_error_is_a_short_reply_with_an_id(

@@ -10,7 +10,7 @@ import pytest
 from bot.access import Viewer
 from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
-from bot.store import SaveOutcome, Store
+from bot.store import Preferences, SaveOutcome, Store
 from bot.store.database import Dialect, migrations
 from tests.conftest import ANYONE
 from tests.samples import database
@@ -209,3 +209,36 @@ async def test_guild_stories_are_visible_only_in_their_guild(store: Store) -> No
 
     assert await titles(111) == ["Bundled", "Guild A's"]
     assert await titles(222) == ["Bundled"]
+
+
+async def test_after_the_upgrade_readers_read_and_resume_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "older.db"
+    with _database_at(path, 13) as connection:
+        connection.execute(
+            "INSERT INTO story (id, source_key, content_hash, title, author, summary, rating, "
+            "status, language, source, chapter_count, word_count, page_count, created_at, "
+            "updated_at) VALUES (1, 'k', 'h', 'Clockwork', 'Wren', '', 'General Audiences', "
+            "'complete', 'en', '', 1, 5, 1, '', '')"
+        )
+        connection.execute(
+            "INSERT INTO chapter (id, story_id, number, title, text, notes_before, notes_after, "
+            "word_count, page_count, pages_before) VALUES "
+            "(1, 1, 1, 'One', 'She oiled the gear.', '', '', 4, 1, 0)"
+        )
+        connection.execute(
+            "INSERT INTO page (chapter_id, number, start_offset, end_offset) VALUES (1, 1, 0, 19)"
+        )
+        connection.execute("INSERT INTO reader (user_id, mature_in_dms) VALUES (1, 1)")
+        connection.execute(
+            "INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, "
+            "updated_at) VALUES (1, 1, 1, 1, '')"
+        )
+    connection.close()
+    store = await Store.open(path)
+    try:
+        assert await store.preferences(1) == Preferences()
+        assert (await store.page(ANYONE, 1, 1, 1)).preferences == Preferences()
+        assert (await store.last_bookmark(ANYONE)).part == 1  # type: ignore[union-attr]
+        assert await store.mature_in_dms(1)
+    finally:
+        await store.close()

@@ -11,7 +11,7 @@ import pytest
 
 from bot.access import Hidden, StoryHidden, Viewer
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
-from bot.store import BrowseFilters, Store
+from bot.store import BrowseFilters, PageLength, Preferences, Store
 from bot.store.browsing import HIT_END, HIT_START
 from bot.store.database import Dialect
 from tests.conftest import ANYONE, Clock
@@ -598,3 +598,32 @@ async def test_browse_by_rating(store: Store) -> None:
         Viewer(0, None, True), BrowseFilters(rating=Rating.TEEN.value), offset=0, limit=10
     )
     assert ([s.title for s in stories], total) == (["Teen One"], 1)
+
+
+async def test_preferences_are_the_readers_own_and_change_one_at_a_time(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    assert await store.preferences(7) == Preferences(PageLength.STANDARD, notes_shown=True)
+    short = await store.set_preferences(7, page_length=PageLength.SHORT)
+    assert short == Preferences(PageLength.SHORT, notes_shown=True)
+    assert await store.set_preferences(7, notes_shown=False) == Preferences(PageLength.SHORT, False)
+    assert await store.set_preferences(7) == Preferences(PageLength.SHORT, False)
+    await store.set_mature_in_dms(7, True)  # another of the reader's settings leaves them be
+    assert await store.preferences(7) == Preferences(PageLength.SHORT, False)
+    assert await store.preferences(8) == Preferences()
+    in_a_server = await store.page(Viewer(7, 1, False), story_id, 1, 1)
+    assert in_a_server.preferences == Preferences(PageLength.SHORT, False)
+    assert (await store.page(Viewer(8, 1, False), story_id, 1, 1)).preferences == Preferences()
+
+
+async def test_a_place_keeps_the_part_of_its_page(store: Store) -> None:
+    story_id = await _add(store, _story("Harbour"))
+    reader, other = Viewer(7, None, True), Viewer(8, None, True)
+    await store.save_bookmark(7, story_id, 1, 2, part=3, move=True)
+    await store.save_bookmark(7, story_id, 1, 1, part=1, move=False)  # a jump: the place stays
+    mark = await store.last_bookmark(reader)
+    assert (mark.page_number, mark.part) == (2, 3)  # type: ignore[union-attr]
+    await store.save_bookmark(7, story_id, 1, 3, part=2, move=True)
+    mark = await store.last_bookmark(reader)
+    assert (mark.page_number, mark.part) == (3, 2)  # type: ignore[union-attr]
+    await store.save_bookmark(8, story_id, 1, 1, move=False)
+    assert (await store.last_bookmark(other)).part == 1  # type: ignore[union-attr]
