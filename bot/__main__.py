@@ -20,7 +20,15 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bot.config import ConfigError, Secret, Settings, configure_logging, describe, load_settings
+from bot.config import (
+    ConfigError,
+    Secret,
+    Settings,
+    configure_logging,
+    describe,
+    load_settings,
+    shown_url,
+)
 from bot.importing import FileImport, import_files, import_library_if_empty, story_files
 from bot.store import Store
 from bot.store.maintenance import Finding, back_up, check_file
@@ -107,12 +115,31 @@ def _ask_for_token() -> Secret:
     return Secret(token)
 
 
+async def _open_store(settings: Settings) -> Store:
+    """The library the settings name; a PostgreSQL database that cannot be used is one line
+    (its password never shown), as a wrong setting is."""
+    if settings.database_url is None:
+        return await Store.open(settings.database_path)
+    from bot.store.postgres import unreachable
+
+    url = settings.database_url.reveal()
+    try:
+        return await Store.open(url)
+    except (OSError, TimeoutError, ConnectionError) as error:
+        reason = unreachable(error, url)
+    except Exception as error:  # asyncpg's errors: refused logins, missing databases, …
+        if not type(error).__module__.startswith("asyncpg"):
+            raise
+        reason = unreachable(error, url)
+    raise ConfigError(f"cannot use the database at {shown_url(url)}: {reason}")
+
+
 async def _serve(settings: Settings) -> None:
     from bot.app import StoryBot, use_discord_endpoints
 
     token = settings.require_token()
     use_discord_endpoints(settings.discord_rest_url, settings.discord_gateway_url)
-    store = await Store.open(settings.database)
+    store = await _open_store(settings)
     try:
         await import_library_if_empty(store, settings.library_dir, settings.page_size)
         async with StoryBot(settings, store) as bot:
@@ -126,7 +153,7 @@ async def _import(settings: Settings, paths: list[Path]) -> int:
     if missing:
         raise ConfigError(f"no such file or folder: {missing[0]}")
     files = story_files(paths)
-    store = await Store.open(settings.database)
+    store = await _open_store(settings)
     try:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Importing", total=len(files))
@@ -181,7 +208,7 @@ def _print_import_summary(results: list[FileImport]) -> None:
 
 
 async def _list(settings: Settings, *, guild_id: int | None, as_json: bool) -> int:
-    store = await Store.open(settings.database)
+    store = await _open_store(settings)
     try:
         listed = await store.all_stories(guild_id)
     finally:
@@ -219,7 +246,12 @@ async def _check(settings: Settings) -> int:
     """Every part on its own line, going on past what is wrong; the exit code says the worst."""
     for name, value in describe(settings):
         _say(f"{name}: {value}")
-    findings = await check_file(settings.database_path)
+    if settings.database_url is None:
+        findings = await check_file(settings.database_path)
+    else:
+        from bot.store.postgres import check_database
+
+        findings = await check_database(settings.database_url.reveal())
     _say_findings(findings)
     _say("token: set" if settings.discord_token else "token: missing (put DISCORD_TOKEN in .env)")
     if not all(finding.ok for finding in findings):
@@ -229,6 +261,10 @@ async def _check(settings: Settings) -> int:
 
 def _backup(settings: Settings, target: Path, *, force: bool) -> int:
     """Copy the database to `target` and check the copy; an existing file only with --force."""
+    if settings.database_url is not None:
+        raise ConfigError(
+            "backup copies the SQLite file; back up a PostgreSQL library with pg_dump."
+        )
     source = settings.database_path
     if not source.is_file():
         raise ConfigError(f"there is no database at {source} to back up.")

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 
 class ConfigError(Exception):
@@ -112,9 +113,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:********@{host}"))
+
+
 def describe(settings: Settings) -> list[tuple[str, str]]:
-    """The settings as (name, value) pairs for `check`, with the token hidden."""
-    return [(field.name, str(getattr(settings, field.name))) for field in fields(settings)]
+    """The settings as (name, value) pairs for `check`, with the token and any password
+    hidden."""
+    shown = []
+    for field in fields(settings):
+        value = getattr(settings, field.name)
+        if field.name == "database_url" and value is not None:
+            value = shown_url(value.reveal())
+        shown.append((field.name, str(value)))
+    return shown
 
 
 def configure_logging(level: str) -> None:

@@ -16,8 +16,8 @@ import asyncpg
 from bot.store import Store
 
 ENGINES = tuple(os.environ.get("TEST_ENGINES", "sqlite,postgres").split(","))
-"""The stores the tests run on; TEST_ENGINES=sqlite narrows them (the mutation run does: the
-rules it mutates are the same SQL on both)."""
+"""The stores the tests run on; TEST_ENGINES=sqlite narrows them, for a quick run while
+working."""
 _TEMPLATE = "storybot_template"
 _numbers = itertools.count()
 

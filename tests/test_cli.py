@@ -17,6 +17,7 @@ from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Store
 from bot.store.database import Dialect, migrations
 from tests.conftest import REPO, SAMPLE_LIBRARY
+from tests.engines import POSTGRES
 from tests.processes import alive, children, needs_proc, wait_until
 
 
@@ -352,3 +353,43 @@ def test_import_workers_end_when_the_import_is_killed(env: dict[str, str], tmp_p
         cli.kill()
         cli.wait()
     wait_until(lambda: not any(alive(pid) for pid in workers), "the workers to end", seconds=10)
+
+
+def test_a_database_url_that_cannot_be_used_is_one_line_without_its_password(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    unreachable = {"DATABASE_URL": "postgresql://reader:s3cret@127.0.0.1:1/storybot"}
+    for command in (["list"], ["import", str(SAMPLE_LIBRARY)]):
+        result = _bot(*command, env=env | unreachable, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        shown = "postgresql://reader:********@127.0.0.1:1/storybot"
+        assert line.startswith(f"storybot: cannot use the database at {shown}: "), line
+        assert "s3cret" not in result.stdout + result.stderr
+    checked = _bot("check", env=env | unreachable, cwd=tmp_path)
+    assert "database_url: postgresql://reader:********@127.0.0.1:1/storybot" in checked.stdout
+    assert _lines(checked.stdout, "database:")[0].startswith("database: cannot connect: ")
+    assert "s3cret" not in checked.stdout + checked.stderr
+    assert checked.returncode == 1
+    wrong = _bot("list", env=env | {"DATABASE_URL": "mysql://reader@db/storybot"}, cwd=tmp_path)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("storybot: DATABASE_URL must be a PostgreSQL URL")
+
+
+async def test_check_and_import_on_postgresql(env: dict[str, str], tmp_path: Path) -> None:
+    url = await POSTGRES.fresh_database()
+    try:
+        on_postgres = env | {"DATABASE_URL": url, "DISCORD_TOKEN": "x.y.z"}
+        imported = await asyncio.to_thread(
+            _bot, "import", str(SAMPLE_LIBRARY), env=on_postgres, cwd=tmp_path
+        )
+        assert imported.returncode == 0, imported.stderr
+        result = await asyncio.to_thread(_bot, "check", env=on_postgres, cwd=tmp_path)
+        assert result.returncode == 0, result.stdout
+        assert _lines(result.stdout, "database:", "stories:") == [
+            f"database: PostgreSQL, connects, schema version {len(migrations(Dialect.POSTGRES))}",
+            "stories: 3",
+        ]
+        assert not (tmp_path / "library.db").exists()  # the SQLite file was never made
+    finally:
+        await POSTGRES.drop(url)

@@ -16,10 +16,12 @@ import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from bot.store.database import Clock, Database, Dialect, Params, Row, migrations, utc_now
+from bot.store.maintenance import Finding
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +154,40 @@ class PostgresDatabase(Database):
         return list(await self._pool.fetch(text, *values))
 
 
-async def schema_version(connection: asyncpg.pool.PoolConnectionProxy[Any]) -> int:
+async def check_database(url: str) -> list[Finding]:
+    """Check the PostgreSQL database at `url` without changing it: that it can be reached, and
+    its schema version."""
+    try:
+        connection = await asyncpg.connect(url, timeout=10)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+        return [Finding("database", f"cannot connect: {unreachable(error, url)}", ok=False)]
+    try:
+        version = await schema_version(connection)
+        stories = await connection.fetchval("SELECT count(*) FROM story") if version else 0
+    finally:
+        await connection.close()
+    known = len(migrations(Dialect.POSTGRES))
+    if version > known:
+        verdict = f"schema version {version}, newer than this bot knows ({known}): upgrade the bot"
+        return [Finding("database", verdict, ok=False)]
+    later = f" (brought up to {known} at the next start)" if version < known else ""
+    return [
+        Finding("database", f"PostgreSQL, connects, schema version {version}{later}"),
+        Finding("stories", f"{stories:,}"),
+    ]
+
+
+def unreachable(error: BaseException, url: str) -> str:
+    """Why the database at `url` could not be used, in one line that never holds its
+    password."""
+    reason = " ".join(str(error).split()) or type(error).__name__
+    password = urlsplit(url).password
+    return reason.replace(password, "********") if password else reason
+
+
+async def schema_version(
+    connection: asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any],
+) -> int:
     """The last migration applied (0: none)."""
     found = await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
     if not found:
