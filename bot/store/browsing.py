@@ -76,50 +76,45 @@ def _one_highlight(snippet: str, words: int) -> str:
     return plain
 
 
-_FTS5_HITS = f"""
-    candidate AS (
+_FTS5_HITS = (
+    f"""candidate AS (
         SELECT chapter_fts.rowid AS chapter_id, chapter.story_id
         FROM chapter_fts
         JOIN chapter ON chapter.id = chapter_fts.rowid
         JOIN story ON story.id = chapter.story_id
         WHERE chapter_fts MATCH :match AND {VISIBLE}
         LIMIT :candidates
-    ),
-    best AS (
-        SELECT min(chapter_id) AS chapter_id FROM candidate
-        GROUP BY story_id ORDER BY 1 LIMIT :limit
-    ),
-    hit AS MATERIALIZED (
+    )""",
+    """hit AS MATERIALIZED (
         SELECT chapter_fts.rowid AS chapter_id,
             snippet(chapter_fts, 0, :hit_start, :hit_end, '', 24) AS snippet
         FROM chapter_fts
         WHERE chapter_fts MATCH :match
         AND chapter_fts.rowid IN (SELECT chapter_id FROM best)
-    )"""
-"""The chapters a search finds on SQLite (FTS5, `:match` an FTS5 query), with snippets."""
+    )""",
+)
+"""How a search finds chapters on SQLite (FTS5, `:match` an FTS5 query), and makes snippets of
+the `best` of them."""
 
 
-def _postgres_hits(tsquery: str) -> str:
+def _postgres_hits(tsquery: str) -> tuple[str, str]:
     """The same on PostgreSQL (a GIN index of each chapter's words; `:match` the words typed,
     `tsquery` the function that makes them a phrase or every-word query), with headlines."""
-    return f"""
-    candidate AS (
-        SELECT chapter.id AS chapter_id, chapter.story_id
-        FROM chapter JOIN story ON story.id = chapter.story_id
-        WHERE chapter.words @@ {tsquery}('storybot_prose', :match) AND {VISIBLE}
-        LIMIT :candidates
-    ),
-    best AS (
-        SELECT min(chapter_id) AS chapter_id FROM candidate
-        GROUP BY story_id ORDER BY 1 LIMIT :limit
-    ),
-    hit AS MATERIALIZED (
-        SELECT chapter.id AS chapter_id,
-            ts_headline('storybot_prose', chapter.text, {tsquery}('storybot_prose', :match),
-                'MaxFragments=1, MaxWords=24, MinWords=12, StartSel=' || :hit_start
-                || ', StopSel=' || :hit_end) AS snippet
-        FROM chapter WHERE chapter.id IN (SELECT chapter_id FROM best)
-    )"""
+    return (
+        f"""candidate AS (
+            SELECT chapter.id AS chapter_id, chapter.story_id
+            FROM chapter JOIN story ON story.id = chapter.story_id
+            WHERE chapter.words @@ {tsquery}('storybot_prose', :match) AND {VISIBLE}
+            LIMIT :candidates
+        )""",
+        f"""hit AS MATERIALIZED (
+            SELECT chapter.id AS chapter_id,
+                ts_headline('storybot_prose', chapter.text, {tsquery}('storybot_prose', :match),
+                    'MaxFragments=1, MaxWords=24, MinWords=12, StartSel=' || :hit_start
+                    || ', StopSel=' || :hit_end) AS snippet
+            FROM chapter WHERE chapter.id IN (SELECT chapter_id FROM best)
+        )""",
+    )
 
 
 class BrowsingQueries(Queries):
@@ -218,13 +213,20 @@ class BrowsingQueries(Queries):
         if not searchable(text):
             return []
         if self._db.dialect is Dialect.SQLITE:
-            chapters = _FTS5_HITS
+            candidates, snippets = _FTS5_HITS
             match = _fts_match(text, every_word=every_word)
         else:
-            chapters = _postgres_hits("plainto_tsquery" if every_word else "phraseto_tsquery")
+            candidates, snippets = _postgres_hits(
+                "plainto_tsquery" if every_word else "phraseto_tsquery"
+            )
             match = " ".join(_QUERY_WORD.findall(text))
         query = f"""
-            WITH {chapters},
+            WITH {candidates},
+            best AS (
+                SELECT min(chapter_id) AS chapter_id FROM candidate
+                GROUP BY story_id ORDER BY 1 LIMIT :limit
+            ),
+            {snippets},
             located AS (
                 SELECT chapter.id AS chapter_id, chapter.story_id, chapter.number, chapter.title,
                     hit.snippet,
