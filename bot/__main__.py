@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     backup = commands.add_parser("backup", help="copy the database, safe while the bot runs")
     backup.add_argument("file", type=Path, metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    copier = commands.add_parser(
+        "copy-library", help="copy the SQLite library into an empty PostgreSQL database"
+    )
+    copier.add_argument("--to", required=True, metavar="URL", help="postgresql://…")
     args = parser.parse_args(argv)
 
     load_dotenv(ENV_FILE)
@@ -73,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_list(settings, guild_id=args.guild, as_json=args.json))
         if args.command == "backup":
             return _backup(settings, args.file, force=args.force)
+        if args.command == "copy-library":
+            return asyncio.run(_copy_library(settings, args.to))
         return asyncio.run(_check(settings))
     except ConfigError as error:
         errors.print(f"storybot: {error}", markup=False, highlight=False)
@@ -257,6 +263,32 @@ async def _check(settings: Settings) -> int:
     if not all(finding.ok for finding in findings):
         return DAMAGED
     return OK if settings.discord_token else USAGE
+
+
+async def _copy_library(settings: Settings, target: str) -> int:
+    """Copy the library at DATABASE_PATH into the empty PostgreSQL database at `target`."""
+    from bot.store.copying import CopyMismatch, TargetNotEmpty, copy_library
+
+    if not target.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("--to must be a PostgreSQL URL such as postgresql://user@host/storybot.")
+    source = settings.database_path
+    if not source.is_file():
+        raise ConfigError(f"there is no library at {source} to copy.")
+    try:
+        copied = await copy_library(source, target)
+    except TargetNotEmpty as error:
+        raise ConfigError(f"{error}: copy into an empty database.") from None
+    except CopyMismatch as error:
+        errors.print(f"storybot: nothing was copied: {error}", markup=False, highlight=False)
+        return DAMAGED
+    table = Table(title=f"Copied to {shown_url(target)}")
+    table.add_column("Table")
+    table.add_column("Rows", justify="right")
+    for name, rows in copied:
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    _say(f"Set DATABASE_URL={shown_url(target)} (with its password) to run the bot on it.")
+    return OK
 
 
 def _backup(settings: Settings, target: Path, *, force: bool) -> int:

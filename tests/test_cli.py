@@ -8,15 +8,17 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.access import Viewer
 from bot.importing import import_library_if_empty
 from bot.library.model import ChapterDraft, StoryDraft
-from bot.store import Store
+from bot.store import Following, PageLength, Store
 from bot.store.database import Dialect, migrations
-from tests.conftest import REPO, SAMPLE_LIBRARY
+from tests.conftest import ANYONE, REPO, SAMPLE_LIBRARY
 from tests.engines import POSTGRES
 from tests.processes import alive, children, needs_proc, wait_until
 
@@ -391,5 +393,59 @@ async def test_check_and_import_on_postgresql(env: dict[str, str], tmp_path: Pat
             "stories: 3",
         ]
         assert not (tmp_path / "library.db").exists()  # the SQLite file was never made
+    finally:
+        await POSTGRES.drop(url)
+
+
+async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stopped(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The sample library, a reader's place and preferences, a subscription and a daily
+    schedule move to PostgreSQL; there the reader's place, search and new stories all work;
+    a second copy into the same database is refused."""
+    sqlite = Path(env["DATABASE_PATH"])
+    store = await Store.open(sqlite)
+    await import_library_if_empty(store, SAMPLE_LIBRARY, 1800)
+    (heart,) = [s for s in await store.find_stories(ANYONE, "Heart Broken")]
+    await store.save_bookmark(7, heart.id, 1, 3, move=True)
+    await store.set_preferences(7, page_length=PageLength.SHORT)
+    await store.subscribe(7, 99, Following.STORY, str(heart.id))
+    await store.set_daily(
+        99,
+        channel_id=5,
+        post_time="09:00",
+        timezone="Europe/Paris",
+        role_id=None,
+        tag="",
+        next_post_at=datetime(2026, 6, 2, 7, tzinfo=UTC),
+        set_by=1,
+    )
+    await store.close()
+    url = await POSTGRES.fresh_database()
+    try:
+        copied = await asyncio.to_thread(_bot, "copy-library", "--to", url, env=env, cwd=tmp_path)
+        assert copied.returncode == 0, copied.stderr
+        assert "story" in copied.stdout and "reading_progress" in copied.stdout
+        moved = await Store.open(url)
+        try:
+            mark = await moved.last_bookmark(Viewer(7, None, True), heart.id)
+            assert mark is not None and (mark.chapter_number, mark.page_number) == (1, 3)
+            assert (await moved.preferences(7)).page_length is PageLength.SHORT
+            assert [s.target for s in await moved.subscriptions(Viewer(7, 99, True))] == [
+                str(heart.id)
+            ]
+            schedule = await moved.daily(99)
+            assert schedule is not None and schedule.post_time == "09:00"
+            assert await moved.search(ANYONE, "heart", every_word=True, limit=5)
+            draft = StoryDraft(title="After The Move", chapters=(ChapterDraft("One", "Text."),))
+            _, new_id = await moved.save_story(
+                draft, source_key="after", content_hash="a", page_size=1800
+            )
+            assert new_id > max(s.id for s in await moved.find_stories(ANYONE, "heart"))
+        finally:
+            await moved.close()
+        again = await asyncio.to_thread(_bot, "copy-library", "--to", url, env=env, cwd=tmp_path)
+        assert again.returncode == 2
+        assert again.stderr.startswith("storybot: the target database already has rows in story")
     finally:
         await POSTGRES.drop(url)

@@ -25,8 +25,8 @@ from bot.store.maintenance import Finding
 
 log = logging.getLogger(__name__)
 
-_WRITE_LOCK = 0x73746F7279  # "story": the key of the lock writers take turns on
-_MIGRATION_LOCK = _WRITE_LOCK + 1
+WRITE_LOCK = 0x73746F7279  # "story": the key of the lock writers take turns on
+_MIGRATION_LOCK = WRITE_LOCK + 1
 _POOL_SIZE = 8
 
 _TOKENS = re.compile(
@@ -142,7 +142,7 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresTransaction]:
         async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", _WRITE_LOCK)
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PostgresTransaction(connection)
 
     async def write(self, sql: str, params: Params = ()) -> int:
