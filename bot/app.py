@@ -19,6 +19,7 @@ from discord.http import Route
 from bot.config import Settings
 from bot.errors import report_error
 from bot.membership import Memberships
+from bot.shards import Shards
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,14 @@ class StoryBot(commands.Bot):
         """Paces what the bot sends on its own (daily posts, notices): a fan-out to thousands
         goes out just under Discord's global limit instead of in bursts answered with 429s.
         Replies to interactions are not counted against that limit, so they never wait here."""
+
+    @property
+    def shards_held(self) -> Shards:
+        """The shards this process runs, of how many: whose guilds' daily posts and
+        announcements it does."""
+        count = self.shard_count or 1
+        held = range(count) if self.shard_id is None else (self.shard_id,)
+        return Shards(count, tuple(held))
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

@@ -42,6 +42,11 @@ class Settings:
     daily_no_repeat_days: int
     discord_rest_url: str | None
     discord_gateway_url: str | None
+    shard_count: int | None = None
+    """Discord's shards in all, for a bot run as several processes; None: as Discord
+    recommends, all of them in this process."""
+    shard_ids: tuple[int, ...] | None = None
+    """The shards this process runs (None: all)."""
 
     @property
     def database(self) -> str | Path:
@@ -98,6 +103,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     log_level = (text("LOG_LEVEL", "INFO") or "INFO").upper()
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}.")
+    shard_count = integer("SHARD_COUNT", None, 1, 100_000)
+    shard_ids = _shard_ids(text("SHARD_IDS"), shard_count)
     return Settings(
         discord_token=Secret(token) if token else None,
         database_path=Path(text("DATABASE_PATH", "data/storybot.db") or ""),
@@ -110,7 +117,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         daily_no_repeat_days=integer("DAILY_NO_REPEAT_DAYS", 365, 0, 3650) or 0,
         discord_rest_url=url("DISCORD_REST_URL"),
         discord_gateway_url=url("DISCORD_GATEWAY_URL"),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
+
+
+def _shard_ids(value: str | None, count: int | None) -> tuple[int, ...] | None:
+    """SHARD_IDS as shard numbers: a list (`0,1`), a range (`0-3`) or both (`0-3,8`)."""
+    if value is None:
+        return None
+    if count is None:
+        raise ConfigError("SHARD_IDS needs SHARD_COUNT: how many shards there are in all.")
+    ids: set[int] = set()
+    for part in value.split(","):
+        low, _, high = part.strip().partition("-")
+        if not low.isdigit() or not (high or low).isdigit() or int(high or low) < int(low):
+            raise ConfigError(f"SHARD_IDS must be shard numbers such as 0,1 or 0-3, not {value!r}.")
+        ids.update(range(int(low), int(high or low) + 1))
+    if max(ids) >= count:
+        raise ConfigError(f"SHARD_IDS must be below SHARD_COUNT ({count}), not {max(ids)}.")
+    return tuple(sorted(ids))
 
 
 def shown_url(url: str) -> str:

@@ -4,10 +4,11 @@ format, importer and upload tests."""
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
-from bot.store import Store
+from bot.store import Delivery, Store
 from bot.store.database import Database
 
 SAMPLES = Path(__file__).parent / "library" / "samples"
@@ -246,3 +247,15 @@ def database(store: Store) -> Database:
     """The database under a store, for a test that writes what no command can (a story deleted
     outright, rows by the thousand) or counts what a query costs."""
     return store._db
+
+
+_looks = itertools.count()
+
+
+async def pending_deliveries(store: Store, limit: int = 100) -> list[Delivery]:
+    """What the outbox gives a sender now (up to `limit` recipients), left unclaimed after."""
+    claim = f"look:{next(_looks)}"
+    try:
+        return await store.claim_deliveries(claim, limit)
+    finally:
+        await store.release_claim(claim)

@@ -34,9 +34,21 @@ def test_token_never_shows_itself() -> None:
         ({"PAGE_SIZE": "100"}, "PAGE_SIZE must be between 500 and 2000"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         ({"DISCORD_REST_URL": "localhost:8080"}, "DISCORD_REST_URL must be a full URL"),
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1-2"}, "SHARD_IDS must be below SHARD_COUNT"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "SHARD_IDS must be shard numbers"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "one"}, "SHARD_IDS must be shard numbers"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be between 1 and"),
+        ({"DATABASE_URL": "sqlite:///x.db"}, "DATABASE_URL must be a PostgreSQL URL"),
     ],
 )
 def test_a_malformed_setting_is_named_in_one_line(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
         load_settings(env)
     assert "\n" not in str(caught.value)
+
+
+def test_shard_ids_are_a_list_or_ranges_of_the_shards_there_are() -> None:
+    settings = load_settings({"SHARD_COUNT": "16", "SHARD_IDS": "0-3, 8,10-11"})
+    assert (settings.shard_count, settings.shard_ids) == (16, (0, 1, 2, 3, 8, 10, 11))
+    assert load_settings({}).shard_ids is None

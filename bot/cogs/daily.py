@@ -136,7 +136,9 @@ class Daily(commands.Cog):
                     except Exception:  # one guild's failure must not stop the others
                         log.exception("daily post for guild %d failed", schedule.guild_id)
 
-            await asyncio.gather(*(post(s) for s in await self.bot.store.due_dailies(now)))
+            await asyncio.gather(
+                *(post(s) for s in await self.bot.store.due_dailies(now, self.bot.shards_held))
+            )
 
     async def _post_for(self, schedule: DailySchedule, now: datetime) -> None:
         """Post the schedule's due post; when Discord fails in a way that passes, try again

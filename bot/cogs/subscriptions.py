@@ -9,7 +9,9 @@ loses nothing: whatever is still pending is sent when the bot is back.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import uuid
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -44,6 +46,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 SENDERS = 16  # deliveries in flight at once; the bot's outgoing limit paces them
 _BATCH = 200
+_SENDER = uuid.uuid4().hex
+"""This process, as the outbox knows it among others sending from the same library."""
+_claims = itertools.count()
 _DM_CLOSED = 50007
 
 
@@ -322,7 +327,6 @@ class Subscriptions(commands.Cog):
         """Deliver everything pending; a recipient that fails a passing way waits for the next
         run (bounded by MAX_ATTEMPTS)."""
         async with self._sending:
-            tried: set[tuple[str, int]] = set()
             limit = asyncio.Semaphore(SENDERS)
 
             async def deliver(delivery: Delivery) -> None:
@@ -336,16 +340,21 @@ class Subscriptions(commands.Cog):
                             delivery.recipient_id,
                         )
 
-            while True:
-                batch = [
-                    d
-                    for d in await self.bot.store.pending_deliveries(_BATCH + len(tried))
-                    if (d.recipient_kind, d.recipient_id) not in tried
-                ]
-                if not batch:
-                    return
-                tried.update((d.recipient_kind, d.recipient_id) for d in batch)
-                await asyncio.gather(*(deliver(d) for d in batch))
+            # What this run claims stays its own until it ends: a send that failed in a
+            # passing way is not tried again before the next run, nor by another process.
+            claims: list[str] = []
+            try:
+                while True:
+                    claims.append(f"{_SENDER}:{next(_claims)}")
+                    batch = await self.bot.store.claim_deliveries(
+                        claims[-1], _BATCH, shards=self.bot.shards_held
+                    )
+                    if not batch:
+                        return
+                    await asyncio.gather(*(deliver(d) for d in batch))
+            finally:
+                for claim in claims:
+                    await self.bot.store.release_claim(claim)
 
     async def _deliver(self, delivery: Delivery) -> None:
         store = self.bot.store

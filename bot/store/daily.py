@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from bot.shards import EVERY_SHARD, HELD, Shards
 from bot.store.database import Queries, Row
 
 
@@ -116,12 +117,14 @@ class DailyQueries(Queries):
             changed = await tx.execute("DELETE FROM daily_schedule WHERE guild_id = ?", (guild_id,))
             return changed > 0
 
-    async def due_dailies(self, now: datetime) -> list[DailySchedule]:
-        """Active schedules due by `now`, most overdue first (one indexed range scan)."""
+    async def due_dailies(self, now: datetime, shards: Shards = EVERY_SHARD) -> list[DailySchedule]:
+        """Active schedules due by `now` of the guilds whose shards are `shards`, most overdue
+        first (one indexed range scan)."""
         rows = await self._db.fetch_all(
             f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedule "
-            "WHERE paused_reason IS NULL AND next_post_at <= ? ORDER BY next_post_at",
-            (_instant(now),),
+            f"WHERE paused_reason IS NULL AND next_post_at <= :now AND {HELD} "
+            "ORDER BY next_post_at",
+            {"now": _instant(now), **shards.params},
         )
         return [_schedule(row) for row in rows]
 

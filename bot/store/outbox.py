@@ -7,9 +7,11 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, fields
+from datetime import UTC, timedelta
 
 from bot.access import VISIBLE, Viewer
 from bot.library.model import Rating
+from bot.shards import EVERY_SHARD, HELD, Shards
 from bot.store.database import STORY_WARNINGS, Queries, Transaction
 
 NEWS = "outbox"
@@ -123,30 +125,57 @@ async def drop_notices(tx: Transaction, story_id: int, now: str) -> None:
     )
 
 
+CLAIM_LEASE = timedelta(minutes=10)
+"""How long a sender's claim on notices holds: far longer than sending them takes."""
+_FREE = "(claimed_at IS NULL OR claimed_at < :stale)"
+"""A notice no sender holds."""
+
+
 class OutboxQueries(Queries):
-    async def pending_deliveries(self, limit: int = 100) -> list[Delivery]:
-        """Pending notices grouped by recipient, oldest recipients first."""
-        rows = await self._db.fetch_all(
-            f"""
-            WITH recipient AS (
-                SELECT recipient_kind, recipient_id, min(id) AS first
-                FROM outbox WHERE status = 'pending'
-                GROUP BY recipient_kind, recipient_id
-                ORDER BY first
-                LIMIT :limit
+    async def claim_deliveries(
+        self, claim: str, limit: int = 100, *, shards: Shards = EVERY_SHARD
+    ) -> list[Delivery]:
+        """Take the pending notices of up to `limit` recipients to send, oldest first, as
+        `claim` (a name no other sender uses): every notice of each, none another sender holds,
+        and a channel's only if its guild's shard is one of `shards`. A claim older than
+        CLAIM_LEASE is taken over: its sender stopped without saying how the send went."""
+        params = {
+            "claim": claim,
+            "now": self.now(),
+            "stale": (self.clock() - CLAIM_LEASE).astimezone(UTC).isoformat(timespec="seconds"),
+            "limit": limit,
+            "reader": Recipient.READER.value,
+            **shards.params,
+        }
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                f"""
+                UPDATE outbox SET claimed_by = :claim, claimed_at = :now
+                WHERE status = 'pending' AND {_FREE}
+                AND (recipient_kind, recipient_id) IN (
+                    SELECT recipient_kind, recipient_id FROM outbox
+                    WHERE status = 'pending' AND {_FREE}
+                    AND (recipient_kind = :reader OR {HELD})
+                    GROUP BY recipient_kind, recipient_id
+                    ORDER BY min(id)
+                    LIMIT :limit)
+                """,
+                params,
             )
-            SELECT outbox.id, outbox.guild_id, outbox.story_id, story.title AS story_title,
-                story.author, outbox.first_chapter, outbox.last_chapter, outbox.new_story,
-                outbox.attempts, outbox.recipient_kind, outbox.recipient_id, story.rating,
-                {STORY_WARNINGS} AS warnings
-            FROM recipient
-            JOIN outbox ON outbox.recipient_kind = recipient.recipient_kind
-                AND outbox.recipient_id = recipient.recipient_id AND outbox.status = 'pending'
-            JOIN story ON story.id = outbox.story_id
-            ORDER BY recipient.first, outbox.id
-            """,
-            {"limit": limit},
-        )
+            rows = await tx.fetch_all(
+                f"""
+                SELECT outbox.id, outbox.guild_id, outbox.story_id, story.title AS story_title,
+                    story.author, outbox.first_chapter, outbox.last_chapter, outbox.new_story,
+                    outbox.attempts, outbox.recipient_kind, outbox.recipient_id, story.rating,
+                    {STORY_WARNINGS} AS warnings,
+                    min(outbox.id) OVER (
+                        PARTITION BY outbox.recipient_kind, outbox.recipient_id) AS first
+                FROM outbox JOIN story ON story.id = outbox.story_id
+                WHERE outbox.claimed_by = :claim AND outbox.status = 'pending'
+                ORDER BY first, outbox.id
+                """,
+                params,
+            )
         deliveries: dict[tuple[str, int], Delivery] = {}
         for row in rows:
             key = (row["recipient_kind"], row["recipient_id"])
@@ -159,6 +188,16 @@ class OutboxQueries(Queries):
             }
             delivery.notices.append(Notice(**values))
         return list(deliveries.values())
+
+    async def release_claim(self, claim: str) -> None:
+        """Let go of what `claim` took and did not finish (a send to try again later)."""
+        await self._db.write(
+            """
+            UPDATE outbox SET claimed_by = NULL, claimed_at = NULL
+            WHERE claimed_by = :claim AND status = 'pending'
+            """,
+            {"claim": claim},
+        )
 
     async def visible_notices(self, viewer: Viewer, notice_ids: list[int]) -> set[int]:
         """The notices among `notice_ids` whose story the viewer may see."""

@@ -31,6 +31,7 @@ async def test_a_member_reads_their_servers_story_in_dms_and_a_stranger_does_not
             page_size=900,
         )  # fmt: skip
         await member.slash("read", story="The Island Ferry")
+        await bot.store.flush()  # their place there, written while the page was on its way
         suggested = await member.autocomplete("read", "story", "island", where="dm")
         assert [choice["name"] for choice in suggested] == ["The Island Ferry — Wren"]
         opened = await member.slash("read", story="The Island Ferry", where="dm")

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.shards import Shards
 from bot.store import DailyPost, DailySchedule, Store
 from tests.conftest import Clock
 
@@ -155,3 +156,23 @@ async def test_the_last_post_is_the_latest_one_sent(store: Store) -> None:
     last = await store.last_daily_post(CLUB)
     assert (last.posted_on, last.message_id) == (NEXT_DAY, 778)  # type: ignore[union-attr]
     assert await store.last_daily_post(OTHER_CLUB) is None
+
+
+async def test_a_process_posts_for_the_guilds_of_its_shards_only(store: Store) -> None:
+    on_shard_1 = (1 << 22) + 4  # (id >> 22) % 2 == 1
+    on_shard_0 = (2 << 22) + 4
+    for guild in (on_shard_0, on_shard_1):
+        await store.set_daily(
+            guild,
+            channel_id=5,
+            post_time="09:00",
+            timezone="UTC",
+            role_id=None,
+            tag="",
+            next_post_at=_at(9),
+            set_by=1,
+        )
+    assert [s.guild_id for s in await store.due_dailies(_at(9), Shards(2, (0,)))] == [on_shard_0]
+    assert [s.guild_id for s in await store.due_dailies(_at(9), Shards(2, (1,)))] == [on_shard_1]
+    both = await store.due_dailies(_at(9), Shards(2, (0, 1)))
+    assert {s.guild_id for s in both} == {on_shard_0, on_shard_1}

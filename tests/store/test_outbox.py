@@ -3,9 +3,15 @@ of each notice."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.access import Viewer
 from bot.library.model import ChapterDraft, Rating, StoryDraft
+from bot.shards import Shards
 from bot.store import Delivery, Following, Notice, Recipient, Store
+from bot.store.outbox import CLAIM_LEASE
+from tests.conftest import Clock
+from tests.samples import pending_deliveries
 
 CLUB, OTHER_CLUB = 10, 20
 MODERATOR, READER, READER2, READER3 = 1, 2, 3, 4
@@ -31,7 +37,7 @@ async def _pending(store: Store) -> dict[tuple[Recipient, int], list[int]]:
     """Each recipient's pending notices, as the story ids they are about."""
     return {
         (d.recipient_kind, d.recipient_id): [n.story_id for n in d.notices]
-        for d in await store.pending_deliveries()
+        for d in await pending_deliveries(store)
     }
 
 
@@ -66,7 +72,7 @@ async def test_a_followed_storys_chapters_are_told_to_its_followers_only(store: 
     await store.append_chapters(
         followed, CLUB, more, content_hash="more", user_id=MODERATOR, page_size=500
     )
-    (delivery,) = await store.pending_deliveries()
+    (delivery,) = await pending_deliveries(store)
     assert (delivery.recipient_kind, delivery.recipient_id) == (Recipient.READER, READER)
     (notice,) = delivery.notices
     assert notice == Notice(
@@ -85,7 +91,7 @@ async def test_pending_notices_come_by_recipient_oldest_first(store: Store) -> N
         ((Recipient.READER, READER2), [first, second]),
         ((Recipient.READER, READER3), [second]),
     ]
-    (only,) = await store.pending_deliveries(limit=1)
+    (only,) = await pending_deliveries(store, 1)
     assert (only.recipient_id, [n.story_id for n in only.notices]) == (READER, [first, second])
 
 
@@ -93,7 +99,7 @@ async def test_a_hundred_recipients_at_most_come_at_once(store: Store) -> None:
     for reader in range(100, 201):
         await store.subscribe(reader, CLUB, Following.EVERYTHING, "")
     await _upload(store, "The Beacon")
-    deliveries = await store.pending_deliveries()
+    deliveries = await pending_deliveries(store)
     assert [delivery.recipient_id for delivery in deliveries] == list(range(100, 200))
 
 
@@ -102,7 +108,7 @@ async def test_a_notice_is_finished_once_and_a_dropped_one_stays_dropped(store: 
     await store.subscribe(READER2, CLUB, Following.EVERYTHING, "")
     kept = await _upload(store, "The Beacon")
     removed = await _upload(store, "The Harbour")
-    before = await store.pending_deliveries()
+    before = await pending_deliveries(store)
     await store.remove_story(removed, CLUB, user_id=MODERATOR)
     assert await _pending(store) == {(Recipient.READER, r): [kept] for r in (READER, READER2)}
     await store.delivered(_ids(before[:1]))  # a delivery made before the removal was seen
@@ -120,17 +126,17 @@ async def test_a_passing_failure_is_counted_until_it_is_given_up(store: Store) -
     await store.subscribe(READER, CLUB, Following.EVERYTHING, "")
     await store.subscribe(READER2, CLUB, Following.EVERYTHING, "")
     await _upload(store, "The Beacon")
-    failing, waiting = await store.pending_deliveries()
+    failing, waiting = await pending_deliveries(store)
     for attempt in range(1, 3):
         await store.delivery_failed(_ids([failing]), "Discord error 503", 3)
-        deliveries = await store.pending_deliveries()
+        deliveries = await pending_deliveries(store)
         assert [(d.recipient_id, d.notices[0].attempts) for d in deliveries] == [
             (READER, attempt),
             (READER2, 0),
         ]
     await store.delivery_failed(_ids([failing]), "Discord error 503", 3)
     assert await store.outbox_counts() == {"failed": 1, "pending": 1}
-    assert [d.recipient_id for d in await store.pending_deliveries()] == [waiting.recipient_id]
+    assert [d.recipient_id for d in await pending_deliveries(store)] == [waiting.recipient_id]
 
 
 async def test_a_notice_is_shown_only_where_its_story_may_be(store: Store) -> None:
@@ -139,8 +145,45 @@ async def test_a_notice_is_shown_only_where_its_story_may_be(store: Store) -> No
     general = await _upload(store, "The Beacon")
     await _upload(store, "After Dark", rating=Rating.EXPLICIT)
     await _upload(store, "Elsewhere", OTHER_CLUB)
-    (delivery,) = await store.pending_deliveries()
+    (delivery,) = await pending_deliveries(store)
     by_story = {notice.story_id: notice.id for notice in delivery.notices}
     ids = list(by_story.values())
     assert await store.visible_notices(Viewer(READER, CLUB, False), ids) == {by_story[general]}
     assert len(await store.visible_notices(Viewer(READER, CLUB, True), ids)) == 2
+
+
+async def test_two_senders_never_hold_the_same_notices_and_a_stopped_ones_are_taken_over(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    for reader in (READER, READER2):
+        await store.subscribe(reader, CLUB, Following.EVERYTHING, "")
+    await _upload(store, "The Beacon")
+    first = await store.claim_deliveries("first", limit=1)
+    (held,) = [d.recipient_id for d in first]
+    (other,) = {READER, READER2} - {held}
+    second = await store.claim_deliveries("second")
+    assert [d.recipient_id for d in second] == [other]  # not the first sender's
+    assert await store.claim_deliveries("third") == []
+    await store.release_claim("second")  # a send that failed in a passing way: free again
+    assert [d.recipient_id for d in await store.claim_deliveries("third")] == [other]
+    await store.delivered(_ids(first))
+    await store.release_claim("first")  # what was sent stays sent
+    clock.now += CLAIM_LEASE - timedelta(seconds=1)
+    assert await store.claim_deliveries("fourth") == []
+    clock.now += timedelta(seconds=2)  # "third" stopped without a word: its claim lapsed
+    assert [d.recipient_id for d in await store.claim_deliveries("fourth")] == [other]
+
+
+async def test_a_sender_takes_announcements_of_its_shards_guilds_and_any_readers_notices(
+    store: Store,
+) -> None:
+    on_shard_1 = (1 << 22) + CLUB * 2  # (id >> 22) % 2 == 1
+    assert Shards(2, (1,)).holds(on_shard_1) and not Shards(2, (0,)).holds(on_shard_1)
+    await store.set_announcements(on_shard_1, ANNOUNCEMENTS, None)
+    await store.subscribe(READER, on_shard_1, Following.EVERYTHING, "")
+    await _upload(store, "The Beacon", on_shard_1)
+    zero = await store.claim_deliveries("shard 0", shards=Shards(2, (0,)))
+    assert [(d.recipient_kind, d.recipient_id) for d in zero] == [(Recipient.READER, READER)]
+    one = await store.claim_deliveries("shard 1", shards=Shards(2, (1,)))
+    assert [(d.recipient_kind, d.recipient_id) for d in one] == [(Recipient.CHANNEL, ANNOUNCEMENTS)]

@@ -10,6 +10,7 @@ from bot.library.model import ChapterDraft, Rating, StoryDraft
 from bot.store import AuditEntry, DuplicateUpload, Following, Store
 from bot.store.uploads import AuditAction
 from tests.conftest import Clock
+from tests.samples import pending_deliveries
 
 CLUB, OTHER_CLUB = 10, 20
 MODERATOR, READER, READER2 = 1, 2, 3
@@ -70,7 +71,7 @@ async def test_an_upload_is_the_guilds_with_its_audit_entry_and_notices(
     assert await store.history(story_id, CLUB) == [
         AuditEntry(MODERATOR, AuditAction.UPLOAD, "“The Beacon”, 4 chapters", clock.now.isoformat())
     ]
-    deliveries = await store.pending_deliveries()
+    deliveries = await pending_deliveries(store)
     recipients = [(d.recipient_kind, d.recipient_id) for d in deliveries]
     assert recipients == [("user", READER), ("channel", 99)]
     for delivery in deliveries:
@@ -114,7 +115,7 @@ async def test_new_chapters_follow_the_last_with_their_notices(clocked_store: St
     assert (await store.history(story_id, CLUB))[0].detail == "chapters 3–4"
     notices = [
         (d.recipient_id, n.first_chapter, n.last_chapter, n.new_story)
-        for d in await store.pending_deliveries()
+        for d in await pending_deliveries(store)
         for n in d.notices
     ]
     assert sorted(notices) == [(READER, 3, 4, False), (READER2, 3, 4, False)]
@@ -138,7 +139,7 @@ async def test_new_chapters_are_refused_for_a_file_sent_before_or_a_story_gone(
     with pytest.raises(StoryHidden) as removed:
         await _append(store, story_id, 4, content="latest")
     assert removed.value.why is Hidden.GONE
-    assert await store.pending_deliveries() == []
+    assert await pending_deliveries(store) == []
 
 
 @pytest.mark.parametrize(
