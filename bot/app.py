@@ -42,6 +42,15 @@ OUTGOING_BURST = 4
 timers that fire late (without it, 47 a second came out as 45); 46 + 4 stays within 50."""
 
 
+def outgoing_share(settings: Settings) -> float:
+    """The sends a second this process may make on its own: the global limit is per bot, so
+    processes that run some of the shards share it in proportion, and all of them fanning out
+    together stay within it."""
+    if settings.shard_count is None or settings.shard_ids is None:
+        return OUTGOING_PER_SECOND
+    return OUTGOING_PER_SECOND * len(settings.shard_ids) / settings.shard_count
+
+
 def use_discord_endpoints(rest_url: str | None, gateway_url: str | None) -> None:
     """Point discord.py at another REST base URL and gateway (a rate-limit or gateway proxy).
 
@@ -81,7 +90,7 @@ class StoryBot(commands.Bot):
         self.settings = settings
         self.store = store
         self.memberships = Memberships(self)
-        self.outgoing = AsyncLimiter(OUTGOING_BURST, OUTGOING_BURST / OUTGOING_PER_SECOND)
+        self.outgoing = AsyncLimiter(OUTGOING_BURST, OUTGOING_BURST / outgoing_share(settings))
         """Paces what the bot sends on its own (daily posts, notices): a fan-out to thousands
         goes out just under Discord's global limit instead of in bursts answered with 429s.
         Replies to interactions are not counted against that limit, so they never wait here."""
