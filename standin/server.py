@@ -320,7 +320,8 @@ class Standin:
 
     @property
     def handshakes(self) -> list[str]:
-        """How each gateway connection began, e.g. ["IDENTIFY /ws", "RESUME /resume"]."""
+        """How each gateway connection began, e.g. ["IDENTIFY /ws", "RESUME /resume"], or with
+        the shard it named, "IDENTIFY /ws [1, 2]"."""
         return self.gateway.handshakes
 
     # What tests use
@@ -415,7 +416,7 @@ class Standin:
         )
 
     async def drop_gateway(self, code: int = 4000) -> None:
-        """Cut the bot's gateway connection and wait until it has connected again."""
+        """Cut the bot's gateway connections and wait until one has connected again."""
         connections = len(self.handshakes)
         await self.gateway.drop(code)
         await self.until(lambda: self.handshakes[connections:], "the bot to reconnect")
