@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 import zlib
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
 AUTHENTICATION_FAILED, INVALID_SHARD, SHARDING_REQUIRED = 4004, 4010, 4011
+SESSION_STARTS = 1000
+"""IDENTIFYs a bot may send in 24 hours, across all its shards (Gateway → Identifying)."""
+DAY = 24 * 60 * 60
 
 
 class Connection:
@@ -106,6 +110,7 @@ class Gateway:
         self.handshakes: list[str] = []
         self.intents: int | None = None
         self._connections: set[Connection] = set()
+        self._day_began = time.monotonic()
 
     async def serve(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
@@ -131,6 +136,18 @@ class Gateway:
         for session in self.sessions:
             if session.receives(data.get("guild_id")):
                 await session.dispatch(event, data)
+
+    def session_start_limit(self) -> dict[str, int]:
+        """Get Gateway Bot's session_start_limit: every IDENTIFY that opened a session counts,
+        in a day that began with the stand-in. `max_concurrency` is 1, as for most bots; the
+        stand-in does not hold IDENTIFYs to it."""
+        left = max(0.0, DAY - (time.monotonic() - self._day_began))
+        return {
+            "total": SESSION_STARTS,
+            "remaining": max(0, SESSION_STARTS - len(self.sessions)),
+            "reset_after": int(left * 1000),
+            "max_concurrency": 1,
+        }
 
     async def drop(self, code: int) -> None:
         """Close the bot's connections as Discord does when it restarts a gateway node."""

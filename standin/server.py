@@ -579,7 +579,7 @@ class Standin:
         channel_message = API + "/channels/{channel_id}/messages/{message_id}"
         return [
             web.get(API + "/gateway", self._get_gateway),
-            web.get(API + "/gateway/bot", self._get_gateway),
+            web.get(API + "/gateway/bot", self._get_gateway_bot),
             web.get(API + "/users/@me", self._get_me),
             web.post(API + "/users/@me/channels", self._open_dm),
             web.get(API + "/users/{user_id}", self._get_user),
@@ -661,8 +661,18 @@ class Standin:
         return 0
 
     async def _get_gateway(self, request: web.Request) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        return json_response({"url": self.gateway_url})
+
+    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
+        """The gateway, the number of shards the world recommends, and the session starts
+        left (Gateway → Get Gateway Bot)."""
+        return json_response(
+            {
+                "url": self.gateway_url,
+                "shards": self.world.shards,
+                "session_start_limit": self.gateway.session_start_limit(),
+            }
+        )
 
     async def _get_me(self, request: web.Request) -> web.Response:
         return json_response(self.world.bot.payload())

@@ -223,9 +223,9 @@ def _default_guilds() -> list[Guild]:
 class World:
     """Everything Discord knows; tweak it before the bot connects.
 
-    The first user is the bot; `app_owner` names the application's owner. A session that
-    would hold more than `guilds_per_shard` of the bot's guilds is refused (Discord: 2500,
-    Gateway → Sharding).
+    The first user is the bot; `app_owner` names the application's owner. `shards` is the
+    number of shards Get Gateway Bot recommends; a session that would hold more than
+    `guilds_per_shard` of the bot's guilds is refused (Discord: 2500, Gateway → Sharding).
     """
 
     users: list[User] = field(default_factory=_default_users)
@@ -234,6 +234,7 @@ class World:
     token: str = "standin-token"
     dm_channels: dict[int, Channel] = field(default_factory=dict)
     private_channels: list[Channel] = field(default_factory=list)
+    shards: int = 1
     guilds_per_shard: int = 2500
 
     @property

@@ -1016,3 +1016,18 @@ async def test_a_session_that_would_hold_too_many_guilds_is_refused_with_4011(
         assert ready["d"]["guilds"] == [
             {"id": str(world.guild("Other Club").id), "unavailable": True}
         ]
+
+
+async def test_gateway_bot_recommends_the_worlds_shards_and_counts_session_starts(
+    standin: Standin,
+) -> None:
+    standin.world.shards = 3
+    _, before = await call(standin, "GET", "/gateway/bot", None)
+    async with raw_gateway(standin) as socket:
+        assert (await socket.receive_json())["t"] == "READY"
+        _, after = await call(standin, "GET", "/gateway/bot", None)
+    assert (before["url"], before["shards"]) == (standin.gateway_url, 3)
+    limit = before["session_start_limit"]
+    assert (limit["total"], limit["remaining"], limit["max_concurrency"]) == (1000, 1000, 1)
+    assert 0 < limit["reset_after"] <= 24 * 60 * 60 * 1000
+    assert after["session_start_limit"]["remaining"] == 999
