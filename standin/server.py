@@ -649,7 +649,12 @@ class Standin:
         return lost.response() if lost else answer
 
     def _global_wait(self) -> float:
-        """Seconds until another request fits under `global_rate_limit` (per second), or 0."""
+        """Seconds until another request fits under `global_rate_limit` (per second), or 0.
+
+        The limit is the bot token's ("All bots can make up to 50 requests per second",
+        Rate Limits → Global Rate Limit): one count for every request made with the token,
+        whichever process or connection makes it. Interaction endpoints are not bound by it.
+        """
         if not self.global_rate_limit:
             return 0
         now = time.monotonic()

@@ -973,6 +973,16 @@ async def test_an_interaction_in_a_dm_goes_only_to_shard_0(standin: Standin) -> 
     assert (first.heard, second.heard) == (["DM"], [])
 
 
+async def test_the_global_rate_limit_counts_every_process_of_the_token(standin: Standin) -> None:
+    reader = standin.world.user("reader")
+    async with both_shards(standin) as (first, second):
+        standin.global_rate_limit = 2
+        await first.fetch_user(reader.id)
+        await first.fetch_user(reader.id)
+        await second.fetch_user(reader.id)  # answered 429 (global), tried again after it
+    assert standin.requests.count(f"GET /users/{reader.id}") == 4
+
+
 async def test_sessions_on_one_shard_are_each_sent_its_events(standin: Standin) -> None:
     split_in_two(standin.world)
     other = standin.world.guild("Other Club")
