@@ -320,7 +320,8 @@ class Standin:
 
     @property
     def handshakes(self) -> list[str]:
-        """How each gateway connection began, e.g. ["IDENTIFY /ws", "RESUME /resume"]."""
+        """How each gateway connection began, e.g. ["IDENTIFY /ws", "RESUME /resume"], or with
+        the shard it named, "IDENTIFY /ws [1, 2]"."""
         return self.gateway.handshakes
 
     # What tests use
@@ -415,7 +416,7 @@ class Standin:
         )
 
     async def drop_gateway(self, code: int = 4000) -> None:
-        """Cut the bot's gateway connection and wait until it has connected again."""
+        """Cut the bot's gateway connections and wait until one has connected again."""
         connections = len(self.handshakes)
         await self.gateway.drop(code)
         await self.until(lambda: self.handshakes[connections:], "the bot to reconnect")
@@ -578,7 +579,7 @@ class Standin:
         channel_message = API + "/channels/{channel_id}/messages/{message_id}"
         return [
             web.get(API + "/gateway", self._get_gateway),
-            web.get(API + "/gateway/bot", self._get_gateway),
+            web.get(API + "/gateway/bot", self._get_gateway_bot),
             web.get(API + "/users/@me", self._get_me),
             web.post(API + "/users/@me/channels", self._open_dm),
             web.get(API + "/users/{user_id}", self._get_user),
@@ -648,7 +649,12 @@ class Standin:
         return lost.response() if lost else answer
 
     def _global_wait(self) -> float:
-        """Seconds until another request fits under `global_rate_limit` (per second), or 0."""
+        """Seconds until another request fits under `global_rate_limit` (per second), or 0.
+
+        The limit is the bot token's ("All bots can make up to 50 requests per second",
+        Rate Limits → Global Rate Limit): one count for every request made with the token,
+        whichever process or connection makes it. Interaction endpoints are not bound by it.
+        """
         if not self.global_rate_limit:
             return 0
         now = time.monotonic()
@@ -660,8 +666,18 @@ class Standin:
         return 0
 
     async def _get_gateway(self, request: web.Request) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        return json_response({"url": self.gateway_url})
+
+    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
+        """The gateway, the number of shards the world recommends, and the session starts
+        left (Gateway → Get Gateway Bot)."""
+        return json_response(
+            {
+                "url": self.gateway_url,
+                "shards": self.world.shards,
+                "session_start_limit": self.gateway.session_start_limit(),
+            }
+        )
 
     async def _get_me(self, request: web.Request) -> web.Response:
         return json_response(self.world.bot.payload())

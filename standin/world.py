@@ -42,9 +42,27 @@ ADMINISTRATOR = Permissions(administrator=True).value
 ALL_PERMISSIONS = Permissions.all().value
 
 
-def snowflake() -> int:
-    """A new, unique, time-ordered Discord id."""
-    return (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22 | next(_increment) % 4096
+def _now() -> int:
+    """Milliseconds since Discord's epoch."""
+    return int(time.time() * 1000) - DISCORD_EPOCH_MS
+
+
+def snowflake(moment: int | None = None) -> int:
+    """A new, unique, time-ordered Discord id, of now or of `moment` (from `_now`)."""
+    return (_now() if moment is None else moment) << 22 | next(_increment) % 4096
+
+
+def shard_of(guild_id: int, num_shards: int) -> int:
+    """The shard a guild's events go to: Discord's sharding formula (Gateway → Sharding)."""
+    return (guild_id >> 22) % num_shards
+
+
+def on_shard(shard_id: int, num_shards: int) -> int:
+    """A new id for a guild that falls on shard `shard_id` of `num_shards` (`Guild(…,
+    id=on_shard(1, 2))`): a snowflake of the latest millisecond the formula sends there."""
+    assert 0 <= shard_id < num_shards, f"there is no shard {shard_id} of {num_shards}"
+    now = _now()
+    return snowflake(now - (now - shard_id) % num_shards)
 
 
 def by_id(items: Iterable[Found], wanted: object) -> Found | None:
@@ -205,7 +223,9 @@ def _default_guilds() -> list[Guild]:
 class World:
     """Everything Discord knows; tweak it before the bot connects.
 
-    The first user is the bot; `app_owner` names the application's owner.
+    The first user is the bot; `app_owner` names the application's owner. `shards` is the
+    number of shards Get Gateway Bot recommends; a session that would hold more than
+    `guilds_per_shard` of the bot's guilds is refused (Discord: 2500, Gateway → Sharding).
     """
 
     users: list[User] = field(default_factory=_default_users)
@@ -214,6 +234,8 @@ class World:
     token: str = "standin-token"
     dm_channels: dict[int, Channel] = field(default_factory=dict)
     private_channels: list[Channel] = field(default_factory=list)
+    shards: int = 1
+    guilds_per_shard: int = 2500
 
     @property
     def bot(self) -> User:

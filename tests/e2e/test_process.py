@@ -31,7 +31,7 @@ async def test_run_imports_the_samples_on_first_start_and_answers(
         stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
-        await standin.until(lambda: standin.gateway.session, "the bot to connect", 20)
+        await standin.until(lambda: standin.gateway.sessions, "the bot to connect", 20)
         reply = await standin.user("reader").slash("read", story="We Keep Dancing")
         assert reader_page(reply).title == "We Keep Dancing"
     finally:

@@ -6,6 +6,8 @@ import asyncio
 import json
 import re
 import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -17,6 +19,7 @@ from discord.ext import commands
 from standin.fixtures import running
 from standin.limits import COMPONENTS_V2
 from standin.server import Standin
+from standin.world import World, on_shard
 
 STORIES = ["Prom Night", "Prologue", "Winter Tale"]
 
@@ -884,3 +887,157 @@ async def test_a_message_sent_again_with_its_nonce_is_the_one_made_first(standin
     first, second, third = standin.messages("general")
     assert (again.id, other.id, unchecked.id) == (first.id, second.id, third.id)
     assert [m.content for m in (first, second, third)] == [again.content, "another", "another"]
+
+
+# Sharding: a bot run as two processes, shard 0 of 2 and shard 1, on the stand-in at once.
+
+
+class ShardProcess(commands.AutoShardedBot):
+    """One process of a bot sharded in two: it runs shard `shard_id` only, notes where each
+    interaction it is sent comes from, and answers `/shard` with its shard."""
+
+    def __init__(self, shard_id: int) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            guild_ready_timeout=0.05,
+            shard_count=2,
+            shard_ids=[shard_id],
+        )
+        self.heard: list[str] = []
+
+        @self.tree.command()
+        async def shard(interaction: discord.Interaction) -> None:
+            """Says which shard heard it."""
+            await interaction.response.send_message(f"shard {shard_id}")
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        self.heard.append(interaction.guild.name if interaction.guild else "DM")
+
+    async def setup_hook(self) -> None:
+        await self.tree.sync()
+
+
+def split_in_two(world: World) -> None:
+    """Story Club on shard 0 of 2, Other Club on shard 1."""
+    world.guild("Story Club").id = on_shard(0, 2)
+    world.guild("Other Club").id = on_shard(1, 2)
+
+
+@asynccontextmanager
+async def both_shards(standin: Standin) -> AsyncIterator[tuple[ShardProcess, ShardProcess]]:
+    """The world split in two, and a process running each shard."""
+    split_in_two(standin.world)
+    first, second = ShardProcess(0), ShardProcess(1)
+    async with running(first, standin), running(second, standin):
+        yield first, second
+
+
+FRAME_WAIT = aiohttp.ClientWSTimeout(ws_receive=2)
+"""How long a hand-made connection waits for a frame: one that never comes fails the test."""
+
+
+@asynccontextmanager
+async def raw_gateway(
+    standin: Standin, **identify: Any
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A gateway connection made by hand, past HELLO and an IDENTIFY with these fields."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(standin.gateway_url, timeout=FRAME_WAIT) as socket,
+    ):
+        assert (await socket.receive_json())["op"] == 10
+        token = standin.world.token
+        await socket.send_json({"op": 2, "d": {"token": token, "intents": 1, **identify}})
+        yield socket
+
+
+async def test_each_shard_is_sent_only_its_guilds(standin: Standin) -> None:
+    async with both_shards(standin) as (first, second):
+        assert [guild.name for guild in first.guilds] == ["Story Club"]
+        assert [guild.name for guild in second.guilds] == ["Other Club"]
+    assert standin.handshakes == ["IDENTIFY /ws [0, 2]", "IDENTIFY /ws [1, 2]"]
+
+
+async def test_an_interaction_in_a_guild_goes_only_to_its_shard(standin: Standin) -> None:
+    async with both_shards(standin) as (first, second):
+        far = standin.user("reader2", guild="Other Club")
+        assert (await far.slash("shard")).content == "shard 1"
+        assert (await standin.user("reader").slash("shard")).content == "shard 0"
+    assert (first.heard, second.heard) == (["Story Club"], ["Other Club"])
+
+
+async def test_an_interaction_in_a_dm_goes_only_to_shard_0(standin: Standin) -> None:
+    async with both_shards(standin) as (first, second):
+        assert (await standin.user("reader2").slash("shard", where="dm")).content == "shard 0"
+    assert (first.heard, second.heard) == (["DM"], [])
+
+
+async def test_the_global_rate_limit_counts_every_process_of_the_token(standin: Standin) -> None:
+    reader = standin.world.user("reader")
+    async with both_shards(standin) as (first, second):
+        standin.global_rate_limit = 2
+        await first.fetch_user(reader.id)
+        await first.fetch_user(reader.id)
+        await second.fetch_user(reader.id)  # answered 429 (global), tried again after it
+    assert standin.requests.count(f"GET /users/{reader.id}") == 4
+
+
+async def test_sessions_on_one_shard_are_each_sent_its_events(standin: Standin) -> None:
+    split_in_two(standin.world)
+    other = standin.world.guild("Other Club")
+    async with (
+        raw_gateway(standin, shard=[1, 2]) as one,
+        raw_gateway(standin, shard=[1, 2]) as again,
+        raw_gateway(standin, shard=[0, 2]) as zero,
+    ):
+        for socket in (one, again, zero):
+            ready = await socket.receive_json()
+            assert ready["t"] == "READY" and len(ready["d"]["guilds"]) == 1
+            assert (await socket.receive_json())["t"] == "GUILD_CREATE"
+        typing = {"channel_id": str(other.channel("general").id), "user_id": "1"}
+        await standin.gateway.dispatch("TYPING_START", typing | {"guild_id": str(other.id)})
+        await standin.gateway.dispatch("TYPING_START", typing)  # no guild: shard 0's
+        heard = [(await socket.receive_json())["d"].get("guild_id") for socket in (one, again)]
+        assert heard == [str(other.id)] * 2
+        assert "guild_id" not in (await zero.receive_json())["d"]
+
+
+async def test_a_shard_beyond_the_count_is_refused_with_4010(standin: Standin) -> None:
+    with pytest.raises(discord.ConnectionClosed) as closed:
+        async with running(ShardProcess(2), standin):
+            pass
+    assert closed.value.code == 4010
+    assert standin.gateway.sessions == []
+
+
+async def test_a_session_that_would_hold_too_many_guilds_is_refused_with_4011(
+    standin: Standin,
+) -> None:
+    world = standin.world
+    world.guilds_per_shard = 1
+    split_in_two(world)
+    async with raw_gateway(standin) as unsharded:
+        closing = await unsharded.receive()
+        assert (closing.type, closing.data) == (aiohttp.WSMsgType.CLOSE, 4011)
+    async with raw_gateway(standin, shard=[1, 2]) as sharded:
+        ready = await sharded.receive_json()
+        assert ready["d"]["shard"] == [1, 2]
+        assert ready["d"]["guilds"] == [
+            {"id": str(world.guild("Other Club").id), "unavailable": True}
+        ]
+
+
+async def test_gateway_bot_recommends_the_worlds_shards_and_counts_session_starts(
+    standin: Standin,
+) -> None:
+    standin.world.shards = 3
+    _, before = await call(standin, "GET", "/gateway/bot", None)
+    async with raw_gateway(standin) as socket:
+        assert (await socket.receive_json())["t"] == "READY"
+        _, after = await call(standin, "GET", "/gateway/bot", None)
+    assert (before["url"], before["shards"]) == (standin.gateway_url, 3)
+    limit = before["session_start_limit"]
+    assert (limit["total"], limit["remaining"], limit["max_concurrency"]) == (1000, 1000, 1)
+    assert 0 < limit["reset_after"] <= 24 * 60 * 60 * 1000
+    assert after["session_start_limit"]["remaining"] == 999
