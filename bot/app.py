@@ -51,6 +51,14 @@ def outgoing_share(settings: Settings) -> float:
     return OUTGOING_PER_SECOND * len(settings.shard_ids) / settings.shard_count
 
 
+def _sharding(settings: Settings) -> dict[str, Any]:
+    """The shards this process runs, as AutoShardedBot takes them: SHARD_IDS of SHARD_COUNT,
+    or none given, for every shard Discord recommends."""
+    if settings.shard_ids is None:
+        return {"shard_count": settings.shard_count}
+    return {"shard_count": settings.shard_count, "shard_ids": list(settings.shard_ids)}
+
+
 def use_discord_endpoints(rest_url: str | None, gateway_url: str | None) -> None:
     """Point discord.py at another REST base URL and gateway (a rate-limit or gateway proxy).
 
@@ -69,8 +77,12 @@ class StoryTree(app_commands.CommandTree):
         await report_error(interaction, error)
 
 
-class StoryBot(commands.Bot):
-    """The bot. `main()` owns the store and the settings and hands them in."""
+class StoryBot(commands.AutoShardedBot):
+    """The bot. `main()` owns the store and the settings and hands them in.
+
+    It runs the shards SHARD_IDS of SHARD_COUNT, or, with neither set, every shard Discord
+    recommends, all in this process (one shard for a bot in fewer than about 2,500 servers).
+    """
 
     def __init__(self, settings: Settings, store: Store, **options: Any):
         super().__init__(
@@ -85,6 +97,7 @@ class StoryBot(commands.Bot):
             allowed_contexts=app_commands.AppCommandContext(
                 guild=True, dm_channel=True, private_channel=True
             ),
+            **_sharding(settings),
             **options,
         )
         self.settings = settings
@@ -100,13 +113,13 @@ class StoryBot(commands.Bot):
         """The shards this process runs, of how many: whose guilds' daily posts and
         announcements it does."""
         count = self.shard_count or 1
-        held = range(count) if self.shard_id is None else (self.shard_id,)
-        return Shards(count, tuple(held))
+        return Shards(count, tuple(self.shard_ids or range(count)))
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        await self._sync_commands()
+        if self.shard_ids is None or 0 in self.shard_ids:  # one process of many syncs
+            await self._sync_commands()
         # What start-up built lives as long as the bot: keep it out of every later collection,
         # so garbage-collection pauses (which stall every interaction in flight) stay short.
         gc.freeze()
@@ -132,4 +145,11 @@ class StoryBot(commands.Bot):
         log.info("commands synced globally")
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        held = self.shards_held
+        log.info(
+            "connected as %s to %d servers, running shards %s of the %d in all",
+            self.user,
+            len(self.guilds),
+            ", ".join(map(str, held.ids)),
+            held.count,
+        )
