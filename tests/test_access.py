@@ -41,3 +41,15 @@ def test_a_refusal_names_only_what_may_be_said(
 ) -> None:
     # built here, not in the parameters, so that the refusal is made by the code under test
     assert refusal(StoryHidden(why, rating, in_dms=in_dms)) == told
+
+
+def test_a_removed_story_is_named_with_what_to_do_instead() -> None:
+    hidden = StoryHidden(Hidden.REMOVED, title="Heart Broken")
+    assert refusal(hidden) == (
+        "“Heart Broken”, the story you were reading last here, was removed from the "
+        "library. /progress lists the others you started."
+    )
+
+
+def test_a_refusal_is_for_a_server_unless_said_to_be_for_dms() -> None:
+    assert not StoryHidden(Hidden.AGE_RESTRICTED, Rating.EXPLICIT).in_dms
