@@ -176,3 +176,20 @@ async def test_a_process_posts_for_the_guilds_of_its_shards_only(store: Store) -
     assert [s.guild_id for s in await store.due_dailies(_at(9), Shards(2, (1,)))] == [on_shard_1]
     both = await store.due_dailies(_at(9), Shards(2, (0, 1)))
     assert {s.guild_id for s in both} == {on_shard_0, on_shard_1}
+
+
+async def test_the_news_of_a_pause_is_taken_once(store: Store) -> None:
+    await store.set_daily(
+        CLUB,
+        channel_id=5,
+        post_time="09:00",
+        timezone="UTC",
+        role_id=None,
+        tag="",
+        next_post_at=_at(9),
+        set_by=1,
+    )
+    assert not await store.take_pause_news(CLUB)  # not paused: nothing to tell
+    await store.pause_daily(CLUB, "the channel is gone")
+    assert await store.take_pause_news(CLUB)
+    assert not await store.take_pause_news(CLUB)  # told already

@@ -560,6 +560,10 @@ async def test_a_hidden_story_says_why_to_the_caller(store: Store) -> None:
     with pytest.raises(StoryHidden) as removed:
         await store.page(Viewer(7, 1, True), ours, 1, 1)
     assert removed.value.why is Hidden.GONE
+    await store.save_bookmark(8, ours, 1, 1, move=True)
+    with pytest.raises(StoryHidden) as was_reading:
+        await store.last_bookmark(Viewer(8, 1, True))
+    assert (was_reading.value.why, was_reading.value.title) == (Hidden.REMOVED, "Ours")
 
 
 async def test_a_place_moves_with_the_reader_and_counts_pages_read(store: Store) -> None:
