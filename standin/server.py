@@ -674,7 +674,7 @@ class Standin:
         return json_response(
             {
                 "url": self.gateway_url,
-                "shards": self.world.shards,
+                "shards": self.world.recommended_shards,
                 "session_start_limit": self.gateway.session_start_limit(),
             }
         )

@@ -224,7 +224,7 @@ class World:
     """Everything Discord knows; tweak it before the bot connects.
 
     The first user is the bot; `app_owner` names the application's owner. `shards` is the
-    number of shards Get Gateway Bot recommends; a session that would hold more than
+    number of shards Get Gateway Bot recommends at least; a session that would hold more than
     `guilds_per_shard` of the bot's guilds is refused (Discord: 2500, Gateway → Sharding).
     """
 
@@ -236,6 +236,12 @@ class World:
     private_channels: list[Channel] = field(default_factory=list)
     shards: int = 1
     guilds_per_shard: int = 2500
+
+    @property
+    def recommended_shards(self) -> int:
+        """What Get Gateway Bot recommends: `shards`, or more for a bot in many guilds (Discord
+        recommends about one shard per 1,000 guilds, so that none nears the 2,500 limit)."""
+        return max(self.shards, -(-len(self.guilds) // 1000))
 
     @property
     def bot(self) -> User:

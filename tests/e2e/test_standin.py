@@ -19,7 +19,7 @@ from discord.ext import commands
 from standin.fixtures import running
 from standin.limits import COMPONENTS_V2
 from standin.server import Standin
-from standin.world import World, on_shard
+from standin.world import Guild, World, on_shard
 
 STORIES = ["Prom Night", "Prologue", "Winter Tale"]
 
@@ -1041,3 +1041,6 @@ async def test_gateway_bot_recommends_the_worlds_shards_and_counts_session_start
     assert (limit["total"], limit["remaining"], limit["max_concurrency"]) == (1000, 1000, 1)
     assert 0 < limit["reset_after"] <= 24 * 60 * 60 * 1000
     assert after["session_start_limit"]["remaining"] == 999
+    standin.world.guilds += [Guild(f"Club {n}", channels=[], members={}) for n in range(2600)]
+    _, many = await call(standin, "GET", "/gateway/bot", None)
+    assert many["shards"] == 3  # a shard for each 1,000 guilds or part of them
