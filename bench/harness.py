@@ -145,8 +145,11 @@ class BotProcess:
         bot = cls(name, process, spawned, log)
         exited = asyncio.create_task(process.wait())
         exited.add_done_callback(lambda _: standin.notify())
+        # Connected: every shard the stand-in recommends has identified (a bot in many guilds
+        # runs several, started a few seconds apart; a read before then may meet none).
+        shards = standin.world.recommended_shards
         await standin.until(
-            lambda: len(standin.handshakes) > handshakes or exited.done(),
+            lambda: len(standin.handshakes) >= handshakes + shards or exited.done(),
             f"{name} to connect",
             timeout=120,
         )
