@@ -162,16 +162,7 @@ async def test_a_process_posts_for_the_guilds_of_its_shards_only(store: Store) -
     on_shard_1 = (1 << 22) + 4  # (id >> 22) % 2 == 1
     on_shard_0 = (2 << 22) + 4
     for guild in (on_shard_0, on_shard_1):
-        await store.set_daily(
-            guild,
-            channel_id=5,
-            post_time="09:00",
-            timezone="UTC",
-            role_id=None,
-            tag="",
-            next_post_at=_at(9),
-            set_by=1,
-        )
+        await _set(store, guild, _at(9))
     assert [s.guild_id for s in await store.due_dailies(_at(9), Shards(2, (0,)))] == [on_shard_0]
     assert [s.guild_id for s in await store.due_dailies(_at(9), Shards(2, (1,)))] == [on_shard_1]
     both = await store.due_dailies(_at(9), Shards(2, (0, 1)))
@@ -179,16 +170,7 @@ async def test_a_process_posts_for_the_guilds_of_its_shards_only(store: Store) -
 
 
 async def test_the_news_of_a_pause_is_taken_once(store: Store) -> None:
-    await store.set_daily(
-        CLUB,
-        channel_id=5,
-        post_time="09:00",
-        timezone="UTC",
-        role_id=None,
-        tag="",
-        next_post_at=_at(9),
-        set_by=1,
-    )
+    await _set(store)
     assert not await store.take_pause_news(CLUB)  # not paused: nothing to tell
     await store.pause_daily(CLUB, "the channel is gone")
     assert await store.take_pause_news(CLUB)
