@@ -130,14 +130,16 @@ async def import_files(
 
 
 async def import_library_if_empty(store: Store, library_dir: Path, page_size: int) -> None:
-    """On first start, fill an empty library with the bundled stories."""
-    if await store.story_count():
-        return
-    files = story_files([library_dir])
-    log.info("empty library: importing %d files from %s", len(files), library_dir)
-    for result in await import_files(store, files, page_size=page_size):
-        if result.error:
-            log.warning("skipped %s", result.error)
+    """On first start, fill an empty library with the bundled stories: once, by the first of
+    the processes that start together (the others wait, then find it filled)."""
+    async with store.alone():
+        if await store.story_count():
+            return
+        files = story_files([library_dir])
+        log.info("empty library: importing %d files from %s", len(files), library_dir)
+        for result in await import_files(store, files, page_size=page_size):
+            if result.error:
+                log.warning("skipped %s", result.error)
 
 
 async def _save(

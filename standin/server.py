@@ -227,6 +227,11 @@ class _Fault:
         return DiscordError(self.status, self.code).response()
 
 
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """A path relative to the API base, where `{anything}` matches one segment."""
+    return re.compile(re.sub(r"\\{[^/]*?\\}", "[^/]+", re.escape(path)))
+
+
 def rate_limited(retry_after: float, *, is_global: bool) -> web.Response:
     """A 429 with the headers discord.py reads (it needs `Via` to trust the body)."""
     headers = {
@@ -280,6 +285,8 @@ class Standin:
         self._deferred: set[Interaction] = set()
         self._files: dict[int, Attachment] = {}
         self._faults: list[_Fault] = []
+        self._stalls: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
+        self._stopping = asyncio.Event()
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._recent: deque[float] = deque()
         self._taken: set[int] = set()
@@ -301,6 +308,7 @@ class Standin:
         await web.SockSite(self._runner, listener).start()
 
     async def stop(self) -> None:
+        self._stopping.set()
         for timer in self._timers:
             timer.cancel()
         await self.gateway.close()
@@ -410,10 +418,17 @@ class Standin:
         `lost` carries the request out first, as when Discord made the message but its answer
         never reached the bot.
         """
-        pattern = re.sub(r"\\{[^/]*?\\}", "[^/]+", re.escape(path))
         self._faults.append(
-            _Fault(method, re.compile(pattern), status, code, times, retry_after, is_global, lost)
+            _Fault(method, _path_pattern(path), status, code, times, retry_after, is_global, lost)
         )
+
+    def stall(self, method: str, path: str) -> asyncio.Event:
+        """Carry out the next request matching, then keep its answer back for as long as the
+        stand-in runs: as when Discord made the message and the bot's process died before the
+        answer reached it. The event returned is set once the request is carried out."""
+        carried_out = asyncio.Event()
+        self._stalls.append((method, _path_pattern(path), carried_out))
+        return carried_out
 
     async def drop_gateway(self, code: int = 4000) -> None:
         """Cut the bot's gateway connections and wait until one has connected again."""
@@ -646,6 +661,12 @@ class Standin:
             answer = await handler(request)
         except DiscordError as error:
             answer = error.response()
+        for stall in self._stalls:
+            if stall[0] == request.method and stall[1].fullmatch(path):
+                self._stalls.remove(stall)
+                stall[2].set()
+                await self._stopping.wait()
+                break
         return lost.response() if lost else answer
 
     def _global_wait(self) -> float:

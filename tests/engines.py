@@ -57,14 +57,16 @@ class PostgresServer:
         store = await Store.open(self.url(_TEMPLATE))
         await store.close()
 
-    async def fresh_database(self) -> str:
-        """The URL of a new database holding the schema and nothing else."""
+    async def fresh_database(self, *, schema: bool = True) -> str:
+        """The URL of a new database holding the schema and nothing else (with `schema=False`,
+        nothing at all: as a host makes it for the bot's first start)."""
         name = f"storybot_test_{os.getpid()}_{next(_numbers)}"
         if not self._template_made:
             await asyncio.to_thread(self.url, _TEMPLATE)  # the server started
             await self._make_template()
             self._template_made = True
-        await self._admin(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+        template = _TEMPLATE if schema else "template0"
+        await self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
         return self.url(name)
 
     async def drop(self, url: str) -> None:

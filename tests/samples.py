@@ -15,6 +15,42 @@ SAMPLES = Path(__file__).parent / "library" / "samples"
 """Saved pages and other files too long to write here."""
 
 
+# A moderator's upload: a new story in Markdown, then three more chapters for it as text.
+MARKDOWN = b"""---
+title: The Lighthouse Keeper
+author: Ada Quill
+rating: General Audiences
+warnings: [No Archive Warnings Apply]
+fandoms: [Original Work]
+tags: [Sea, Found Family]
+status: in progress
+---
+
+## Chapter 1: The Lamp
+
+The lamp had not gone out in forty years, and Mara did not mean to be the one who let it.
+
+She climbed the stairs every evening with the oil can knocking against her knee.
+
+## Chapter 2: The Storm
+
+The storm came in sideways, the way the old keeper had warned her it would.
+"""
+
+MORE_CHAPTERS = b"""Chapter 3: The Boat
+
+A boat came out of the dark with no lights at all, and Mara rang the bell until her arms ached.
+
+Chapter 4: The Stranger
+
+The stranger in the boat said his name was Tobias and that he had come for the lamp.
+
+Chapter 5: The Morning
+
+By morning the sea was flat and bright, and Tobias was still asleep by the stove.
+"""
+
+
 def sample(name: str) -> bytes:
     """The bytes of a file in tests/library/samples/."""
     return (SAMPLES / name).read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bot.store.browsing import BrowseFilters, BrowsingQueries, SearchHit
@@ -63,6 +64,10 @@ class Store(
     @property
     def dialect(self) -> Dialect:
         return self._db.dialect
+
+    def alone(self) -> AbstractAsyncContextManager[None]:
+        """A block that one bot process at a time runs, however many share the library."""
+        return self._db.alone()
 
     async def close(self) -> None:
         await self._db.close()

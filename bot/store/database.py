@@ -16,8 +16,8 @@ import abc
 import asyncio
 import enum
 import re
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -140,6 +140,12 @@ class Database(abc.ABC):
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
+
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        """A block that one process at a time runs (the first start's import): an SQLite file
+        has one bot process, so here it is the block alone."""
+        yield
 
     async def close(self) -> None:
         await self.flush()

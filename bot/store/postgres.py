@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 WRITE_LOCK = 0x73746F7279  # "story": the key of the lock writers take turns on
 _MIGRATION_LOCK = WRITE_LOCK + 1
+_ALONE_LOCK = WRITE_LOCK + 2
 _POOL_SIZE = 8
 
 _TOKENS = re.compile(
@@ -144,6 +145,17 @@ class PostgresDatabase(Database):
         async with self._pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PostgresTransaction(connection)
+
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        """The block while this process holds a lock of its connection's session: the others
+        wait for it, and a process that dies lets it go with its connection."""
+        async with self._pool.acquire() as connection:
+            await connection.execute("SELECT pg_advisory_lock($1)", _ALONE_LOCK)
+            try:
+                yield
+            finally:
+                await connection.execute("SELECT pg_advisory_unlock($1)", _ALONE_LOCK)
 
     async def write(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

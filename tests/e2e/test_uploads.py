@@ -10,41 +10,15 @@ from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.driver import Person, Reply
 from standin.server import Standin
 from tests.conftest import BotRunner, reader_page
-from tests.samples import AO3_HTML, fanficfare_epub, sample, yaml_bomb, zip_bomb
-
-MARKDOWN = b"""---
-title: The Lighthouse Keeper
-author: Ada Quill
-rating: General Audiences
-warnings: [No Archive Warnings Apply]
-fandoms: [Original Work]
-tags: [Sea, Found Family]
-status: in progress
----
-
-## Chapter 1: The Lamp
-
-The lamp had not gone out in forty years, and Mara did not mean to be the one who let it.
-
-She climbed the stairs every evening with the oil can knocking against her knee.
-
-## Chapter 2: The Storm
-
-The storm came in sideways, the way the old keeper had warned her it would.
-"""
-
-MORE_CHAPTERS = b"""Chapter 3: The Boat
-
-A boat came out of the dark with no lights at all, and Mara rang the bell until her arms ached.
-
-Chapter 4: The Stranger
-
-The stranger in the boat said his name was Tobias and that he had come for the lamp.
-
-Chapter 5: The Morning
-
-By morning the sea was flat and bright, and Tobias was still asleep by the stove.
-"""
+from tests.samples import (
+    AO3_HTML,
+    MARKDOWN,
+    MORE_CHAPTERS,
+    fanficfare_epub,
+    sample,
+    yaml_bomb,
+    zip_bomb,
+)
 
 
 async def upload(
