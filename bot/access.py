@@ -3,7 +3,8 @@
 A story may be seen by a viewer when it is not removed, belongs to the bundled library or to
 the viewer's server, and its rating is allowed where the viewer is (an age-restricted channel,
 or DMs for a reader who opted in). A story may be changed by a moderator of the server it was
-uploaded to, and by nobody else: the bundled library is read-only from Discord.
+uploaded to, and by the member who wrote it, and by nobody else: the bundled library is
+read-only from Discord.
 
 The store applies `VISIBLE` to every list and `IN_REACH` + `RATING_ALLOWED` to every lookup of
 one story, raising `StoryHidden` when the viewer may not see it; the error handler turns that
@@ -59,8 +60,29 @@ RATING_ALLOWED = f"(:viewer_age_ok OR story.rating IN ({_FOR_EVERYONE}))"
 be, else only those for everyone."""
 VISIBLE = f"({IN_REACH} AND {RATING_ALLOWED})"
 """A story the viewer may see: the whole rule, for every query that lists stories."""
-CHANGEABLE = "(story.guild_id = :moderated_guild)"
-"""A story a moderator of `:moderated_guild` may change (removed ones too: to restore them)."""
+CHANGEABLE = (
+    "(story.guild_id = :changer_guild AND (:changer_moderates OR story.author_id = :changer))"
+)
+"""A story the changer may change (removed ones too: to restore them): any of the server's for
+its moderators, a member's own for its author."""
+
+
+@dataclass(frozen=True)
+class Changer:
+    """Who is changing a server's stories, and whether they moderate it."""
+
+    guild_id: int
+    user_id: int
+    moderator: bool
+
+    @property
+    def params(self) -> dict[str, object]:
+        """The parameters of `CHANGEABLE`."""
+        return {
+            "changer_guild": self.guild_id,
+            "changer": self.user_id,
+            "changer_moderates": self.moderator,
+        }
 
 
 class Hidden(enum.Enum):

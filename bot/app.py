@@ -34,6 +34,7 @@ EXTENSIONS = (
     "bot.cogs.settings",
     "bot.cogs.subscriptions",
     "bot.cogs.uploads",
+    "bot.cogs.submissions",
 )
 _TREE_HASH_KEY = "command_tree_hash"
 OUTGOING_PER_SECOND = 46

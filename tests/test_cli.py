@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import Viewer
+from bot.access import Changer, Viewer
 from bot.importing import import_library_if_empty
 from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Following, PageLength, Store
@@ -270,7 +270,7 @@ async def _library_on_two_servers(path: Path) -> None:
             _, story_id = await store.save_story(
                 draft, source_key=title, content_hash=title, guild_id=guild_id, page_size=1800
             )
-        await store.remove_story(story_id, 222, user_id=5)
+        await store.remove_story(story_id, Changer(222, 5, True))
     finally:
         await store.close()
 

@@ -8,12 +8,37 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import UserFacingError
+from bot.library.render import plural
+from bot.library.text import file_size
 from bot.moderation import IN_SERVERS, MODERATOR_PERMISSIONS, SERVER_INSTALL, moderators_only
+from bot.store import GuildSettings
+from bot.store.settings import Submitters
 from bot.ui.cards import describe_daily
 from bot.ui.lookup import server_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
+
+
+def describe_submissions(settings: GuildSettings) -> str:
+    """Who may submit stories here, and the limits."""
+    if settings.submissions is Submitters.NOBODY:
+        return "Members cannot submit stories (open it with `/settings submissions`)."
+    who = (
+        "Every member"
+        if settings.submissions is Submitters.EVERYONE
+        else f"Members with <@&{settings.writer_role_id}>"
+    )
+    size = (
+        f"files up to {file_size(settings.submission_max_bytes)}"
+        if settings.submission_max_bytes
+        else "files as large as uploads"
+    )
+    return (
+        f"{who} may submit stories for review: {size}, "
+        f"{plural(settings.submissions_per_day, 'submission')} a day each."
+    )
 
 
 class Settings(commands.Cog):
@@ -49,6 +74,72 @@ class Settings(commands.Cog):
             ephemeral=True,
         )
 
+    @settings.command(name="submissions")
+    @moderators_only
+    @app_commands.describe(
+        who="Who may submit their own stories for review",
+        role="The writer role, when only writers may submit",
+        max_size_kb="The largest file a member may submit, in KB (default: as large as an upload)",
+        per_day="How many submissions a member may send in a day (default 3)",
+    )
+    @app_commands.choices(
+        who=[
+            app_commands.Choice(name="Nobody (off)", value=Submitters.NOBODY.value),
+            app_commands.Choice(name="Every member", value=Submitters.EVERYONE.value),
+            app_commands.Choice(name="Members with a writer role", value=Submitters.WRITERS.value),
+        ]
+    )
+    async def submissions(
+        self,
+        interaction: discord.Interaction[StoryBot],
+        who: str,
+        role: discord.Role | None = None,
+        max_size_kb: app_commands.Range[int, 1, 25 * 1024] | None = None,
+        per_day: app_commands.Range[int, 1, 50] = 3,
+    ) -> None:
+        """Choose who may submit their own stories, which wait for a moderator's review."""
+        submitters = Submitters(who)
+        if submitters is Submitters.WRITERS and role is None:
+            raise UserFacingError("Name the writer role too: `role` is who may submit.")
+        store = interaction.client.store
+        await store.set_submissions(
+            server_of(interaction),
+            submitters,
+            writer_role_id=role.id if role and submitters is Submitters.WRITERS else None,
+            max_bytes=max_size_kb * 1024 if max_size_kb else None,
+            per_day=per_day,
+        )
+        await interaction.response.send_message(
+            describe_submissions(
+                await interaction.client.store.guild_settings(server_of(interaction))
+            ),
+            ephemeral=True,
+        )
+
+    @settings.command(name="trusted-writer")
+    @moderators_only
+    @app_commands.describe(
+        member="The writer",
+        trusted="Whether their new chapters skip the review queue",
+    )
+    async def trusted_writer(
+        self,
+        interaction: discord.Interaction[StoryBot],
+        member: discord.Member,
+        trusted: bool = True,
+    ) -> None:
+        """Let a writer's new chapters skip review (their new stories are still reviewed)."""
+        await interaction.client.store.set_trusted_writer(
+            server_of(interaction), member.id, trusted, by=interaction.user.id
+        )
+        await interaction.response.send_message(
+            f"{member.mention}'s new chapters are published without review now."
+            if trusted
+            else f"{member.mention}'s new chapters wait for review again.",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
     @settings.command(name="show")
     @moderators_only
     async def show(self, interaction: discord.Interaction[StoryBot]) -> None:
@@ -69,6 +160,7 @@ class Settings(commands.Cog):
             else "off (set with `/announce set`)"
         )
         embed.add_field(name="Announcements of new stories", value=announcements, inline=False)
+        embed.add_field(name="Submissions", value=describe_submissions(settings), inline=False)
         embed.add_field(
             name="Daily excerpt",
             value=describe_daily(await store.daily(server_of(interaction))),

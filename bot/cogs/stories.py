@@ -1,7 +1,8 @@
 """/story info: one story's card for everyone; /library: editing, removing and reordering a
-server's stories, for its moderators.
+server's stories, for its moderators (any of them) and authors (their own).
 
-Only stories uploaded to this guild can be changed; the bundled library is read-only here.
+Only stories uploaded or submitted to this guild can be changed; the bundled library is
+read-only here.
 """
 
 from __future__ import annotations
@@ -13,25 +14,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import ONLY_MODERATORS, UserFacingError
+from bot.access import StoryHidden
+from bot.errors import UserFacingError
 from bot.library.model import StoryDraft
 from bot.library.render import escape, plural, shorten
 from bot.moderation import (
     IN_SERVERS,
-    MODERATOR_PERMISSIONS,
     SERVER_INSTALL,
-    is_moderator,
-    moderators_only,
 )
 from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.details import StoryDetailsModal, StoryTagsModal
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import (
+    changer_of,
     guild_story,
     guild_story_autocomplete,
     resolve_story,
-    server_of,
     story_autocomplete,
 )
 
@@ -47,9 +46,8 @@ class Stories(commands.Cog):
     story = app_commands.Group(name="story", description="One story of the library")
     library = app_commands.Group(
         name="library",
-        description="Change this server's stories (moderators)",
+        description="Change this server's stories: moderators any, authors their own",
         allowed_contexts=IN_SERVERS,
-        default_permissions=MODERATOR_PERMISSIONS,
         allowed_installs=SERVER_INSTALL,
     )
 
@@ -71,9 +69,8 @@ class Stories(commands.Cog):
         await send_story_card(interaction, found.id)
 
     @library.command(name="edit")
-    @moderators_only
     @app_commands.describe(
-        story="A story uploaded to this server",
+        story="A story of this server's that you may change",
         part="What to change (default: its title, author, rating, warnings and summary)",
     )
     @app_commands.choices(
@@ -102,11 +99,14 @@ class Stories(commands.Cog):
         )
 
         async def save(submitted: discord.Interaction[StoryBot], draft: StoryDraft) -> None:
-            if not await is_moderator(submitted):
-                raise UserFacingError("You are no longer a moderator here, so nothing was saved.")
-            await submitted.client.store.edit_story(
-                found.id, server_of(submitted), draft, user_id=submitted.user.id
-            )
+            try:
+                await submitted.client.store.edit_story(
+                    found.id, await changer_of(submitted), draft
+                )
+            except StoryHidden:
+                raise UserFacingError(
+                    "That story is no longer one you may change, so nothing was saved."
+                ) from None
             await submitted.response.send_message(
                 f"Saved the changes to “{escape(draft.title)}”.", ephemeral=True
             )
@@ -115,11 +115,10 @@ class Stories(commands.Cog):
         await interaction.response.send_modal(form("Edit story", current, save))
 
     @library.command(name="remove")
-    @moderators_only
-    @app_commands.describe(story="A story uploaded to this server")
+    @app_commands.describe(story="A story of this server's that you may change")
     @app_commands.autocomplete(story=guild_story_autocomplete)
     async def remove(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
-        """Remove a story from this server's library, with a day to undo it (moderators)."""
+        """Remove a story from this server's library, with a day to undo it."""
         found = await guild_story(interaction, story)
         view = StatelessView()
         view.add_item(
@@ -133,9 +132,8 @@ class Stories(commands.Cog):
         )
 
     @library.command(name="move-chapter")
-    @moderators_only
     @app_commands.describe(
-        story="A story uploaded to this server",
+        story="A story of this server's that you may change",
         chapter="The chapter to move",
         position="The chapter number it should have",
     )
@@ -147,7 +145,7 @@ class Stories(commands.Cog):
         chapter: app_commands.Range[int, 1, 10_000],
         position: app_commands.Range[int, 1, 10_000],
     ) -> None:
-        """Fix the order of a story's chapters (moderators)."""
+        """Fix the order of a story's chapters."""
         store = interaction.client.store
         found = await guild_story(interaction, story)
         if max(chapter, position) > found.chapter_count:
@@ -155,32 +153,22 @@ class Stories(commands.Cog):
                 f"“{escape(found.title)}” has {plural(found.chapter_count, 'chapter')}: pick "
                 f"numbers from 1 to {found.chapter_count}."
             )
-        await store.move_chapter(
-            found.id,
-            server_of(interaction),
-            chapter,
-            position,
-            user_id=interaction.user.id,
-        )
+        await store.move_chapter(found.id, await changer_of(interaction), chapter, position)
         await interaction.response.send_message(
             f"Chapter {chapter} of “{escape(found.title)}” is now chapter {position}.",
             ephemeral=True,
         )
 
     @library.command(name="history")
-    @moderators_only
-    @app_commands.describe(story="A story uploaded to this server")
+    @app_commands.describe(story="A story of this server's that you may change")
     @app_commands.autocomplete(story=guild_story_autocomplete)
     async def history(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
-        """Who uploaded, edited or removed a story, and when (moderators)."""
+        """Who uploaded, approved, edited or removed a story, and when."""
         try:
             found = await guild_story(interaction, story)
         except UserFacingError:
             found = await guild_story(interaction, story, removed=True)
-        entries = await interaction.client.store.history(
-            found.id,
-            server_of(interaction),
-        )
+        entries = await interaction.client.store.history(found.id, await changer_of(interaction))
         lines = [
             f"<t:{_timestamp(entry.at)}:f> <@{entry.user_id}> {entry.action}"
             + (f": {escape(entry.detail)}" if entry.detail else "")
@@ -212,15 +200,12 @@ class RemovalButton(
         return cls.button(label, style=style, action=action, story=story)
 
     async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
-        if not await is_moderator(interaction):
-            raise UserFacingError(ONLY_MODERATORS)
         store = interaction.client.store
-        guild_id = interaction.guild_id
-        assert guild_id is not None  # is_moderator holds only in a server
+        changer = await changer_of(interaction)
         if self.action == "remove":
-            if not await store.remove_story(self.story, guild_id, user_id=interaction.user.id):
+            if not await store.remove_story(self.story, changer):
                 raise UserFacingError(
-                    "That story is not one of this server's uploads, or it was removed already."
+                    "That story is not one you may change here, or it was removed already."
                 )
             view = StatelessView()
             view.add_item(
@@ -230,9 +215,9 @@ class RemovalButton(
                 content="Removed. You can undo this for 24 hours.", view=view
             )
             return
-        if not await store.restore_story(
-            self.story, guild_id, user_id=interaction.user.id, within=UNDO_WINDOW
-        ):
+        if not await store.restore_story(self.story, changer, within=UNDO_WINDOW):
+            if await store.changeable_story(changer, str(self.story), removed=True) is None:
+                raise UserFacingError("That story is not one you may change here.")
             raise UserFacingError("It is too late to undo that removal (24 hours have passed).")
         await interaction.response.edit_message(content="Restored: the story is back.", view=None)
 

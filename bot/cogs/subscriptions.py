@@ -22,7 +22,7 @@ from discord.ext import commands, tasks
 
 from bot.access import Viewer
 from bot.errors import UserFacingError
-from bot.library.render import escape, plural, render_prose, shorten, spoiler
+from bot.library.render import chapter_span, escape, plural, render_prose, shorten, spoiler
 from bot.moderation import IN_SERVERS, SERVER_INSTALL
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
@@ -50,10 +50,6 @@ _SENDER = uuid.uuid4().hex
 """This process, as the outbox knows it among others sending from the same library."""
 _claims = itertools.count()
 _DM_CLOSED = 50007
-
-
-def _chapters(first: int, last: int) -> str:
-    return f"chapter {first}" if first == last else f"chapters {first}–{last}"
 
 
 _HIDDEN_NEWS = (
@@ -95,7 +91,7 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
         if any(n.new_story for n in items):
             text = f"• New story: {story} ({plural(last, 'chapter')}) · {about}"
         else:
-            text = f"• {story}: new {_chapters(first.first_chapter, last)} · {about}"
+            text = f"• {story}: new {chapter_span(first.first_chapter, last)} · {about}"
         lines.append(News(text, tuple(n.id for n in items), first))
     if hidden:
         dms = " (and in DMs to readers who allow them with /mature-content)" if in_dms else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -119,3 +120,42 @@ _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 def count_words(text: str) -> int:
     """Words as AO3 counts them, near enough: runs of letters and digits, with inner ' and -."""
     return len(_WORD.findall(text))
+
+
+def draft_json(draft: StoryDraft) -> str:
+    """The draft as JSON, to keep it as it is while it waits (a submission in review)."""
+    return json.dumps(
+        {
+            "title": draft.title,
+            "author": draft.author,
+            "summary": draft.summary,
+            "rating": draft.rating.value,
+            "warnings": list(draft.warnings),
+            "tags": {kind.value: list(names) for kind, names in draft.tags.items()},
+            "status": draft.status.value,
+            "language": draft.language,
+            "source": draft.source,
+            "chapters": [
+                [chapter.title, chapter.text, chapter.notes_before, chapter.notes_after]
+                for chapter in draft.chapters
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def draft_from_json(text: str) -> StoryDraft:
+    """The draft `draft_json` kept."""
+    kept = json.loads(text)
+    return StoryDraft(
+        title=kept["title"],
+        chapters=tuple(ChapterDraft(*chapter) for chapter in kept["chapters"]),
+        author=kept["author"],
+        summary=kept["summary"],
+        rating=Rating(kept["rating"]),
+        warnings=tuple(kept["warnings"]),
+        tags={TagKind(kind): tuple(names) for kind, names in kept["tags"].items()},
+        status=Status(kept["status"]),
+        language=kept["language"],
+        source=kept["source"],
+    )

@@ -69,6 +69,11 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled) + f" {round(fraction * 100)}%"
 
 
+def chapter_span(first: int, last: int) -> str:
+    """ "chapter 3", or "chapters 3–5"."""
+    return f"chapter {first}" if first == last else f"chapters {first}–{last}"
+
+
 def plural(count: int, word: str) -> str:
     """ "1 chapter", "3 chapters", "2 stories"."""
     if count == 1:

@@ -21,6 +21,13 @@ from bot.store.reading import (
     StoryChoice,
 )
 from bot.store.settings import GuildSettings, SettingsQueries
+from bot.store.submissions import (
+    AlreadyDecided,
+    Published,
+    Submission,
+    SubmissionQueries,
+    SubmissionState,
+)
 from bot.store.subscriptions import Following, Subscriber, Subscription, SubscriptionQueries
 from bot.store.uploads import AuditEntry, DuplicateUpload, UploadQueries
 
@@ -30,6 +37,7 @@ def is_postgres_url(where: str) -> bool:
 
 
 class Store(
+    SubmissionQueries,
     MaintenanceQueries,
     UploadQueries,
     OutboxQueries,
@@ -79,6 +87,7 @@ class Store(
 
 __all__ = [
     "NEWS",
+    "AlreadyDecided",
     "AuditEntry",
     "Bookmark",
     "BrowseFilters",
@@ -94,12 +103,15 @@ __all__ = [
     "Page",
     "PageLength",
     "Preferences",
+    "Published",
     "Recipient",
     "SaveOutcome",
     "SearchHit",
     "Store",
     "Story",
     "StoryChoice",
+    "Submission",
+    "SubmissionState",
     "Subscriber",
     "Subscription",
 ]

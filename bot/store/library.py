@@ -39,13 +39,15 @@ class Story:
     page_count: int
     created_at: str
     updated_at: str
+    author_id: int | None = None
+    """The member who wrote it, for a story a member submitted (else its author is a name)."""
     warnings: tuple[str, ...] = ()
     tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
 
 
 STORY_COLUMNS = (
     "id, guild_id, title, author, summary, rating, status, language, source, "
-    "chapter_count, word_count, page_count, created_at, updated_at"
+    "chapter_count, word_count, page_count, created_at, updated_at, author_id"
 )
 
 
@@ -154,9 +156,11 @@ async def write_story(
     source_key: str,
     content_hash: str,
     now: str,
+    author_id: int | None = None,
 ) -> int:
     """Write a whole story inside the caller's transaction: a new one (`story_id` None), or a
-    replacement of story `story_id`'s text and metadata that keeps its id. Returns the id."""
+    replacement of story `story_id`'s text and metadata that keeps its id. Returns the id.
+    `author_id` is the member who wrote a new story, when a member submitted it."""
     values = (
         content_hash,
         draft.title,
@@ -185,9 +189,9 @@ async def write_story(
         story_id = await tx.scalar(
             "INSERT INTO story (content_hash, title, author, summary, rating, status, "
             "language, source, chapter_count, word_count, page_count, updated_at, "
-            "created_at, guild_id, source_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (*values, now, guild_id, source_key),
+            "created_at, guild_id, source_key, author_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (*values, now, guild_id, source_key, author_id),
         )
     await insert_tags(tx, story_id, draft)
     await insert_chapters(tx, story_id, draft.chapters, layout, first_number=1, pages_before=0)

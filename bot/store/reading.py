@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from bot.access import (
+    CHANGEABLE,
     IN_REACH,
     OF_THIS_SERVER,
     RATING_ALLOWED,
     VISIBLE,
+    Changer,
     Hidden,
     StoryHidden,
     Viewer,
@@ -114,6 +116,15 @@ class Bookmark:
     updated_at: str
 
 
+_CHANGEABLE_IF_ASKED = f"(NOT :changes_only OR {CHANGEABLE})"
+"""Where a lookup may be narrowed to the stories someone may change (see `_changer_params`)."""
+
+
+def _changer_params(changer: Changer | None) -> dict[str, object]:
+    """The parameters of `_CHANGEABLE_IF_ASKED`: the changer's, or none asked."""
+    return {"changes_only": changer is not None, **(changer or Changer(0, 0, False)).params}
+
+
 class ReadingQueries(Queries):
     async def page(
         self, viewer: Viewer, story_id: int, chapter_number: int, page_number: int
@@ -197,10 +208,10 @@ class ReadingQueries(Queries):
         return [(row["number"], row["title"]) for row in rows]
 
     async def find_stories(
-        self, viewer: Viewer, text: str, *, own_only: bool = False, limit: int = 25
+        self, viewer: Viewer, text: str, *, changer: Changer | None = None, limit: int = 25
     ) -> list[StoryChoice]:
         """Stories the viewer may see whose title or author contains `text`, best matches
-        first; `own_only` leaves out the bundled library.
+        first; with `changer`, only those they may change.
 
         Title prefix, then a word of the title starting with it, then anywhere in the title,
         then the author. One or two characters match the start of a word only: anywhere, they
@@ -212,8 +223,7 @@ class ReadingQueries(Queries):
         needle = escape_like(typed)
         query = f"""
             SELECT {_CHOICE_COLUMNS} FROM story
-            WHERE {VISIBLE} AND {_name_match(typed, self._db.dialect)}
-            AND (NOT :own_only OR story.guild_id IS NOT NULL)
+            WHERE {VISIBLE} AND {_name_match(typed, self._db.dialect)} AND {_CHANGEABLE_IF_ASKED}
             ORDER BY CASE
                 WHEN title LIKE :prefix ESCAPE '\\' THEN 0
                 WHEN title LIKE :word_start ESCAPE '\\' THEN 1
@@ -230,7 +240,7 @@ class ReadingQueries(Queries):
                 "anywhere": f"%{needle}%",
                 "prefix": f"{needle}%",
                 "word_start": f"% {needle}%",
-                "own_only": own_only,
+                **_changer_params(changer),
                 "limit": limit,
             },
         )
@@ -283,11 +293,11 @@ class ReadingQueries(Queries):
         return [_story_choice(row) for row in rows]
 
     async def stories_tagged(
-        self, viewer: Viewer, text: str, *, own_only: bool = False, limit: int = 25
+        self, viewer: Viewer, text: str, *, changer: Changer | None = None, limit: int = 25
     ) -> list[StoryChoice]:
         """Stories the viewer may see with a fandom, relationship, character or tag that
         contains `text` (one or two characters: that starts with it), each with the name it was
-        found by, by title; `own_only` leaves out the bundled library.
+        found by, by title; with `changer`, only those they may change.
 
         The first _NAME_CANDIDATES names that match, and the first _NAME_CANDIDATES stories
         that carry them, are all that is looked at: what a keystroke costs does not grow with
@@ -307,7 +317,7 @@ class ReadingQueries(Queries):
             )
             SELECT {_CHOICE_COLUMNS}, min(CAST(tagged.name AS TEXT)) AS tag
             FROM tagged JOIN story ON story.id = tagged.story_id
-            WHERE {VISIBLE} AND (NOT :own_only OR story.guild_id IS NOT NULL)
+            WHERE {VISIBLE} AND {_CHANGEABLE_IF_ASKED}
             GROUP BY story.id
             ORDER BY story.title COLLATE NOCASE, story.id
             LIMIT :limit
@@ -318,7 +328,7 @@ class ReadingQueries(Queries):
                 **viewer.params,
                 "tags": _names(typed, self._db.dialect),
                 "tag_start": escape_like(typed) + "%",
-                "own_only": own_only,
+                **_changer_params(changer),
                 "limit": limit,
             },
         )

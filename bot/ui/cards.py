@@ -36,6 +36,8 @@ def story_card(story: Story) -> discord.Embed:
         colour=discord.Colour.dark_teal(),
     )
     embed.set_author(name=shorten(f"by {story.author}", limits.EMBED_AUTHOR))
+    if story.author_id is not None:  # a member's own story: their name as it is now
+        embed.add_field(name="Author", value=f"<@{story.author_id}>")
     embed.add_field(name="Rating", value=story.rating.value)
     if story.warnings:
         embed.add_field(

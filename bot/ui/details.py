@@ -8,14 +8,15 @@ from typing import Any
 
 import discord
 
-from bot.errors import UserFacingError, report_error
+from bot.errors import UserFacingError
 from bot.library.importer import ImportRejected, with_metadata
 from bot.library.model import ARCHIVE_WARNINGS, Rating, Status, StoryDraft, TagKind
+from bot.ui.items import ReportingModal
 
 DetailsHandler = Callable[[discord.Interaction[Any], StoryDraft], Awaitable[None]]
 
 
-class StoryDetailsModal(discord.ui.Modal):
+class StoryDetailsModal(ReportingModal):
     """Title, author, summary, and the rating and archive warnings picked from menus, checked
     as front matter would be; the handler gets `draft` with the new details."""
 
@@ -68,11 +69,6 @@ class StoryDetailsModal(discord.ui.Modal):
             draft = replace(draft, warnings=())
         await self.handler(interaction, draft)
 
-    async def on_error(  # type: ignore[override]  # a modal's errors come without an item
-        self, interaction: discord.Interaction[Any], error: Exception
-    ) -> None:
-        await report_error(interaction, error)
-
 
 _TAG_FIELDS = (
     ("fandoms", "Fandoms", TagKind.FANDOM),
@@ -82,7 +78,7 @@ _TAG_FIELDS = (
 )
 
 
-class StoryTagsModal(discord.ui.Modal):
+class StoryTagsModal(ReportingModal):
     """Fandoms, relationships, characters and tags (separated by commas) and the status picked
     from a menu, checked as front matter would be; the handler gets `draft` with them."""
 
@@ -124,8 +120,3 @@ class StoryTagsModal(discord.ui.Modal):
         cleared = {kind: () for key, _, kind in _TAG_FIELDS if not values[key]}
         draft = replace(draft, tags={**draft.tags, **cleared})
         await self.handler(interaction, draft)
-
-    async def on_error(  # type: ignore[override]  # a modal's errors come without an item
-        self, interaction: discord.Interaction[Any], error: Exception
-    ) -> None:
-        await report_error(interaction, error)

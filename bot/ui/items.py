@@ -150,6 +150,15 @@ class OutOfDate(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r".*"):
         await report_error(interaction, UserFacingError(OUT_OF_DATE))
 
 
+class ReportingModal(discord.ui.Modal):
+    """A modal whose errors reach the user through the one error handler."""
+
+    async def on_error(  # type: ignore[override]  # a modal's errors come without an item
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
+        await report_error(interaction, error)
+
+
 class StatelessView(discord.ui.View):
     """A view made only of `StatefulItem`s, finished from the start.
 

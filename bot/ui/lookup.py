@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.access import Viewer
+from bot.access import Changer, Viewer
 from bot.errors import UserFacingError
 from bot.library.names import closest
 from bot.library.render import either, escape, shorten
+from bot.moderation import is_moderator
 from bot.store import Following, Story, StoryChoice
 from bot.ui import limits
 
@@ -24,6 +25,13 @@ def server_of(interaction: discord.Interaction[Any]) -> int:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild_id
+
+
+async def changer_of(interaction: discord.Interaction[StoryBot]) -> Changer:
+    """Who is behind this interaction as someone who may change this server's stories: any of
+    them as its moderator, their own as an author."""
+    guild_id = server_of(interaction)
+    return Changer(guild_id, interaction.user.id, await is_moderator(interaction))
 
 
 def _age_restricted_channel(interaction: discord.Interaction[Any]) -> bool:
@@ -58,19 +66,17 @@ def _choices(stories: list[StoryChoice]) -> list[app_commands.Choice[str]]:
 
 
 async def _suggested_stories(
-    interaction: discord.Interaction[StoryBot], current: str, *, own_only: bool = False
+    interaction: discord.Interaction[StoryBot], current: str, *, changer: Changer | None = None
 ) -> list[app_commands.Choice[str]]:
     """Stories whose title or author matches what was typed, then, while there is room, those
     with a fandom, relationship, character or tag that does (each query ranks a bounded number
     of candidates; the second is not run when the first fills the list)."""
     store = interaction.client.store
     viewer = await viewer_of(interaction)
-    found = await store.find_stories(viewer, current, own_only=own_only, limit=limits.CHOICES)
+    found = await store.find_stories(viewer, current, changer=changer, limit=limits.CHOICES)
     if len(found) < limits.CHOICES:
         named = {story.id for story in found}
-        tagged = await store.stories_tagged(
-            viewer, current, own_only=own_only, limit=limits.CHOICES
-        )
+        tagged = await store.stories_tagged(viewer, current, changer=changer, limit=limits.CHOICES)
         found += [story for story in tagged if story.id not in named]
     return _choices(found[: limits.CHOICES])
 
@@ -129,8 +135,9 @@ async def tag_autocomplete(
 async def guild_story_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    """This server's own uploads matching what was typed, for its moderators' commands."""
-    return await _suggested_stories(interaction, current, own_only=True)
+    """The server's stories matching what was typed that the member may change: any for its
+    moderators, their own for authors."""
+    return await _suggested_stories(interaction, current, changer=await changer_of(interaction))
 
 
 def _author_choices(authors: list[str]) -> list[app_commands.Choice[str]]:
@@ -196,13 +203,19 @@ async def resolve_author(
 async def guild_story(
     interaction: discord.Interaction[StoryBot], value: str, *, removed: bool = False
 ) -> Story:
-    """One of this server's own stories, which its moderators may change, or a reply saying
-    why not. `removed` looks among the removed ones instead."""
+    """One of this server's own stories that the member may change (see `changer_of`), or a
+    reply saying why not. `removed` looks among the removed ones instead."""
     store = interaction.client.store
-    story = await store.changeable_story(server_of(interaction), value, removed=removed)
+    changer = await changer_of(interaction)
+    story = await store.changeable_story(changer, value, removed=removed)
     if story is not None:
         return story
     if await store.story_named(await viewer_of(interaction), value):
+        if not changer.moderator:
+            raise UserFacingError(
+                "You can change only the stories you wrote here; its moderators can change any "
+                "of this server's."
+            )
         raise UserFacingError(
             "That story is part of the bundled library, which can't be changed from Discord. "
             "Only stories uploaded to this server can."

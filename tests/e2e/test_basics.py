@@ -30,6 +30,9 @@ EXPECTED_COMMANDS = {
     "subscriptions",
     "upload",
     "announce",
+    "submit",
+    "review",
+    "mywork",
 }
 
 
@@ -104,7 +107,7 @@ async def test_members_see_no_moderator_command_and_help_shows_them_their_part(
     async with storybot():
         member_help = await standin.user("reader").slash("help")
         moderator_help = await standin.user("moderator").slash("help")
-    moderators_only = {"upload", "library", "announce", "daily", "settings"}
+    moderators_only = {"upload", "announce", "daily", "settings", "review"}
     assert _visible_to(standin, "reader") == EXPECTED_COMMANDS - moderators_only
     subcommands = {
         f"{name} {option['name']}"
@@ -117,7 +120,8 @@ async def test_members_see_no_moderator_command_and_help_shows_them_their_part(
     assert _visible_to(standin, "moderator") == EXPECTED_COMMANDS
     assert "Start here" in member_help.text
     assert "/read" in member_help.text
-    for command in ("/upload", "/library remove", "/daily set", "For moderators"):
+    assert "/library remove" in member_help.text  # for authors, their own stories
+    for command in ("/upload", "/review", "/daily set", "For moderators"):
         assert command not in member_help.text
         assert command in moderator_help.text
 
@@ -128,7 +132,7 @@ async def test_readers_may_install_the_app_themselves_and_moderators_commands_st
     async with storybot():
         registered = standin.commands()
     servers_only = {"upload", "library", "announce", "daily", "settings", "subscribe"}
-    servers_only |= {"unsubscribe", "subscriptions"}
+    servers_only |= {"unsubscribe", "subscriptions", "submit", "review", "mywork"}
     for name, command in registered.items():
         if name in servers_only:
             assert command["integration_types"] == [0], name  # the server's install only

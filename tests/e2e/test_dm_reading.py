@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.access import Changer
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.server import Standin
 from tests.conftest import BotRunner, reader_page
@@ -76,7 +77,7 @@ async def test_a_dm_notices_read_button_opens_the_new_chapter_there(
         await reader.slash("subscribe story", story="The Island Ferry")
         more = (ChapterDraft("Return", "The ferry came back at dusk with one passenger."),)
         await bot.store.append_chapters(
-            story_id, guild, more, content_hash="2", user_id=moderator.user.id, page_size=900
+            story_id, Changer(guild, moderator.user.id, True), more, content_hash="2", page_size=900
         )
         await bot.get_cog("Subscriptions").deliver_pending()
         told = standin.dms(reader)[-1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.access import Changer
 from bot.app import StoryBot
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from standin.driver import Person
@@ -89,7 +90,9 @@ async def test_a_story_not_shown_here_is_never_suggested_by_its_tags(
     async with storybot() as bot:
         await _save(bot, _story("Their Secret", "Wren", freeform=("Lighthouse AU",)), elsewhere)
         removed = await _save(bot, _story("Removed", "Wren", freeform=("Lighthouse AU",)), here)
-        await bot.store.remove_story(removed, here, user_id=standin.world.user("moderator").id)
+        await bot.store.remove_story(
+            removed, Changer(here, standin.world.user("moderator").id, True)
+        )
         gone = await _save(bot, _story("Gone Now", "Wren", freeform=("Lighthouse AU",)))
         async with database(bot.store).transaction() as tx:
             await tx.execute("DELETE FROM story WHERE id = ?", (gone,))

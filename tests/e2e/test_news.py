@@ -6,6 +6,7 @@ from __future__ import annotations
 import discord
 import pytest
 
+from bot.access import Changer
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from standin.limits import walk_components
 from standin.server import Message, Standin
@@ -37,7 +38,7 @@ async def test_an_announcement_shows_rating_and_warnings_and_opens_the_new_chapt
         await bot.get_cog("Subscriptions").deliver_pending()
         more = (ChapterDraft("The Boat", "A boat came out of the dark with no lights at all."),)
         await bot.store.append_chapters(
-            story_id, guild, more, content_hash="2", user_id=moderator.user.id, page_size=900
+            story_id, Changer(guild, moderator.user.id, True), more, content_hash="2", page_size=900
         )
         await bot.get_cog("Subscriptions").deliver_pending()
         first, then = standin.messages("announcements")

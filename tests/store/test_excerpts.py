@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from bot.access import Viewer
+from bot.access import Changer, Viewer
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
 from bot.store import Store
 from tests.conftest import ANYONE
@@ -112,7 +112,7 @@ async def test_an_excerpt_is_shown_only_where_its_story_may_be(
     assert (await store.excerpt(Viewer(0, None, True), explicit)).text.startswith("Dark")  # type: ignore[union-attr]
     assert await store.excerpt(Viewer(0, None, True), own) is None
     assert (await store.excerpt(everywhere, own)).story_id == ours  # type: ignore[union-attr]
-    await store.remove_story(ours, 5, user_id=1)
+    await store.remove_story(ours, Changer(5, 1, True))
     assert await store.excerpt(everywhere, own) is None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.access import Viewer
+from bot.access import Changer, Viewer
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from bot.shards import Shards
 from bot.store import Delivery, Following, Notice, Recipient, Store
@@ -70,7 +70,7 @@ async def test_a_followed_storys_chapters_are_told_to_its_followers_only(store: 
     await store.subscribe(READER2, CLUB, Following.STORY, str(other))
     more = (ChapterDraft("Two", "The beacon turned again. " * 40),)
     await store.append_chapters(
-        followed, CLUB, more, content_hash="more", user_id=MODERATOR, page_size=500
+        followed, Changer(CLUB, MODERATOR, True), more, content_hash="more", page_size=500
     )
     (delivery,) = await pending_deliveries(store)
     assert (delivery.recipient_kind, delivery.recipient_id) == (Recipient.READER, READER)
@@ -109,13 +109,13 @@ async def test_a_notice_is_finished_once_and_a_dropped_one_stays_dropped(store: 
     kept = await _upload(store, "The Beacon")
     removed = await _upload(store, "The Harbour")
     before = await pending_deliveries(store)
-    await store.remove_story(removed, CLUB, user_id=MODERATOR)
+    await store.remove_story(removed, Changer(CLUB, MODERATOR, True))
     assert await _pending(store) == {(Recipient.READER, r): [kept] for r in (READER, READER2)}
     await store.delivered(_ids(before[:1]))  # a delivery made before the removal was seen
     await store.undeliverable(_ids(before[1:]), "DMs closed", dm_closed_user=READER2)
     assert await store.outbox_counts() == {"sent": 1, "failed": 1, "dropped": 2}
     await store.delivered(_ids(before))  # finished already: nothing changes
-    await store.remove_story(kept, CLUB, user_id=MODERATOR)  # nor does a removal after
+    await store.remove_story(kept, Changer(CLUB, MODERATOR, True))  # nor does a removal after
     assert await store.outbox_counts() == {"sent": 1, "failed": 1, "dropped": 2}
     assert await store.readers_to_tell_dm_closed() == {READER2}
     assert await store.take_dm_closed_news(READER2) is True

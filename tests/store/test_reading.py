@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.access import Hidden, StoryHidden, Viewer
+from bot.access import Changer, Hidden, StoryHidden, Viewer
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.store import BrowseFilters, PageLength, Preferences, Store
 from bot.store.browsing import HIT_END, HIT_START
@@ -109,7 +109,7 @@ async def test_find_stories_by_a_word_start_then_by_any_run_of_three(store: Stor
 async def test_find_stories_follows_an_edited_title_and_a_story_gone(store: Store) -> None:
     story_id = await _add(store, _story("Harbour Lights"), guild_id=1)
     details = StoryDraft(title="Quiet Waters", author="Someone", chapters=())
-    await store.edit_story(story_id, 1, details, user_id=5)
+    await store.edit_story(story_id, Changer(1, 5, True), details)
     assert [s.id for s in await store.find_stories(Viewer(0, 1, True), "quiet")] == [story_id]
     assert await store.find_stories(Viewer(0, 1, True), "harbour") == []
     async with database(store).transaction() as tx:
@@ -149,7 +149,7 @@ async def test_stories_tagged_follow_the_tags_written_replaced_edited_and_delete
         warnings=("Graphic Depictions Of Violence",),
         tags={TagKind.FREEFORM: ("Klaine",)},
     )
-    await store.edit_story(second, 1, edited, user_id=5)
+    await store.edit_story(second, Changer(1, 5, True), edited)
     assert await tagged("klaine") == [("Second", "Klaine")]
     async with database(store).transaction() as tx:
         await tx.execute("DELETE FROM story WHERE id = ?", (second,))
@@ -331,10 +331,9 @@ async def test_search_follows_chapters_added_replaced_and_removed(store: Store) 
     uploaded = await _add(store, _story("Lighthouse"), guild_id=1)
     await store.append_chapters(
         uploaded,
-        1,
+        Changer(1, 5, True),
         (ChapterDraft("Return", "The whales came back in spring."),),
         content_hash="more",
-        user_id=5,
         page_size=800,
     )
     assert await found("whales came back") == [(uploaded, 3)]
@@ -451,7 +450,9 @@ async def test_nothing_typed_suggests_stories_here_however_many_other_servers_ad
     await _add_alike(store, 300, guild_id=2)
     here = Viewer(0, 1, True)
     assert [s.title for s in await store.find_stories(here, "")] == ["Bundled", "Ours"]
-    assert [s.title for s in await store.find_stories(here, "", own_only=True)] == ["Ours"]
+    assert [s.title for s in await store.find_stories(here, "", changer=Changer(1, 0, True))] == [
+        "Ours"
+    ]
     assert await store.authors_like(here, "") == ["Unknown", "Wren"]
     assert [s.title for s in await store.find_stories(Viewer(0, None, True), "")] == ["Bundled"]
 
@@ -534,7 +535,9 @@ async def test_a_servers_own_stories_can_be_looked_for_alone(store: Store) -> No
     bundled = await _add(store, _story("Harbour Bundled"))
     here = Viewer(0, 1, True)
     assert [s.id for s in await store.find_stories(here, "harbour")] == [bundled, ours]
-    assert [s.id for s in await store.find_stories(here, "harbour", own_only=True)] == [ours]
+    assert [
+        s.id for s in await store.find_stories(here, "harbour", changer=Changer(1, 0, True))
+    ] == [ours]
 
 
 async def test_a_hidden_story_says_why_to_the_caller(store: Store) -> None:
@@ -556,7 +559,7 @@ async def test_a_hidden_story_says_why_to_the_caller(store: Store) -> None:
     with pytest.raises(StoryHidden) as elsewhere:
         await store.page(Viewer(7, 2, True), ours, 1, 1)
     assert (elsewhere.value.why, elsewhere.value.rating) == (Hidden.GONE, None)
-    await store.remove_story(ours, 1, user_id=5)
+    await store.remove_story(ours, Changer(1, 5, True))
     with pytest.raises(StoryHidden) as removed:
         await store.page(Viewer(7, 1, True), ours, 1, 1)
     assert removed.value.why is Hidden.GONE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.access import Hidden, StoryHidden, Viewer
+from bot.access import Changer, Hidden, StoryHidden, Viewer
 from bot.library.model import ChapterDraft, Rating, StoryDraft
 from bot.store import AuditEntry, DuplicateUpload, Following, Store
 from bot.store.uploads import AuditAction
@@ -45,10 +45,9 @@ async def _append(
 ) -> tuple[int, int]:
     return await store.append_chapters(
         story_id,
-        CLUB,
+        Changer(CLUB, MODERATOR, True),
         tuple(_chapter(n) for n in numbers),
         content_hash=content,
-        user_id=MODERATOR,
         page_size=500,
     )
 
@@ -68,7 +67,7 @@ async def test_an_upload_is_the_guilds_with_its_audit_entry_and_notices(
     assert (await store.story(HERE, story_id)).title == "The Beacon"
     with pytest.raises(StoryHidden):
         await store.story(Viewer(READER, OTHER_CLUB, True), story_id)
-    assert await store.history(story_id, CLUB) == [
+    assert await store.history(story_id, Changer(CLUB, MODERATOR, True)) == [
         AuditEntry(MODERATOR, AuditAction.UPLOAD, "“The Beacon”, 4 chapters", clock.now.isoformat())
     ]
     deliveries = await pending_deliveries(store)
@@ -91,7 +90,7 @@ async def test_the_same_file_is_refused_until_its_story_is_removed(store: Store)
     assert await store.add_upload(
         OTHER_CLUB, _draft(), content_hash="file", user_id=MODERATOR, page_size=500
     )  # another server's library is its own
-    assert await store.remove_story(story_id, CLUB, user_id=MODERATOR)
+    assert await store.remove_story(story_id, Changer(CLUB, MODERATOR, True))
     again = await _upload(store)
     assert (await store.story(HERE, again)).chapter_count == 4
 
@@ -112,7 +111,9 @@ async def test_new_chapters_follow_the_last_with_their_notices(clocked_store: St
         4,
         fourth.pages_read - 1 + fourth.page_count,
     )
-    assert (await store.history(story_id, CLUB))[0].detail == "chapters 3–4"
+    assert (await store.history(story_id, Changer(CLUB, MODERATOR, True)))[
+        0
+    ].detail == "chapters 3–4"
     notices = [
         (d.recipient_id, n.first_chapter, n.last_chapter, n.new_story)
         for d in await pending_deliveries(store)
@@ -132,10 +133,10 @@ async def test_new_chapters_are_refused_for_a_file_sent_before_or_a_story_gone(
         await _append(store, story_id, 4, content="file")  # the story's own file
     with pytest.raises(StoryHidden) as elsewhere:
         await store.append_chapters(
-            story_id, OTHER_CLUB, (_chapter(4),), content_hash="x", user_id=9, page_size=500
+            story_id, Changer(OTHER_CLUB, 9, True), (_chapter(4),), content_hash="x", page_size=500
         )
     assert elsewhere.value.why is Hidden.GONE
-    await store.remove_story(story_id, CLUB, user_id=MODERATOR)
+    await store.remove_story(story_id, Changer(CLUB, MODERATOR, True))
     with pytest.raises(StoryHidden) as removed:
         await _append(store, story_id, 4, content="latest")
     assert removed.value.why is Hidden.GONE
@@ -152,7 +153,7 @@ async def test_a_moved_chapter_takes_its_readers_places_along(
     story_id = await _upload(store, _draft(4))
     for reader, chapter in enumerate((1, 2, 3, 4), start=100):
         await store.save_bookmark(reader, story_id, chapter, 2, move=True)
-    await store.move_chapter(story_id, CLUB, moved, to, user_id=MODERATOR)
+    await store.move_chapter(story_id, Changer(CLUB, MODERATOR, True), moved, to)
     assert await _chapter_starts(store, story_id) == [f"Light {n} paragraph 0" for n in order]
     for reader, chapter in enumerate((1, 2, 3, 4), start=100):
         mark = await store.last_bookmark(Viewer(reader, CLUB, True))
@@ -165,13 +166,15 @@ async def test_a_moved_chapter_takes_its_readers_places_along(
     assert [page.pages_before for page in pages] == [
         sum(page.page_count for page in pages[:n]) for n in range(4)
     ]
-    assert (await store.history(story_id, CLUB))[0].detail == f"chapter {moved} to {to}"
+    assert (await store.history(story_id, Changer(CLUB, MODERATOR, True)))[
+        0
+    ].detail == f"chapter {moved} to {to}"
 
 
 async def test_a_chapter_moved_to_where_it_is_stays(store: Store) -> None:
     story_id = await _upload(store, _draft(3))
     await store.save_bookmark(READER, story_id, 2, 1, move=True)
-    await store.move_chapter(story_id, CLUB, 2, 2, user_id=MODERATOR)
+    await store.move_chapter(story_id, Changer(CLUB, MODERATOR, True), 2, 2)
     assert await _chapter_starts(store, story_id) == [f"Light {n} paragraph 0" for n in (1, 2, 3)]
     assert (await store.last_bookmark(HERE)).chapter_number == 2  # type: ignore[union-attr]
 
@@ -179,13 +182,13 @@ async def test_a_chapter_moved_to_where_it_is_stays(store: Store) -> None:
 async def test_only_the_guilds_own_chapters_can_be_moved(store: Store) -> None:
     story_id = await _upload(store, _draft(3))
     with pytest.raises(StoryHidden) as missing:
-        await store.move_chapter(story_id, CLUB, 4, 1, user_id=MODERATOR)
+        await store.move_chapter(story_id, Changer(CLUB, MODERATOR, True), 4, 1)
     assert missing.value.why is Hidden.CHAPTER_GONE
     with pytest.raises(StoryHidden) as elsewhere:
-        await store.move_chapter(story_id, OTHER_CLUB, 2, 1, user_id=9)
+        await store.move_chapter(story_id, Changer(OTHER_CLUB, 9, True), 2, 1)
     assert elsewhere.value.why is Hidden.GONE
-    await store.remove_story(story_id, CLUB, user_id=MODERATOR)
+    await store.remove_story(story_id, Changer(CLUB, MODERATOR, True))
     with pytest.raises(StoryHidden) as removed:
-        await store.move_chapter(story_id, CLUB, 2, 1, user_id=MODERATOR)
+        await store.move_chapter(story_id, Changer(CLUB, MODERATOR, True), 2, 1)
     assert removed.value.why is Hidden.GONE
     assert await _chapter_starts(store, story_id) == [f"Light {n} paragraph 0" for n in (1, 2, 3)]
