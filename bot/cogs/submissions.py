@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.access import Changer
 from bot.errors import ONLY_MODERATORS, UserFacingError
-from bot.library.model import Rating, StoryDraft
+from bot.library.model import StoryDraft
 from bot.library.pages import paginate
 from bot.library.render import chapter_span, escape, plural, render_prose, shorten
 from bot.moderation import is_moderator, moderators_only
@@ -37,7 +37,13 @@ from bot.ui import limits
 from bot.ui.items import ReportingModal, StatefulItem, StatelessLayout, StatelessView, number
 from bot.ui.lookup import server_of
 from bot.ui.reader import PagePart, page_text
-from bot.ui.uploading import UploadPreview, preview_embed, read_story_file
+from bot.ui.uploading import (
+    FILE_OPTIONS,
+    RATING_CHOICES,
+    UploadPreview,
+    preview_embed,
+    read_story_file,
+)
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -236,13 +242,9 @@ class Submissions(commands.Cog):
     @app_commands.describe(
         file="Your story: .txt, .md, .html (AO3 download) or .epub",
         story="Add the file's chapters to this story of yours instead of making a new one",
-        title="The title (default: from the file)",
-        rating="The rating (default: from the file, else Not Rated)",
-        warnings="Archive warnings, separated by commas",
-        tags="Freeform tags, separated by commas",
-        summary="A short summary",
+        **FILE_OPTIONS,
     )
-    @app_commands.choices(rating=[app_commands.Choice(name=r.value, value=r.value) for r in Rating])
+    @app_commands.choices(rating=RATING_CHOICES)
     @app_commands.autocomplete(story=own_story_autocomplete)
     async def submit(
         self,

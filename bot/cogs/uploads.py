@@ -10,7 +10,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
-from bot.library.model import Rating
 from bot.moderation import (
     IN_SERVERS,
     MODERATOR_PERMISSIONS,
@@ -18,7 +17,13 @@ from bot.moderation import (
     moderators_only,
 )
 from bot.ui.lookup import guild_story, guild_story_autocomplete, server_of
-from bot.ui.uploading import UploadPreview, preview_embed, read_story_file
+from bot.ui.uploading import (
+    FILE_OPTIONS,
+    RATING_CHOICES,
+    UploadPreview,
+    preview_embed,
+    read_story_file,
+)
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -46,14 +51,10 @@ class Uploads(commands.Cog):
     @app_commands.describe(
         file="The story: .txt, .md, .html (AO3 download) or .epub",
         story="Add the file's chapters to this story instead of making a new one",
-        title="The title (default: from the file)",
         author="The author (default: from the file)",
-        rating="The rating (default: from the file, else Not Rated)",
-        warnings="Archive warnings, separated by commas",
-        tags="Freeform tags, separated by commas",
-        summary="A short summary",
+        **FILE_OPTIONS,
     )
-    @app_commands.choices(rating=[app_commands.Choice(name=r.value, value=r.value) for r in Rating])
+    @app_commands.choices(rating=RATING_CHOICES)
     @app_commands.autocomplete(story=guild_story_autocomplete)
     async def upload(
         self,

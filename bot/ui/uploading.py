@@ -14,12 +14,13 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import app_commands
 
 from bot.errors import UserFacingError, report_error
 from bot.library.findings import findings
 from bot.library.formats import UPLOAD_SUFFIXES, parse_upload
 from bot.library.importer import ImportRejected, with_metadata
-from bot.library.model import StoryDraft
+from bot.library.model import Rating, StoryDraft
 from bot.library.render import chapter_span, escape, plural, render_prose, shorten
 from bot.library.text import file_size
 from bot.moderation import is_moderator
@@ -32,6 +33,16 @@ if TYPE_CHECKING:
     from bot.app import StoryBot
 
 log = logging.getLogger(__name__)
+
+FILE_OPTIONS = {
+    "title": "The title (default: from the file)",
+    "rating": "The rating (default: from the file, else Not Rated)",
+    "warnings": "Archive warnings, separated by commas",
+    "tags": "Freeform tags, separated by commas",
+    "summary": "A short summary",
+}
+"""What /upload's and /submit's options for a story's details say, beside the file."""
+RATING_CHOICES = [app_commands.Choice(name=rating.value, value=rating.value) for rating in Rating]
 
 PREVIEW_TIMEOUT = 600
 _PREVIEW_CHAPTERS = 15
