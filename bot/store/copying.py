@@ -42,7 +42,7 @@ TABLES = (
     "trusted_writer",
     "submission",
     "kudos",
-    "bookmark",
+    "shelf",
     "discussion",
     "author_digest",
 )

@@ -11,18 +11,21 @@ CREATE INDEX kudos_by_time ON kudos (story_id, given_at);
 ALTER TABLE story ADD COLUMN kudos_count INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX story_by_kudos ON story (kudos_count DESC, id);
 
--- kind: 'bookmark' (with a note, public or private) or 'later' (marked for later).
-CREATE TABLE bookmark (
+-- A reader's shelf: AO3's bookmarks (kind 'bookmark', with a note, public or private) and
+-- stories marked for later (kind 'later'); guild_id is where it was made (None: in DMs), and a
+-- public bookmark is shown on the story's card there.
+CREATE TABLE shelf (
     user_id    INTEGER NOT NULL,
     story_id   INTEGER NOT NULL REFERENCES story (id) ON DELETE CASCADE,
     kind       TEXT    NOT NULL,
     note       TEXT    NOT NULL DEFAULT '',
     public     INTEGER NOT NULL DEFAULT 0,
+    guild_id   INTEGER,
     created_at TEXT    NOT NULL,
     PRIMARY KEY (user_id, kind, story_id)
 );
-CREATE INDEX bookmark_shelf ON bookmark (user_id, created_at);
-CREATE INDEX bookmark_public ON bookmark (story_id, created_at) WHERE public = 1;
+CREATE INDEX shelf_by_reader ON shelf (user_id, created_at);
+CREATE INDEX shelf_public ON shelf (story_id, guild_id, created_at) WHERE public = 1;
 
 ALTER TABLE guild_settings ADD COLUMN discussion_channel_id INTEGER;
 
