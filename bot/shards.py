@@ -30,5 +30,11 @@ class Shards:
 EVERY_SHARD = Shards()
 """One process running every shard: all the work is its own."""
 
-HELD = "((guild_id >> 22) % :shard_count IN (SELECT value FROM json_each(:shard_ids)))"
-"""A row of a guild (its `guild_id`) whose shard this process holds, as `Shards.holds` says."""
+
+def held(column: str = "guild_id") -> str:
+    """A row of a guild (its `column`) whose shard this process holds, as `Shards.holds`
+    says."""
+    return f"(({column} >> 22) % :shard_count IN (SELECT value FROM json_each(:shard_ids)))"
+
+
+HELD = held()

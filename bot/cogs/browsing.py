@@ -28,6 +28,7 @@ _SORT_CHOICES = [
     app_commands.Choice(name="Title", value="title"),
     app_commands.Choice(name="Recently updated", value="updated"),
     app_commands.Choice(name="Longest first", value="length"),
+    app_commands.Choice(name="Most kudos", value="kudos"),
 ]
 
 
@@ -36,7 +37,7 @@ def _story_line(story: Story) -> str:
     return (
         f"**{title}** by {author}\n{story.rating.value} · "
         f"{plural(story.chapter_count, 'chapter')} · {plural(story.word_count, 'word')} · "
-        f"{story.status.value}"
+        f"{story.status.value} · ♥ {story.kudos_count:,}"
     )
 
 

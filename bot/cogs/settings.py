@@ -140,6 +140,47 @@ class Settings(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
+    @settings.command(name="discussion-channel")
+    @moderators_only
+    @app_commands.describe(
+        channel="A text channel (a thread a chapter) or a forum (a post a chapter); empty: off"
+    )
+    async def discussion_channel(
+        self,
+        interaction: discord.Interaction[StoryBot],
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+    ) -> None:
+        """Choose where readers discuss chapters: each chapter gets its own thread there."""
+        store = interaction.client.store
+        if channel is None:
+            await store.set_discussion_channel(server_of(interaction), None)
+            await interaction.response.send_message(
+                "Chapter discussions are off; their threads stay where they are.", ephemeral=True
+            )
+            return
+        mine = channel.permissions_for(channel.guild.me)
+        needed = {
+            "View Channel": mine.view_channel,
+            "Send Messages in Threads": mine.send_messages_in_threads,
+            "Manage Threads": mine.manage_threads,
+        }
+        if isinstance(channel, discord.ForumChannel):
+            needed["Send Messages"] = mine.send_messages  # what a forum post takes
+        else:
+            needed["Create Public Threads"] = mine.create_public_threads
+        missing = [name for name, granted in needed.items() if not granted]
+        if missing:
+            raise UserFacingError(
+                f"I can't hold discussions in {channel.mention}: give me "
+                f"{', '.join(missing)} there."
+            )
+        await store.set_discussion_channel(server_of(interaction), channel.id)
+        await interaction.response.send_message(
+            f"Chapters are discussed in {channel.mention} now: a reader's “Discuss” opens the "
+            "chapter's thread there, made once and shared by everyone.",
+            ephemeral=True,
+        )
+
     @settings.command(name="show")
     @moderators_only
     async def show(self, interaction: discord.Interaction[StoryBot]) -> None:
@@ -161,6 +202,13 @@ class Settings(commands.Cog):
         )
         embed.add_field(name="Announcements of new stories", value=announcements, inline=False)
         embed.add_field(name="Submissions", value=describe_submissions(settings), inline=False)
+        embed.add_field(
+            name="Chapter discussions",
+            value=f"<#{settings.discussion_channel_id}>"
+            if settings.discussion_channel_id
+            else "off (set with `/settings discussion-channel`)",
+            inline=False,
+        )
         embed.add_field(
             name="Daily excerpt",
             value=describe_daily(await store.daily(server_of(interaction))),

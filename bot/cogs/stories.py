@@ -207,6 +207,7 @@ class RemovalButton(
                 raise UserFacingError(
                     "That story is not one you may change here, or it was removed already."
                 )
+            interaction.client.dispatch("story_removed", changer.guild_id, self.story)
             view = StatelessView()
             view.add_item(
                 RemovalButton.make("undo", self.story, "Undo", discord.ButtonStyle.secondary)

@@ -8,7 +8,6 @@ asks for changes. Its author is told either way. A trusted writer's new chapters
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from bot.store.settings import Submitters
 from bot.ui import limits
 from bot.ui.items import ReportingModal, StatefulItem, StatelessLayout, StatelessView, number
 from bot.ui.lookup import server_of
+from bot.ui.notices import tell_member
 from bot.ui.reader import PagePart, page_text
 from bot.ui.uploading import (
     FILE_OPTIONS,
@@ -47,8 +47,6 @@ from bot.ui.uploading import (
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
-
-log = logging.getLogger(__name__)
 
 _DAY = timedelta(days=1)
 
@@ -166,28 +164,8 @@ _GREEN, _RED = discord.ButtonStyle.success, discord.ButtonStyle.danger
 
 
 async def tell_author(bot: StoryBot, submission: Submission, text: str) -> None:
-    """Tell a submission's author how it went: by DM, or where DMs are closed with a mention in
-    the server's announcements channel. A failure is logged: the author also sees the state in
-    /mywork."""
-    try:
-        dm = await bot.create_dm(discord.Object(submission.author_id))
-        await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
-        return
-    except discord.HTTPException as error:
-        log.info("could not DM the author of submission %d: %s", submission.id, error)
-    settings = await bot.store.guild_settings(submission.guild_id)
-    if settings.announce_channel_id is None:
-        return
-    try:
-        channel = bot.get_partial_messageable(settings.announce_channel_id)
-        await channel.send(
-            f"<@{submission.author_id}> {text}",
-            allowed_mentions=discord.AllowedMentions(
-                everyone=False, roles=False, users=[discord.Object(submission.author_id)]
-            ),
-        )
-    except discord.HTTPException as error:
-        log.warning("could not tell the author of submission %d: %s", submission.id, error)
+    """Tell a submission's author how it went (/mywork shows it too)."""
+    await tell_member(bot, submission.guild_id, submission.author_id, text)
 
 
 def _quoted(text: str) -> str:

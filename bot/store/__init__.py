@@ -29,6 +29,7 @@ from bot.store.submissions import (
     SubmissionState,
 )
 from bot.store.subscriptions import Following, Subscriber, Subscription, SubscriptionQueries
+from bot.store.together import Chapter, Digest, ShelfEntry, Shelved, TogetherQueries
 from bot.store.uploads import AuditEntry, DuplicateUpload, UploadQueries
 
 
@@ -37,6 +38,7 @@ def is_postgres_url(where: str) -> bool:
 
 
 class Store(
+    TogetherQueries,
     SubmissionQueries,
     MaintenanceQueries,
     UploadQueries,
@@ -91,9 +93,11 @@ __all__ = [
     "AuditEntry",
     "Bookmark",
     "BrowseFilters",
+    "Chapter",
     "DailyPost",
     "DailySchedule",
     "Delivery",
+    "Digest",
     "DuplicateUpload",
     "Excerpt",
     "Following",
@@ -107,6 +111,8 @@ __all__ = [
     "Recipient",
     "SaveOutcome",
     "SearchHit",
+    "ShelfEntry",
+    "Shelved",
     "Store",
     "Story",
     "StoryChoice",

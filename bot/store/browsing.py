@@ -14,6 +14,7 @@ _SORTS = {
     "title": "story.title COLLATE NOCASE, story.id",
     "updated": "story.updated_at DESC, story.id DESC",
     "length": "story.word_count DESC, story.id",
+    "kudos": "story.kudos_count DESC, story.id",
 }
 HIT_START, HIT_END = "\x01", "\x02"
 SEARCH_CANDIDATES = 50

@@ -50,6 +50,7 @@ _DRAW_WALK = f"""
 the draw's first way, one indexed lookup a try."""
 _EXCERPT_COLUMNS = (
     "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
+    "story.kudos_count, "
     "chapter.number AS chapter_number, chapter.title AS chapter_title, excerpt.page_number, "
     "substr(chapter.text, excerpt.start_offset + 1, excerpt.end_offset - excerpt.start_offset) "
     f"AS text, {STORY_WARNINGS} AS warnings"
@@ -72,6 +73,7 @@ class Excerpt:
     text: str
     warnings: str
     """The story's archive warnings, joined with commas ("" for none)."""
+    kudos_count: int = 0
 
 
 def _excerpt(row: Row) -> Excerpt:

@@ -41,13 +41,14 @@ class Story:
     updated_at: str
     author_id: int | None = None
     """The member who wrote it, for a story a member submitted (else its author is a name)."""
+    kudos_count: int = 0
     warnings: tuple[str, ...] = ()
     tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
 
 
 STORY_COLUMNS = (
     "id, guild_id, title, author, summary, rating, status, language, source, "
-    "chapter_count, word_count, page_count, created_at, updated_at, author_id"
+    "chapter_count, word_count, page_count, created_at, updated_at, author_id, kudos_count"
 )
 
 

@@ -30,6 +30,8 @@ class GuildSettings:
     """The most a submitted file may weigh here; None: as much as an upload."""
     submissions_per_day: int = 3
     """How many submissions a member may make here in a day."""
+    discussion_channel_id: int | None = None
+    """Where chapters' discussion threads are made: a text or forum channel."""
 
 
 class SettingsQueries(Queries):
@@ -37,7 +39,8 @@ class SettingsQueries(Queries):
         row = await self._db.fetch_one(
             """
             SELECT guild_id, moderator_role_id, announce_channel_id, announce_role_id,
-                submissions, writer_role_id, submission_max_bytes, submissions_per_day
+                submissions, writer_role_id, submission_max_bytes, submissions_per_day,
+                discussion_channel_id
             FROM guild_settings WHERE guild_id = :guild
             """,
             {"guild": guild_id},
@@ -99,4 +102,16 @@ class SettingsQueries(Queries):
                     "bytes": max_bytes,
                     "per_day": per_day,
                 },
+            )
+
+    async def set_discussion_channel(self, guild_id: int, channel_id: int | None) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                """
+                INSERT INTO guild_settings (guild_id, discussion_channel_id)
+                VALUES (:guild, :channel)
+                ON CONFLICT (guild_id) DO UPDATE SET
+                    discussion_channel_id = excluded.discussion_channel_id
+                """,
+                {"guild": guild_id, "channel": channel_id},
             )

@@ -9,11 +9,12 @@ import discord
 
 from bot.library.model import TagKind
 from bot.library.render import escape, render_prose, shorten, spoiler
-from bot.store import DailySchedule, Story
+from bot.store import DailySchedule, Shelved, Story
 from bot.ui import limits
 from bot.ui.items import StatelessView
 from bot.ui.lookup import viewer_of
 from bot.ui.reader import OpenCopyButton
+from bot.ui.together import KudosButton, ShelfButton
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -55,6 +56,7 @@ def story_card(story: Story) -> discord.Embed:
     embed.add_field(name="Chapters", value=f"{story.chapter_count}")
     embed.add_field(name="Words", value=f"{story.word_count:,}")
     embed.add_field(name="Status", value=story.status.value.capitalize())
+    embed.add_field(name="Kudos", value=f"♥ {story.kudos_count:,}")
     embed.add_field(name="Updated", value=f"<t:{updated}:D>")
     return embed
 
@@ -82,7 +84,23 @@ async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: 
             )
         )
         view.add_item(OpenCopyButton.make(story.id, 1, 1, label="Start over"))
-    await interaction.response.send_message(embed=story_card(story), view=view, ephemeral=True)
+    view.add_item(KudosButton.make(story.id))
+    view.add_item(ShelfButton.make(Shelved.BOOKMARK, story.id))
+    view.add_item(ShelfButton.make(Shelved.LATER, story.id))
+    embed = story_card(story)
+    if bookmarks := await store.public_bookmarks(viewer, story.id):
+        lines = [
+            f"<@{reader}>" + (f": {render_prose(shorten(note, 200))}" if note else "")
+            for reader, note in bookmarks
+        ]
+        embed.add_field(
+            name="Bookmarked here by",
+            value=shorten("\n".join(lines), limits.EMBED_FIELD_VALUE),
+            inline=False,
+        )
+    await interaction.response.send_message(
+        embed=embed, view=view, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+    )
 
 
 def describe_daily(schedule: DailySchedule | None) -> str:

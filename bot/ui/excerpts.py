@@ -40,6 +40,7 @@ def excerpt_view(
     )
     if excerpt.warnings:
         source += f" · {spoiler(excerpt.warnings)}"
+    source += f" · ♥ {excerpt.kudos_count:,}"
     before = [f"## {title}"] if title else []
     after = [source] + ([f"-# {footer}"] if footer else [])
     room = limits.LAYOUT_TEXT - sum(len(text) for text in (ping, *before, *after))

@@ -26,7 +26,7 @@ from bot.library.model import Status
 from bot.library.pages import parts
 from bot.library.render import progress_bar, render_prose, shorten
 from bot.store import Following, Page, PageLength, StoryChoice
-from bot.ui import limits
+from bot.ui import limits, together
 from bot.ui.following import follow
 from bot.ui.items import Owned, StatefulItem, StatelessLayout, StatelessView, number
 from bot.ui.lookup import viewer_of
@@ -142,11 +142,18 @@ async def _page_layout(
     chapters: Sequence[tuple[int, str]] | None = None,
 ) -> StatelessLayout:
     """`page_view` for the reader behind `interaction`, with the stories to read next when
-    the part shown ends a complete story."""
+    the part shown ends a complete story, and a way to its discussion when it ends a chapter
+    in a server that holds them."""
+    store = interaction.client.store
     next_reads: list[StoryChoice] = []
     if shown.ends_story and shown.page.status is Status.COMPLETE:
-        next_reads = await interaction.client.store.next_reads(viewer, shown.page.story_id)
-    return page_view(shown, interaction.user.id, chapters, next_reads=next_reads)
+        next_reads = await store.next_reads(viewer, shown.page.story_id)
+    discussed = False
+    if shown.closes_chapter and viewer.guild_id is not None:
+        discussed = (await store.guild_settings(viewer.guild_id)).discussion_channel_id is not None
+    return page_view(
+        shown, interaction.user.id, chapters, next_reads=next_reads, discussed=discussed
+    )
 
 
 def page_view(
@@ -155,6 +162,7 @@ def page_view(
     chapters: Sequence[tuple[int, str]] | None = None,
     *,
     next_reads: Sequence[StoryChoice] = (),
+    discussed: bool = False,
 ) -> StatelessLayout:
     """The page (or the part of it) as a reader sees it: the story's title, the text (see
     `page_text`) and where they are, then the buttons, each of which knows exactly which page
@@ -182,7 +190,8 @@ def page_view(
         discord.ui.TextDisplay(footer),
         accent_colour=discord.Colour.dark_teal(),
     )
-    return StatelessLayout(card, *_page_rows(shown, owner_id, chapters, next_reads))
+    rows = _page_rows(shown, owner_id, chapters, next_reads, discussed)
+    return StatelessLayout(card, *rows)
 
 
 def page_text(shown: PagePart, most: int) -> str:
@@ -234,6 +243,7 @@ def _page_rows(
     owner_id: int,
     chapters: Sequence[tuple[int, str]] | None,
     next_reads: Sequence[StoryChoice],
+    discussed: bool,
 ) -> list[discord.ui.ActionRow[Any]]:
     """The buttons under a page: turning and jumping in one row, the chapter menu in its
     own, and how the story goes on after its last page. Back and Next go through a page's
@@ -275,6 +285,10 @@ def _page_rows(
     ending: list[discord.ui.Item[Any]] = []
     if shown.ends_story and page.status is Status.IN_PROGRESS:
         ending.append(FollowButton.make(story))
+    if shown.ends_story:
+        ending.append(together.KudosButton.make(story))
+    if discussed:
+        ending.append(together.DiscussButton.make(story, chapter))
     for read in next_reads:
         label = shorten(f"Next: {read.title}", limits.BUTTON_LABEL)
         ending.append(OpenCopyButton.make(read.id, 1, 1, label=label))

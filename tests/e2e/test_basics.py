@@ -33,6 +33,9 @@ EXPECTED_COMMANDS = {
     "submit",
     "review",
     "mywork",
+    "bookmark",
+    "shelf",
+    "discuss",
 }
 
 
@@ -132,7 +135,7 @@ async def test_readers_may_install_the_app_themselves_and_moderators_commands_st
     async with storybot():
         registered = standin.commands()
     servers_only = {"upload", "library", "announce", "daily", "settings", "subscribe"}
-    servers_only |= {"unsubscribe", "subscriptions", "submit", "review", "mywork"}
+    servers_only |= {"unsubscribe", "subscriptions", "submit", "review", "mywork", "discuss"}
     for name, command in registered.items():
         if name in servers_only:
             assert command["integration_types"] == [0], name  # the server's install only
