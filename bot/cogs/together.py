@@ -34,7 +34,7 @@ def shelf_line(entry: ShelfEntry) -> str:
     title = render_prose(shorten(entry.title, 100))
     kept = "for later" if entry.kind is Shelved.LATER else "bookmarked"
     if entry.kind is Shelved.BOOKMARK and entry.note:
-        kept += f": {render_prose(shorten(entry.note, 200))}"
+        kept += f": {escape(shorten(entry.note, 200))}"
     if entry.chapter_number is None:
         where = "not started"
     else:
@@ -100,7 +100,9 @@ class Together(commands.Cog):
         entries, others = await interaction.client.store.shelf(viewer, limits.SELECT_OPTIONS)
         if not entries:
             await interaction.response.send_message(
-                "Your shelf is empty here: a story's card has “Bookmark” and “Mark for later”.",
+                f"None of the {plural(others, 'story')} on your shelf can be shown here."
+                if others
+                else "Your shelf is empty: a story's card has “Bookmark” and “Mark for later”.",
                 ephemeral=True,
             )
             return

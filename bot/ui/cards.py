@@ -90,7 +90,7 @@ async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: 
     embed = story_card(story)
     if bookmarks := await store.public_bookmarks(viewer, story.id):
         lines = [
-            f"<@{reader}>" + (f": {render_prose(shorten(note, 200))}" if note else "")
+            f"<@{reader}>" + (f": {escape(shorten(note, 200))}" if note else "")
             for reader, note in bookmarks
         ]
         embed.add_field(

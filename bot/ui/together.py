@@ -89,9 +89,7 @@ async def shelve(
         told = f"Marked “{title}” for later." if new else f"“{title}” is marked for later already."
     else:
         who = "shown on its card in this server" if public else "only for you"
-        told = (
-            f"Bookmarked “{title}” ({who})." if new else f"Your bookmark of “{title}” is updated."
-        )
+        told = f"Bookmarked “{title}” ({who})." if new else f"Updated your bookmark of “{title}”."
     await interaction.response.send_message(f"{told} /shelf lists them.", ephemeral=True)
 
 
