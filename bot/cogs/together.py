@@ -50,7 +50,7 @@ def digest_text(digest: Digest, guild: str) -> str:
     lines = []
     for title, kudos, messages in digest.lines:
         news = [f"{kudos:,} kudos"] if kudos else []
-        news += [plural(messages, "new message in its discussions")] if messages else []
+        news += [f"{plural(messages, 'new message')} in its discussions"] if messages else []
         lines.append(f"• “{escape(shorten(title, 100))}”: {', '.join(news)}")
     return shorten(
         f"Your stories on {guild} since yesterday:\n" + "\n".join(lines), limits.MESSAGE_CONTENT
