@@ -27,11 +27,14 @@ T = TypeVar("T")
 
 
 class Bare(discord.Client):
-    """A bare client with one command, `/where`, which says where it was used."""
+    """A bare client with one command, `/where`, which says where it was used; `created` and
+    `updated` are the threads THREAD_CREATE and THREAD_UPDATE told it of."""
 
     def __init__(self) -> None:
         super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.05)
         self.tree = app_commands.CommandTree(self)
+        self.updated: list[int] = []
+        self.created: list[int] = []
 
         @self.tree.command()
         async def where(interaction: discord.Interaction) -> None:
@@ -42,6 +45,12 @@ class Bare(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.tree.sync()
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        self.created.append(thread.id)  # only for a THREAD_CREATE that is `newly_created`
+
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        self.updated.append(payload.thread_id)
 
 
 @asynccontextmanager
@@ -101,6 +110,7 @@ async def test_a_thread_in_a_text_channel_is_made_cached_and_fetched(standin: St
         assert (thread.parent_id, thread.owner_id) == (standin.channel("general").id, bot.user.id)
         assert thread.type is discord.ChannelType.public_thread
         assert not thread.archived and not thread.locked and thread.auto_archive_duration == 1440
+        assert bot.created == [thread.id]
         [kept] = standin.threads("general")
         assert (kept.id, kept.name) == (thread.id, "Prom Night, chapter 1")
         await thread.send("What did you think of the ending?")
@@ -109,6 +119,9 @@ async def test_a_thread_in_a_text_channel_is_made_cached_and_fetched(standin: St
         fetched = await bot.fetch_channel(thread.id)
         assert isinstance(fetched, discord.Thread) and fetched.message_count == 1
         assert [t.id for t in await bot.guilds[0].active_threads()] == [thread.id]
+        second = await thread.send("And the one before?")
+        await second.delete()
+        assert (kept.message_count, kept.total_message_sent) == (1, 2)
 
 
 async def test_a_forum_post_is_made_with_its_first_message_and_tags(standin: Standin) -> None:
@@ -153,16 +166,23 @@ async def test_a_forum_post_needs_a_message_and_at_most_five_known_tags(standin:
 async def test_a_forums_tags_are_changed_by_those_who_manage_channels(standin: Standin) -> None:
     async with client(standin) as bot:
         discussions = forum(bot, standin)
-        tags = [*discussions.available_tags, discord.ForumTag(name="Spoilers", emoji="🙈")]
+        [chapters] = discussions.available_tags
+        tags = [chapters, discord.ForumTag(name="Spoilers", emoji="🙈")]
         with pytest.raises(discord.Forbidden) as refused:
             await discussions.edit(available_tags=tags)
         assert refused.value.code == 50013
         standin.world.guild().role("Storybot").permissions |= MANAGE_CHANNELS
         edited = await discussions.edit(available_tags=tags)
         assert [tag.name for tag in edited.available_tags] == ["Chapters", "Spoilers"]
-        assert edited.available_tags[0].id == discussions.available_tags[0].id
+        assert edited.available_tags[0].id == chapters.id  # a tag kept keeps its id
         assert standin.channel("discussions").available_tags[1]["emoji_name"] == "🙈"
         await eventually(lambda: len(forum(bot, standin).available_tags) == 2, "CHANNEL_UPDATE")
+        many = [discord.ForumTag(name=f"Tag {n}") for n in range(21)]
+        with pytest.raises(discord.HTTPException) as too_many:
+            await discussions.edit(available_tags=many)
+        assert too_many.value.code == 50035
+    assert [v.kind for v in standin.violations] == ["invalid"]
+    standin.violations.clear()
 
 
 async def test_threads_need_their_permissions(standin: Standin) -> None:
@@ -201,18 +221,21 @@ async def test_archived_threads_are_unarchived_by_a_message_or_an_edit(standin: 
     async with client(standin) as bot:
         thread = await start(bot, standin)
         [kept] = standin.threads("general")
+        sent = await thread.send("first")
         await standin.archive(kept)
         await eventually(lambda: bot.get_channel(thread.id) is None, "the archive's THREAD_UPDATE")
-        with pytest.raises(discord.Forbidden) as archived:
-            await thread.edit(name="Renamed")
-        assert archived.value.code == 50083
+        for action in (thread.edit(name="Renamed"), sent.edit(content="edited")):
+            with pytest.raises(discord.Forbidden) as archived:
+                await action
+            assert archived.value.code == 50083
         await thread.send("back again")
-        assert not kept.archived
+        assert not kept.archived and [m.content for m in standin.messages(kept)][-1] == "back again"
         cached = await eventually(lambda: bot.get_channel(thread.id), "the unarchive's update")
         assert isinstance(cached, discord.Thread) and not cached.archived
         await standin.archive(kept)
         edited = await thread.edit(archived=False, name="Prom Night, chapter 1 (spoilers)")
         assert not edited.archived and kept.name == "Prom Night, chapter 1 (spoilers)"
+        assert edited.archive_timestamp > thread.archive_timestamp  # changed by each archiving
         closed = await thread.edit(archived=True)
         assert closed.archived and kept.archived
 
@@ -244,6 +267,27 @@ async def test_locked_threads_are_for_those_who_manage_threads(standin: Standin)
         assert locking.value.code == 50013
 
 
+async def test_only_moderators_change_more_than_unarchiving_a_thread_of_someone_else(
+    standin: Standin,
+) -> None:
+    moderator = standin.world.user("moderator")
+    theirs = Thread("Their talk", parent=standin.channel("general"), owner=moderator)
+    standin.world.guild().threads.append(theirs)
+    deny(standin, "general", MANAGE_THREADS)
+    async with client(standin) as bot:
+        thread = await eventually(lambda: bot.get_channel(theirs.id), "GUILD_CREATE's thread")
+        assert isinstance(thread, discord.Thread) and thread.owner_id == moderator.id
+        for change in ({"name": "Ours now"}, {"archived": True}):
+            with pytest.raises(discord.Forbidden) as refused:
+                await thread.edit(**change)  # type: ignore[arg-type]
+            assert refused.value.code == 50013
+        await standin.archive(theirs)
+        assert not (await thread.edit(archived=False)).archived
+        with pytest.raises(discord.Forbidden) as deleting:
+            await thread.delete()
+        assert deleting.value.code == 50013
+
+
 async def test_a_deleted_thread_is_unknown_afterwards(standin: Standin) -> None:
     async with client(standin) as bot:
         thread = await start(bot, standin)
@@ -258,6 +302,12 @@ async def test_a_deleted_thread_is_unknown_afterwards(standin: Standin) -> None:
         await mine.delete()
         await eventually(lambda: bot.get_channel(mine.id) is None, "THREAD_DELETE")
         assert standin.threads("general") == []
+        last = await start(bot, standin, "Gone with its channel")
+        await standin.delete_channel(standin.channel("general"))
+        await eventually(lambda: bot.get_channel(last.id) is None, "CHANNEL_DELETE")
+        assert bot.get_channel(last.parent_id) is None
+        assert "general" not in [c.name for c in standin.world.guild().channels]
+        assert standin.world.guild().threads == []
 
 
 async def test_a_threads_name_is_one_to_a_hundred_characters(standin: Standin) -> None:
@@ -271,7 +321,13 @@ async def test_a_threads_name_is_one_to_a_hundred_characters(standin: Standin) -
         with pytest.raises(discord.HTTPException) as renamed:
             await thread.edit(name="y" * 101)
         assert renamed.value.code == 50035
-    assert ["name" in v.detail for v in standin.violations] == [True] * 3
+        with pytest.raises(discord.HTTPException) as lasting:
+            await thread.edit(auto_archive_duration=30)  # type: ignore[arg-type]
+        assert lasting.value.code == 50035
+    assert ["name" in v.detail for v in standin.violations] == [True] * 3 + [False]
+    assert "auto_archive_duration: Must be one of (60, 1440, 4320, 10080)." in str(
+        standin.violations[-1]
+    )
     standin.violations.clear()
 
 
@@ -281,10 +337,18 @@ async def test_threads_active_on_connecting_are_in_guild_create(standin: Standin
     active = Thread("Prom Night, chapter 1", parent=general, owner=bot_user)
     archived = Thread("Prom Night, chapter 2", parent=general, owner=bot_user, archived=True)
     guild.threads += [active, archived]
+    unseen = Thread("Behind closed doors", parent=standin.channel("locked"), owner=bot_user)
+    guild.threads.append(unseen)
+    deny(standin, "locked", VIEW_CHANNEL)
     async with client(standin) as bot:
         assert isinstance(bot.get_channel(active.id), discord.Thread)
         assert bot.get_channel(archived.id) is None
         assert isinstance(await bot.fetch_channel(archived.id), discord.Thread)
+        assert [t.id for t in await bot.guilds[0].active_threads()] == [active.id]
+        await standin.archive(unseen)  # no THREAD_UPDATE for a thread the bot cannot see
+        await standin.archive(active)
+        await eventually(lambda: bot.updated, "THREAD_UPDATE")
+        assert bot.updated == [active.id]
 
 
 async def test_rate_limits_and_server_errors_in_making_a_thread_are_retried(
