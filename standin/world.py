@@ -399,7 +399,7 @@ class World:
 
     def thread_payload(self, thread: Thread, guild: Guild) -> dict[str, Any]:
         """A thread as a channel object (Channel → Example Thread Channel)."""
-        assert thread.parent and thread.owner
+        assert thread.parent and thread.owner, f"thread {thread.name!r} needs a parent and an owner"
         return {
             "id": str(thread.id),
             "type": thread.type,
