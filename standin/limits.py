@@ -228,6 +228,44 @@ def _check_items(components: list[dict[str, Any]], root: str) -> list[Problem]:
     return problems
 
 
+ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+"""Minutes a thread may stay in the channel list (Channel → Thread Metadata Object)."""
+
+
+def check_thread(
+    body: dict[str, Any], tags: list[dict[str, Any]] | None, *, creating: bool
+) -> list[Problem]:
+    """A thread's fields when it is made or modified: its name of 1-100 characters, its
+    `auto_archive_duration`, and on a forum's post (`tags`: the forum's) at most 5 of the
+    forum's tags (Channel → Start Thread in Forum or Media Channel, Modify Channel)."""
+    problems: list[Problem] = []
+    if creating or "name" in body:
+        _length(problems, "name", body.get("name"), 100, 1)
+    duration = body.get("auto_archive_duration")
+    if duration is not None and duration not in ARCHIVE_DURATIONS:
+        problems.append(("auto_archive_duration", f"Must be one of {ARCHIVE_DURATIONS}."))
+    applied = body.get("applied_tags")
+    if tags is not None and applied is not None:
+        _length(problems, "applied_tags", applied, 5)
+        known = {tag["id"] for tag in tags}
+        problems += [
+            (f"applied_tags.{i}", "Unknown tag.")
+            for i, tag in enumerate(applied)
+            if str(tag) not in known
+        ]
+    return problems
+
+
+def check_tags(tags: list[dict[str, Any]]) -> list[Problem]:
+    """A forum's `available_tags`: at most 20, each named in 0-20 characters (Channel →
+    Modify Channel, Forum Tag Object)."""
+    problems: list[Problem] = []
+    _length(problems, "available_tags", tags, 20)
+    for i, tag in enumerate(tags):
+        _length(problems, f"available_tags.{i}.name", tag.get("name"), 20)
+    return problems
+
+
 def check_modal(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     _length(problems, "data.title", data.get("title"), 45, 1)

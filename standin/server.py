@@ -30,18 +30,28 @@ from standin.limits import (
     check_commands,
     check_message,
     check_modal,
+    check_tags,
+    check_thread,
     embed_texts,
     form_errors,
     walk_components,
 )
 from standin.world import (
     ATTACH_FILES,
+    CREATE_PUBLIC_THREADS,
     EMBED_LINKS,
+    FORUM,
+    MANAGE_CHANNELS,
+    MANAGE_THREADS,
     MENTION_EVERYONE,
+    PUBLIC_THREAD,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    TEXT,
     VIEW_CHANNEL,
     Channel,
     Guild,
+    Thread,
     User,
     World,
     by_id,
@@ -79,13 +89,17 @@ ERROR_MESSAGES = {
     10013: "Unknown User",
     10015: "Unknown Webhook",
     10062: "Unknown interaction",
+    40058: "Cannot send a message in a forum channel",
     40060: "Interaction has already been acknowledged.",
     40094: "This interaction has hit the maximum number of follow up messages",
     50001: "Missing Access",
     50005: "Cannot edit a message authored by another user",
     50007: "Cannot send messages to this user",
     50013: "Missing Permissions",
+    50024: "Cannot execute action on this channel type",
     50035: "Invalid Form Body",
+    50083: "Thread is archived",
+    160005: "Thread is locked",
 }
 NONCE_WINDOW = 180.0
 """Seconds a message's nonce is remembered: Discord checks it "in the past few minutes"."""
@@ -227,6 +241,19 @@ class _Fault:
         return DiscordError(self.status, self.code).response()
 
 
+def _forum_tag(tag: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    """A tag of a forum's new `available_tags`: one with a known id keeps it, a new one (only
+    its `name` is required, Channel → Forum Tag Object) is given one."""
+    kept = str(tag.get("id")) in known
+    return {
+        "id": str(tag["id"]) if kept else str(snowflake()),
+        "name": tag.get("name", ""),
+        "moderated": bool(tag.get("moderated")),
+        "emoji_id": tag.get("emoji_id"),
+        "emoji_name": tag.get("emoji_name"),
+    }
+
+
 def _path_pattern(path: str) -> re.Pattern[str]:
     """A path relative to the API base, where `{anything}` matches one segment."""
     return re.compile(re.sub(r"\\{[^/]*?\\}", "[^/]+", re.escape(path)))
@@ -363,6 +390,38 @@ class Standin:
             for m in self._messages.values()
             if m.channel is channel and not m.deleted and not m.ephemeral
         ]
+
+    def threads(self, parent: str | Channel = "general", guild: str | None = None) -> list[Thread]:
+        """The threads made in `parent`, a channel or a forum, archived ones too, oldest first."""
+        if isinstance(parent, str):
+            parent = self.channel(parent, guild)
+        return [t for t in self._guild_of(parent).threads if t.parent is parent]
+
+    async def archive(self, thread: Thread, *, locked: bool = False) -> None:
+        """Archive `thread` as Discord does after its `auto_archive_duration` without activity,
+        or with `locked` as a moderator's "Close & Lock" does; the bot is sent THREAD_UPDATE."""
+        thread.set_archived(True)
+        thread.locked = thread.locked or locked
+        await self._announce("THREAD_UPDATE", thread)
+
+    async def delete_channel(self, channel: Channel) -> None:
+        """A moderator deletes `channel`: it is gone from the world and the bot is sent
+        THREAD_DELETE, with only the thread's id, guild_id, parent_id and type (Gateway Events
+        → Thread Delete); a channel's deletion sends CHANNEL_DELETE and takes its threads too
+        (Channel → Delete/Close Channel)."""
+        guild = self._guild_of(channel)
+        payload = self.world.channel_payload(channel, guild)
+        if isinstance(channel, Thread):
+            await self._announce(
+                "THREAD_DELETE",
+                channel,
+                {k: payload[k] for k in ("id", "guild_id", "parent_id", "type")},
+            )
+            guild.threads.remove(channel)
+        else:
+            await self._announce("CHANNEL_DELETE", channel, payload)
+            guild.channels.remove(channel)
+            guild.threads = [t for t in guild.threads if t.parent is not channel]
 
     def planted_message(self, channel: Channel, components: list[dict[str, Any]]) -> Message:
         """A message of the bot's carrying `components` it never sent, for negative tests: what
@@ -599,6 +658,7 @@ class Standin:
             web.post(API + "/users/@me/channels", self._open_dm),
             web.get(API + "/users/{user_id}", self._get_user),
             web.get(API + "/guilds/{guild_id}/members/{user_id}", self._get_member),
+            web.get(API + "/guilds/{guild_id}/threads/active", self._active_threads),
             web.get(API + "/oauth2/applications/@me", self._get_application),
             web.get(API + "/applications/{app_id}/commands", self._get_commands),
             web.put(API + "/applications/{app_id}/commands", self._put_commands),
@@ -611,6 +671,9 @@ class Standin:
                 for m in ("GET", "PATCH", "DELETE")
             ),
             web.get(API + "/channels/{channel_id}", self._get_channel),
+            web.patch(API + "/channels/{channel_id}", self._modify_channel),
+            web.delete(API + "/channels/{channel_id}", self._delete_channel),
+            web.post(API + "/channels/{channel_id}/threads", self._start_thread),
             web.get(API + "/channels/{channel_id}/messages", self._list_messages),
             web.post(API + "/channels/{channel_id}/messages", self._post_message),
             *(
@@ -861,6 +924,127 @@ class Standin:
         channel, guild = self._channel(request)
         return json_response(self.world.channel_payload(channel, guild))
 
+    async def _modify_channel(self, request: web.Request) -> web.Response:
+        """Modify Channel: a thread's fields (`_modify_thread`), or a channel's name and a
+        forum's `available_tags`, which need MANAGE_CHANNELS (Channel → Modify Channel, JSON
+        Params (Guild channel)); other fields are not kept. Fires THREAD_UPDATE or
+        CHANNEL_UPDATE."""
+        channel, guild = self._guild_channel(request)
+        body, _ = await read_body(request)
+        have = guild.permissions(self.world.bot, channel)
+        if isinstance(channel, Thread):
+            changed = self._modify_thread(channel, body, have)
+        else:
+            if not have & MANAGE_CHANNELS:
+                raise DiscordError(403, 50013)
+            tags = body.get("available_tags") if channel.type == FORUM else None
+            self._check(f"edit of #{channel.name}", check_tags(tags or []))
+            if tags is not None:
+                known = {tag["id"] for tag in channel.available_tags}
+                channel.available_tags = [_forum_tag(tag, known) for tag in tags]
+            channel.name = body.get("name", channel.name)
+            changed = True
+        if changed:
+            event = "THREAD_UPDATE" if isinstance(channel, Thread) else "CHANNEL_UPDATE"
+            await self._announce(event, channel)
+        return json_response(self.world.channel_payload(channel, guild))
+
+    def _modify_thread(self, thread: Thread, body: dict[str, Any], have: int) -> bool:
+        """Apply a thread's changes as Discord allows them; False if nothing changed.
+
+        An archived thread changes only by being unarchived ("Requires the thread to have
+        `archived` set to `false` or be set to `false` in the request", Modify Channel → JSON
+        Params (Thread); 50083 as discord-api-docs#6928 shows). Without MANAGE_THREADS: no
+        locking or unlocking, no change at all to a locked thread ("only users with
+        MANAGE_THREADS can unarchive it", and they alone change its title or tags, Threads →
+        Locked Threads), and only the thread's creator changes more than unarchiving it
+        (Threads → Editing & Deleting Threads).
+        """
+        parent = thread.parent
+        tags = parent.available_tags if parent and parent.type == FORUM else None
+        fields = ["name", "archived", "locked", "auto_archive_duration"]
+        if tags is not None and "applied_tags" in body:  # only a forum's posts carry tags
+            body["applied_tags"] = [str(tag) for tag in body["applied_tags"] or []]
+            fields.append("applied_tags")
+        changes = {k: body[k] for k in fields if k in body and body[k] != getattr(thread, k)}
+        if thread.archived and body.get("archived", True):
+            raise DiscordError(403, 50083)
+        unarchiving = set(changes) <= {"archived"} and changes.get("archived") is not True
+        if not have & MANAGE_THREADS and (
+            "locked" in changes
+            or (thread.locked and changes)
+            or (thread.owner is not self.world.bot and not unarchiving)
+        ):
+            raise DiscordError(403, 50013)
+        self._check(f"edit of thread {thread.name!r}", check_thread(body, tags, creating=False))
+        for key, value in changes.items():
+            if key == "archived":
+                thread.set_archived(value)
+            else:
+                setattr(thread, key, value)
+        return bool(changes)
+
+    async def _delete_channel(self, request: web.Request) -> web.Response:
+        """Delete/Close Channel: "Requires the MANAGE_CHANNELS permission for the guild, or
+        MANAGE_THREADS if the channel is a thread"; answers the channel as it was."""
+        channel, guild = self._guild_channel(request)
+        needed = MANAGE_THREADS if isinstance(channel, Thread) else MANAGE_CHANNELS
+        if not guild.permissions(self.world.bot, channel) & needed:
+            raise DiscordError(403, 50013)
+        payload = self.world.channel_payload(channel, guild)
+        await self.delete_channel(channel)
+        return json_response(payload)
+
+    async def _start_thread(self, request: web.Request) -> web.Response:
+        """Start Thread without Message in a text channel (CREATE_PUBLIC_THREADS), or Start
+        Thread in Forum or Media Channel: a post and its first message, which has the
+        thread's id ("The current user must have the SEND_MESSAGES permission
+        (CREATE_PUBLIC_THREADS is ignored)"; Threads → Forums). Only public threads are made:
+        a body without `type` asks for a private one, Discord's default there."""
+        parent, guild = self._guild_channel(request)
+        forum = parent.type == FORUM
+        if parent.type not in (TEXT, FORUM):
+            raise DiscordError(400, 50024)
+        needed = SEND_MESSAGES if forum else CREATE_PUBLIC_THREADS
+        if not guild.permissions(self.world.bot, parent) & needed:
+            raise DiscordError(403, 50013)
+        body, files = await read_body(request)
+        problems = check_thread(body, parent.available_tags if forum else None, creating=True)
+        if forum:
+            message = body.get("message")
+            if not isinstance(message, dict):
+                problems.append(("message", "This field is required"))
+            else:
+                problems += [
+                    (f"message.{path}", text)
+                    for path, text in check_message(message, has_files=bool(files))
+                ]
+        elif body.get("type") != PUBLIC_THREAD:
+            problems.append(("type", "The stand-in makes public threads (type 11) only."))
+        self._check(f"thread in #{parent.name}", problems)
+        thread = Thread(
+            body["name"],
+            parent=parent,
+            owner=self.world.bot,
+            auto_archive_duration=body.get("auto_archive_duration") or 1440,
+            applied_tags=[str(tag) for tag in body.get("applied_tags") or []] if forum else [],
+        )
+        guild.threads.append(thread)
+        payload = self.world.channel_payload(thread, guild)
+        await self._announce("THREAD_CREATE", thread, payload | {"newly_created": True})
+        if forum:
+            payload["message"] = self._create(thread, body["message"], files, None, thread.id).data
+        return json_response(payload)
+
+    async def _active_threads(self, request: web.Request) -> web.Response:
+        """List Active Guild Threads: the threads GUILD_CREATE would hold, newest first."""
+        guild = by_id(self.world.guilds, request.match_info["guild_id"])
+        if guild is None or self.world.bot.name not in guild.members:
+            raise DiscordError(404, 10004)
+        threads = sorted(self.world.active_threads(guild), key=lambda t: t.id, reverse=True)
+        payloads = [self.world.channel_payload(thread, guild) for thread in threads]
+        return json_response({"threads": payloads, "members": [], "has_more": False})
+
     async def _list_messages(self, request: web.Request) -> web.Response:
         channel, _ = self._channel(request)
         limit = int(request.query.get("limit", 50))
@@ -870,9 +1054,16 @@ class Standin:
         channel, guild = self._channel(request)
         body, files = await read_body(request)
         if guild is not None:
-            needed = VIEW_CHANNEL | SEND_MESSAGES | (ATTACH_FILES if files else 0)
-            if guild.permissions(self.world.bot, channel) & needed != needed:
+            # "SEND_MESSAGES has no effect in threads" (Threads → Permissions).
+            send = SEND_MESSAGES_IN_THREADS if isinstance(channel, Thread) else SEND_MESSAGES
+            needed = VIEW_CHANNEL | send | (ATTACH_FILES if files else 0)
+            have = guild.permissions(self.world.bot, channel)
+            if have & needed != needed:
                 raise DiscordError(403, 50013)
+            if channel.type == FORUM:
+                raise DiscordError(400, 40058)  # "only threads can be created in them"
+            if isinstance(channel, Thread):
+                self._check_sendable(channel, have)
         elif channel.recipient is not None and not channel.recipient.dms_open:
             raise DiscordError(403, 50007)
         label = f"message to #{channel.name}"
@@ -883,10 +1074,26 @@ class Standin:
             return json_response(made.data)
         body["flags"] = (body.get("flags") or 0) & ~EPHEMERAL
         message = self._create(channel, body, files, None)
+        if isinstance(channel, Thread) and channel.archived:
+            # "Sending a message will automatically unarchive the thread" (Threads → Active &
+            # Archived Threads).
+            channel.set_archived(False)
+            await self._announce("THREAD_UPDATE", channel)
         if key:
             self._nonces.pop(key, None)  # kept in the order made, oldest first
             self._nonces[key] = (time.monotonic(), message)
         return json_response(message.data)
+
+    def _check_sendable(self, thread: Thread, have: int) -> None:
+        """A message may go into a thread unless it is locked ("Users won't be able to create
+        or update messages in locked threads" without MANAGE_THREADS, Threads → Locked
+        Threads). A locked thread that is archived stays so, since sending unarchives a
+        thread "unless the thread has been locked by a moderator": 50083, as
+        discord-api-docs#6884 shows; in one still active, 160005 Thread is locked."""
+        if thread.locked and thread.archived:
+            raise DiscordError(403, 50083)
+        if thread.locked and not have & MANAGE_THREADS:
+            raise DiscordError(403, 160005)
 
     def _made_with(self, key: tuple[int, str]) -> Message | None:
         """The message its author made with this nonce in the past few minutes: with
@@ -904,6 +1111,8 @@ class Standin:
             raise DiscordError(404, 10008)
         if request.method == "PATCH" and message.author is not self.world.bot:
             raise DiscordError(403, 50005)
+        if request.method == "PATCH" and isinstance(channel, Thread) and channel.archived:
+            raise DiscordError(403, 50083)  # "such as editing a message" (JSON Error Codes)
         return await self._act_on(request, message, None)
 
     async def _act_on(
@@ -914,6 +1123,8 @@ class Standin:
             raise DiscordError(404, 10008)
         if request.method == "DELETE":
             message.deleted = True
+            if isinstance(message.channel, Thread) and message.id != message.channel.id:
+                message.channel.message_count -= 1
         elif request.method == "PATCH":
             body, files = await read_body(request)
             label = record.label if record else f"edit in #{message.channel.name}"
@@ -934,6 +1145,30 @@ class Standin:
 
     # Messages
 
+    def _guild_channel(self, request: web.Request) -> tuple[Channel, Guild]:
+        """A channel of a guild; a DM is not one ("Cannot execute action on this channel
+        type")."""
+        channel, guild = self._channel(request)
+        if guild is None:
+            raise DiscordError(400, 50024)
+        return channel, guild
+
+    def _guild_of(self, channel: Channel) -> Guild:
+        found = self.world.find_channel(channel.id)
+        assert found and found[1], f"#{channel.name} is in no guild of the world"
+        return found[1]
+
+    async def _announce(
+        self, event: str, channel: Channel, data: dict[str, Any] | None = None
+    ) -> None:
+        """Send the bot a channel's or thread's event (by default its payload) on its guild's
+        shard, if the bot is connected and may see it ("Clients will not be informed of a
+        thread through the gateway if they do not have permission to view that thread",
+        Threads → Permissions)."""
+        guild = self._guild_of(channel)
+        if self.gateway.sessions and guild.permissions(self.world.bot, channel) & VIEW_CHANNEL:
+            await self.gateway.dispatch(event, data or self.world.channel_payload(channel, guild))
+
     def _channel(self, request: web.Request) -> tuple[Channel, Guild | None]:
         found = self.world.find_channel(int(request.match_info["channel_id"]))
         if found is None:
@@ -953,11 +1188,13 @@ class Standin:
         body: dict[str, Any],
         files: list[Attachment],
         record: Interaction | None,
+        message_id: int | None = None,
     ) -> Message:
+        """A new message in `channel`; a forum post's first one is made with the thread's id."""
         world = self.world
         found = world.find_channel(channel.id)
         data: dict[str, Any] = {
-            "id": str(snowflake()),
+            "id": str(message_id or snowflake()),
             "channel_id": str(channel.id),
             "author": world.bot.payload(),
             "content": "",
@@ -982,6 +1219,9 @@ class Standin:
             data["type"] = 20 if record.kind == APPLICATION_COMMAND else 0
         message = Message(data, channel, world.bot, record)
         self._messages[message.id] = message
+        if isinstance(channel, Thread) and message.id != channel.id:
+            channel.message_count += 1
+            channel.total_message_sent += 1
         label = record.label if record else f"message to #{channel.name}"
         self._update(message, body, files, label, edit=False)
         return message

@@ -30,16 +30,28 @@ EVERYONE_PERMISSIONS = Permissions(
     add_reactions=True,
     use_external_emojis=True,
     use_application_commands=True,
+    create_public_threads=True,
+    send_messages_in_threads=True,
 ).value
-BOT_PERMISSIONS = EVERYONE_PERMISSIONS | Permissions(manage_messages=True).value
-MODERATOR_PERMISSIONS = Permissions(manage_guild=True, manage_messages=True).value
+BOT_PERMISSIONS = (
+    EVERYONE_PERMISSIONS | Permissions(manage_messages=True, manage_threads=True).value
+)
+MODERATOR_PERMISSIONS = Permissions(
+    manage_guild=True, manage_messages=True, manage_threads=True, manage_channels=True
+).value
 VIEW_CHANNEL = Permissions(view_channel=True).value
 SEND_MESSAGES = Permissions(send_messages=True).value
+SEND_MESSAGES_IN_THREADS = Permissions(send_messages_in_threads=True).value
+CREATE_PUBLIC_THREADS = Permissions(create_public_threads=True).value
+MANAGE_THREADS = Permissions(manage_threads=True).value
+MANAGE_CHANNELS = Permissions(manage_channels=True).value
 ATTACH_FILES = Permissions(attach_files=True).value
 EMBED_LINKS = Permissions(embed_links=True).value
 MENTION_EVERYONE = Permissions(mention_everyone=True).value
 ADMINISTRATOR = Permissions(administrator=True).value
 ALL_PERMISSIONS = Permissions.all().value
+TEXT, FORUM, PUBLIC_THREAD = 0, 15, 11
+"""Channel types (Channel Object → Channel Types)."""
 
 
 def _now() -> int:
@@ -105,27 +117,73 @@ class Role:
     id: int = field(default_factory=snowflake)
 
 
+def forum_tag(name: str, *, moderated: bool = False, emoji: str | None = None) -> dict[str, Any]:
+    """A tag of a forum's `available_tags`, as Discord shows it (Channel → Forum Tag Object)."""
+    return {
+        "id": str(snowflake()),
+        "name": name,
+        "moderated": moderated,
+        "emoji_id": None,
+        "emoji_name": emoji,
+    }
+
+
 @dataclass(eq=False)
 class Channel:
-    """A text (0), announcement (5), DM (1) or group DM (3) channel.
+    """A text (0), announcement (5), forum (15), DM (1) or group DM (3) channel.
 
     `overwrites` maps "@everyone", a role name or a member name to (allow, deny) bits.
     `recipient` is the person in the bot's own DM with them; `people` are those in a DM or
     group DM between users, which the bot is not in (reached only through a user install).
+    `available_tags` are a forum's tags (`forum_tag`), which its posts may carry.
     """
 
     name: str
-    type: int = 0
+    type: int = TEXT
     nsfw: bool = False
     overwrites: dict[str, tuple[int, int]] = field(default_factory=dict)
     recipient: User | None = None
     people: tuple[User, ...] = ()
+    available_tags: list[dict[str, Any]] = field(default_factory=list)
     id: int = field(default_factory=snowflake)
 
     @property
     def private(self) -> bool:
         """A DM or group DM between users: the bot is not in it."""
         return bool(self.people)
+
+
+@dataclass(eq=False)
+class Thread(Channel):
+    """A public thread (11) in a text channel, or a post in a forum; it is a channel of its
+    own whose `parent` is where it was made (Threads → Thread Fields).
+
+    `message_count` and `total_message_sent` leave out a forum post's first message, and a
+    deleted message lowers only `message_count` (Channel Object → Channel Structure).
+    """
+
+    type: int = PUBLIC_THREAD
+    parent: Channel | None = None
+    owner: User | None = None
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+    applied_tags: list[str] = field(default_factory=list)
+    message_count: int = 0
+    total_message_sent: int = 0
+    archive_timestamp: str = field(default_factory=timestamp)
+    create_timestamp: str = field(default_factory=timestamp)
+
+    def __post_init__(self) -> None:
+        # "All threads in an age-restricted channel inherit that setting" (Threads →
+        # Age-Restricted Threads).
+        self.nsfw = self.parent is not None and self.parent.nsfw
+
+    def set_archived(self, archived: bool) -> None:
+        """Archive or unarchive it: "`archive_timestamp` is changed when creating, archiving,
+        or unarchiving a thread" (Threads → Thread Fields)."""
+        if archived != self.archived:
+            self.archived, self.archive_timestamp = archived, timestamp()
 
 
 @dataclass(eq=False)
@@ -144,6 +202,7 @@ class Guild:
     owner: str | None = None
     id: int = field(default_factory=snowflake)
     command_roles: dict[str, set[str]] = field(default_factory=dict)
+    threads: list[Thread] = field(default_factory=list)
 
     def channel(self, name: str) -> Channel:
         found = next((c for c in self.channels if c.name == name), None)
@@ -156,7 +215,11 @@ class Guild:
         return found
 
     def permissions(self, user: User, channel: Channel | None = None) -> int:
-        """Discord's permission resolution: roles, then channel overwrites."""
+        """Discord's permission resolution: roles, then channel overwrites; a thread's are
+        its parent's ("Threads inherit permissions from the parent channel", Permissions →
+        Inherited Permissions (Threads))."""
+        if isinstance(channel, Thread):
+            channel = channel.parent
         if self.owner == user.name:
             return ALL_PERMISSIONS
         roles = [self.role(name) for name in self.members[user.name]]
@@ -206,6 +269,7 @@ def _default_guilds() -> list[Guild]:
             Channel("nsfw-reading", nsfw=True),
             Channel("locked", overwrites={"Storybot": (0, SEND_MESSAGES)}),
             Channel("announcements", type=5),
+            Channel("discussions", type=FORUM, available_tags=[forum_tag("Chapters")]),
         ],
         roles=[bot_role, Role("Moderator", MODERATOR_PERMISSIONS)],
         members={"storybot": ["Storybot"], "moderator": ["Moderator"], "reader": [], "reader2": []},
@@ -281,7 +345,7 @@ class World:
 
     def find_channel(self, channel_id: int) -> tuple[Channel, Guild | None] | None:
         for guild in self.guilds:
-            for channel in guild.channels:
+            for channel in [*guild.channels, *guild.threads]:
                 if channel.id == channel_id:
                     return channel, guild
         for channel in [*self.dm_channels.values(), *self.private_channels]:
@@ -303,6 +367,8 @@ class World:
         if guild is None:
             assert channel.recipient
             return {"id": str(channel.id), "type": 1, "recipients": [channel.recipient.payload()]}
+        if isinstance(channel, Thread):
+            return self.thread_payload(channel, guild)
         overwrites = []
         for name, (allow, deny) in channel.overwrites.items():
             if name == "@everyone":
@@ -314,7 +380,7 @@ class World:
             overwrites.append(
                 {"id": str(target), "type": kind, "allow": str(allow), "deny": str(deny)}
             )
-        return {
+        payload = {
             "id": str(channel.id),
             "type": channel.type,
             "guild_id": str(guild.id),
@@ -327,6 +393,46 @@ class World:
             "rate_limit_per_user": 0,
             "permission_overwrites": overwrites,
         }
+        if channel.type == FORUM:
+            payload |= {"available_tags": channel.available_tags, "flags": 0}
+        return payload
+
+    def thread_payload(self, thread: Thread, guild: Guild) -> dict[str, Any]:
+        """A thread as a channel object (Channel → Example Thread Channel)."""
+        assert thread.parent and thread.owner, f"thread {thread.name!r} needs a parent and an owner"
+        return {
+            "id": str(thread.id),
+            "type": thread.type,
+            "guild_id": str(guild.id),
+            "parent_id": str(thread.parent.id),
+            "owner_id": str(thread.owner.id),
+            "name": thread.name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "message_count": thread.message_count,
+            "total_message_sent": thread.total_message_sent,
+            "member_count": 1,
+            "applied_tags": thread.applied_tags,
+            "thread_metadata": {
+                "archived": thread.archived,
+                "locked": thread.locked,
+                "auto_archive_duration": thread.auto_archive_duration,
+                "archive_timestamp": thread.archive_timestamp,
+                "create_timestamp": thread.create_timestamp,
+            },
+        }
+
+    def active_threads(self, guild: Guild) -> list[Thread]:
+        """The guild's threads that are not archived and that the bot can see: what
+        GUILD_CREATE's `threads` and List Active Guild Threads hold (Threads → Gateway
+        Events; "Clients will not be informed of a thread … if they do not have permission
+        to view that thread", Threads → Permissions)."""
+        return [
+            thread
+            for thread in guild.threads
+            if not thread.archived and guild.permissions(self.bot, thread) & VIEW_CHANNEL
+        ]
 
     def member_payload(self, guild: Guild, user: User) -> dict[str, Any]:
         return {
@@ -357,7 +463,7 @@ class World:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            "threads": [self.thread_payload(t, guild) for t in self.active_threads(guild)],
             "presences": [],
             "voice_states": [],
             "preferred_locale": "en-US",
