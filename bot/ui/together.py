@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -242,9 +243,13 @@ _CANNOT_SEE = (
 async def _create(
     bot: StoryBot, parent: discord.TextChannel | discord.ForumChannel, chapter: Chapter
 ) -> discord.Thread:
-    """The chapter's thread, made in `parent` with its first message. Should Discord fail in a
-    way that leaves unknown whether it made one, the thread it made is taken instead of
-    making a second (its THREAD_CREATE will have reached the bot)."""
+    """The chapter's thread, made in `parent` with its first message.
+
+    Discord may make a thread and fail to say so (a 500 after the fact), and discord.py then
+    asks again: any other thread of that name the bot made in the last minute is such a
+    double, and goes (its THREAD_CREATE reached the bot before the answer to the retry did).
+    Should the failure come out instead, the thread made meanwhile is taken.
+    """
     name = thread_name(chapter)
     text, view = _opening_message(chapter)
     mentions = discord.AllowedMentions.none()
@@ -257,27 +262,45 @@ async def _create(
                 view=view,
                 allowed_mentions=mentions,
             )
-            return made.thread
-        thread = await parent.create_thread(
-            name=name, type=discord.ChannelType.public_thread, auto_archive_duration=_ARCHIVE_AFTER
-        )
+            thread, opened = made.thread, True
+        else:
+            thread = await parent.create_thread(
+                name=name,
+                type=discord.ChannelType.public_thread,
+                auto_archive_duration=_ARCHIVE_AFTER,
+            )
+            opened = False
     except discord.Forbidden:
         raise UserFacingError(_CANNOT_SEE) from None
     except discord.HTTPException:
-        made_already = _made(bot, parent, name)
-        if made_already is None:
+        doubles = _just_made(bot, parent, name)
+        if not doubles:
             raise
-        thread = made_already
-    await _call(thread.send(text, view=view, allowed_mentions=mentions))
+        thread, opened = doubles[-1], isinstance(parent, discord.ForumChannel)
+    for double in _just_made(bot, parent, name):
+        if double.id != thread.id:
+            await _call(double.delete())
+    if not opened:
+        await _call(thread.send(text, view=view, allowed_mentions=mentions))
     return thread
 
 
-def _made(
+def _just_made(
     bot: StoryBot, parent: discord.TextChannel | discord.ForumChannel, name: str
-) -> discord.Thread | None:
-    """A thread of that name the bot made in `parent`, as its cache knows."""
-    mine = [t for t in parent.threads if t.name == name and t.owner_id == bot.user.id]  # type: ignore[union-attr]
-    return mine[-1] if mine else None
+) -> list[discord.Thread]:
+    """The threads of that name the bot made in `parent` in the last minute, as its cache
+    knows them, oldest first."""
+    since = discord.utils.utcnow() - timedelta(minutes=1)
+    return sorted(
+        (
+            t
+            for t in parent.threads
+            if t.name == name
+            and t.owner_id == bot.user.id  # type: ignore[union-attr]
+            and (t.created_at is None or t.created_at >= since)
+        ),
+        key=lambda t: t.id,
+    )
 
 
 async def _call(action: Any) -> Any:

@@ -14,8 +14,9 @@ def _chapter(title: str, story: str = "Heart Broken", number: int = 3) -> Chapte
 def test_a_thread_is_named_after_its_story_and_chapter_within_discords_limit() -> None:
     assert thread_name(_chapter("The Rain")) == "Heart Broken — Chapter 3: The Rain"
     assert thread_name(_chapter("Chapter 3: The Rain")) == "Heart Broken — Chapter 3: The Rain"
-    long = thread_name(_chapter("w" * 300, story="s" * 300))
-    assert len(long) == 100 and long.startswith("s" * 59 + "…")
+    long = thread_name(_chapter("rain " * 60, story="Heart " * 60))
+    assert 90 <= len(long) <= 100 and long.endswith("rain…")
+    assert long.startswith("Heart Heart") and " — Chapter 3: rain rain" in long
 
 
 def test_a_digest_names_each_storys_news_in_one_message() -> None:
