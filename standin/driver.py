@@ -104,6 +104,11 @@ class Person:
     def name(self) -> str:
         return self.user.name
 
+    async def say(self, text: str, *, where: Where = "general") -> Message:
+        """Write a message in a channel or thread of the person's guild, as people do."""
+        channel, _ = self._place(where)
+        return await self.standin.post_as(self.user, channel, text)
+
     async def slash(self, command: str, *, where: Where = "general", **options: Any) -> Reply:
         """Run `/command` ("daily set" for a subcommand) with options by name.
 

@@ -373,6 +373,41 @@ class Standin:
     def channel(self, name: str = "general", guild: str | None = None) -> Channel:
         return self.world.guild(guild).channel(name)
 
+    async def post_as(self, user: User, channel: Channel, text: str) -> Message:
+        """A message `user` writes in a guild's channel or thread, and its MESSAGE_CREATE on the
+        guild's shard. The bot asks for no Message Content intent, so the event carries no
+        content, as Discord sends it (Gateway → Message Content Intent)."""
+        found = self.world.find_channel(channel.id)
+        assert found and found[1] is not None, "people post in a guild's channels here"
+        guild = found[1]
+        data: dict[str, Any] = {
+            "id": str(snowflake()),
+            "channel_id": str(channel.id),
+            "guild_id": str(guild.id),
+            "author": user.payload(),
+            "member": self.world.member_payload(guild, user),
+            "content": text,
+            "embeds": [],
+            "components": [],
+            "attachments": [],
+            "flags": 0,
+            "timestamp": timestamp(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "type": 0,
+        }
+        message = Message(data, channel, user)
+        self._messages[message.id] = message
+        if isinstance(channel, Thread):
+            channel.message_count += 1
+            channel.total_message_sent += 1
+        await self.gateway.dispatch("MESSAGE_CREATE", data | {"content": ""})
+        return message
+
     def attachment(
         self, filename: str, data: bytes, content_type: str = "text/plain"
     ) -> Attachment:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+from bot.store import Store
 from standin.server import Standin
 from tests.conftest import BotRunner, Clock, reader_page
 from tests.e2e.test_submissions import opened, submit
@@ -132,9 +134,16 @@ async def test_an_author_hears_of_kudos_once_a_day_in_one_digest(
         assert digests() == []  # nothing to tell yet
         await kudos_from("reader2")
         await kudos_from("moderator")
+        await moderator.slash("settings discussion-channel", channel="general")
+        await standin.user("reader2").slash("discuss", story="The Lighthouse Keeper")
+        (thread,) = standin.threads("general")
+        for text in ("That ending!", "The lamp, though."):
+            await standin.user("reader2").say(text, where=thread)
+        await standin.user("moderator").say("Elsewhere, not counted.")
+        await _counted(bot.store, clock, 2)
         await together.send_digests()
         await standin.until(digests, "the digest")
-        assert "“The Lighthouse Keeper”: 2 kudos" in digests()[0]
+        assert "“The Lighthouse Keeper”: 2 kudos, 2 new messages in its discussions" in digests()[0]
         clock.now += timedelta(hours=2)
         await kudos_from("reader")
         await together.send_digests()  # within the day: it waits for tomorrow
@@ -143,3 +152,16 @@ async def test_an_author_hears_of_kudos_once_a_day_in_one_digest(
         await together.send_digests()
         await standin.until(lambda: len(digests()) == 2, "the next day's digest")
         assert "“The Lighthouse Keeper”: 1 kudos" in digests()[1]
+
+
+async def _counted(store: Store, clock: Clock, messages: int) -> None:
+    """Wait until the bot has counted `messages` in discussions (it hears of them through its
+    gateway, with no reply to wait for)."""
+    before = (clock.now + timedelta(days=1)).isoformat()
+    for _ in range(100):
+        await store.flush()
+        digests = await store.due_digests(before)
+        if digests and sum(line[2] for line in digests[0].lines) >= messages:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the bot did not count {messages} messages")
