@@ -234,6 +234,7 @@ class _Fault:
     retry_after: float
     is_global: bool
     lost: bool
+    after: int
 
     def response(self) -> web.Response:
         if self.status == 429:
@@ -504,8 +505,10 @@ class Standin:
         retry_after: float = 0.05,
         is_global: bool = False,
         lost: bool = False,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` requests matching with an error.
+        """Answer the next `times` requests matching with an error, once `after` more of them
+        have been answered as usual.
 
         `path` is relative to the API base; `{anything}` matches one segment, so
         "/channels/{id}/messages" matches every channel. Status 429 sends `retry_after`.
@@ -513,7 +516,17 @@ class Standin:
         never reached the bot.
         """
         self._faults.append(
-            _Fault(method, _path_pattern(path), status, code, times, retry_after, is_global, lost)
+            _Fault(
+                method,
+                _path_pattern(path),
+                status,
+                code,
+                times,
+                retry_after,
+                is_global,
+                lost,
+                after,
+            )
         )
 
     def stall(self, method: str, path: str) -> asyncio.Event:
@@ -748,6 +761,9 @@ class Standin:
         lost = None
         for fault in self._faults:
             if fault.times and fault.method == request.method and fault.path.fullmatch(path):
+                if fault.after:
+                    fault.after -= 1
+                    continue
                 fault.times -= 1
                 if not fault.lost:
                     return fault.response()

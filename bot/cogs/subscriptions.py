@@ -14,7 +14,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import discord
 from discord import app_commands
@@ -100,11 +100,16 @@ def notice_lines(notices: list[Notice], shown: set[int], *, in_dms: bool) -> lis
     return lines
 
 
-def news_messages(
-    heading: str, lines: list[News], *, ping: str = ""
-) -> list[tuple[StatelessLayout, int]]:
-    """The news as messages to send one after another, each with its nonce (the id of its
-    first notice: the same on every try, and no other message's).
+class NewsMessage(NamedTuple):
+    view: StatelessLayout
+    nonce: int
+    """The id of its first notice: the same on every try, and no other message's."""
+    notice_ids: tuple[int, ...]
+    """The notices it tells of."""
+
+
+def news_messages(heading: str, lines: list[News], *, ping: str = "") -> list[NewsMessage]:
+    """The news as messages to send one after another, each with its nonce.
 
     A message holds at most 25 stories, each with its "Read" button (five rows of five: with
     the text, 31 of the 40 components a layout may hold), and at most 4,000 characters of text;
@@ -130,7 +135,8 @@ def news_messages(
             title = f"{ping} {title}"
         text = f"{title}:\n" + "\n".join(line.text for line in part)
         view = StatelessLayout(discord.ui.TextDisplay(text), *_read_buttons(part))
-        messages.append((view, min(notice for line in part for notice in line.notice_ids)))
+        ids = tuple(notice for line in part for notice in line.notice_ids)
+        messages.append(NewsMessage(view, min(ids), ids))
     return messages
 
 
@@ -382,11 +388,8 @@ class Subscriptions(commands.Cog):
                 lines = notice_lines(delivery.notices, shown, in_dms=True)
                 dm = await self._dm_channel(recipient, subscriber.dm_channel_id)
                 where = f"on {guild.name}" if guild else "in a server you follow"
-                for view, nonce in news_messages(f"New {where}", lines):
-                    async with self.bot.outgoing:
-                        await dm.send(
-                            view=view, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce
-                        )
+                mentions = discord.AllowedMentions.none()
+                await self._send_all(dm, news_messages(f"New {where}", lines), mentions)
         except _Undeliverable as error:
             await store.undeliverable(ids, str(error))
             return
@@ -446,9 +449,22 @@ class Subscriptions(commands.Cog):
         elif pinged is not None:
             mentions = discord.AllowedMentions(everyone=False, roles=False, users=[pinged])
         # a mention in a text display pings as in content: allowed_mentions still decide whom
-        for view, nonce in news_messages("New in the library", lines, ping=mention or ""):
+        messages = news_messages("New in the library", lines, ping=mention or "")
+        await self._send_all(channel, messages, mentions)
+
+    async def _send_all(
+        self,
+        where: discord.abc.Messageable,
+        messages: list[NewsMessage],
+        mentions: discord.AllowedMentions,
+    ) -> None:
+        """Send the news's messages in turn. When it takes several, each one's notices are
+        done once it is sent, so that a failure half-way sends only the rest again."""
+        for number, message in enumerate(messages, 1):
             async with self.bot.outgoing:
-                await channel.send(view=view, allowed_mentions=mentions, nonce=nonce)
+                await where.send(view=message.view, allowed_mentions=mentions, nonce=message.nonce)
+            if number < len(messages):
+                await self.bot.store.delivered(list(message.notice_ids))
 
 
 class _Undeliverable(Exception):

@@ -218,7 +218,8 @@ class OutboxQueries(Queries):
         await self._finish(notice_ids, NoticeStatus.FAILED, reason, dm_closed_user)
 
     async def delivery_failed(self, notice_ids: list[int], reason: str, max_attempts: int) -> None:
-        """Count a passing failure; notices that failed `max_attempts` times are given up."""
+        """Count a passing failure of the notices still pending (a delivery sent in several
+        messages may have sent some); those that failed `max_attempts` times are given up."""
         params = {
             "ids": json.dumps(notice_ids),
             "reason": reason,
@@ -229,7 +230,7 @@ class OutboxQueries(Queries):
             await tx.execute(
                 """
                 UPDATE outbox SET attempts = attempts + 1, reason = :reason
-                WHERE id IN (SELECT value FROM json_each(:ids))
+                WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
                 """,
                 params,
             )

@@ -34,18 +34,19 @@ async def test_a_message_holds_the_lines_that_fit_its_text_with_its_heading(
     lengths = [999, 999, 999, fourth, 999, 999]
     news = [_news(number, length) for number, length in enumerate(lengths, 1)]
     sent = news_messages("New in the library", news, ping="<@&7>")
-    shown = [_shown(view) for view, _ in sent]
+    shown = [_shown(message.view) for message in sent]
     assert [text.count("\n• ") for text, _ in shown] == lines
     assert len(shown[0][0]) == (4000 if fourth == 965 else 3034)  # up to the last character
     assert [text.split("\n")[0] for text, _ in shown] == [
         "<@&7> New in the library (1 of 2):",
         "New in the library (2 of 2):",
     ]
-    assert [nonce for _, nonce in sent] == [1, lines[0] + 1]
+    assert [message.nonce for message in sent] == [1, lines[0] + 1]
+    assert [len(message.notice_ids) for message in sent] == lines
 
 
 async def test_each_message_names_at_most_25_stories_each_with_its_button() -> None:
     sent = news_messages("New on Story Club", [_news(n, 40) for n in range(1, 41)])
-    shown = [_shown(view) for view, _ in sent]
+    shown = [_shown(message.view) for message in sent]
     assert [(text.count("\n• "), buttons) for text, buttons in shown] == [(25, 25), (15, 15)]
     assert shown[0][0].startswith("New on Story Club (1 of 2):\n• 001 x")

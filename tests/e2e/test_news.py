@@ -208,3 +208,28 @@ async def test_news_too_long_for_one_message_comes_in_several_that_name_every_st
             assert "Night Shift" not in "".join(texts)
             opened = await reader.click(messages[-1], _read_button(messages[-1], stories[-1]))
             assert "The lamp had not gone out" in reader_page(opened).text
+
+
+async def test_news_in_several_messages_failing_half_way_sends_only_the_rest_again(
+    storybot: BotRunner, standin: Standin
+) -> None:
+    moderator, reader = standin.user("moderator"), standin.user("reader")
+    stories = [_uploaded(number, long=False) for number in range(1, 31)]
+    async with storybot() as bot:
+        await reader.slash("subscribe all")
+        guild = standin.world.guild("Story Club").id
+        for number, draft in enumerate(stories):
+            await bot.store.add_upload(
+                guild, draft, content_hash=str(number), user_id=moderator.user.id, page_size=900
+            )
+        dm = standin.world.dm_channel(reader.user)
+        standin.fail("POST", f"/channels/{dm.id}/messages", 503, after=1)  # the second fails
+        sender = bot.get_cog("Subscriptions")
+        await sender.deliver_pending()
+        assert [m.text.split(":")[0] for m in standin.dms(reader)] == ["New on Story Club (1 of 2)"]
+        await sender.deliver_pending()  # the next run sends what was not sent
+        assert standin.requests.count(f"POST /channels/{dm.id}/messages") == 3
+        texts = [unescaped(message.text) for message in standin.dms(reader)]
+        assert texts[1].startswith("New on Story Club:\n")
+        for story in stories:
+            assert sum(f"“{story.title}” by " in text for text in texts) == 1, story.title

@@ -139,6 +139,17 @@ async def test_a_passing_failure_is_counted_until_it_is_given_up(store: Store) -
     assert [d.recipient_id for d in await pending_deliveries(store)] == [waiting.recipient_id]
 
 
+async def test_a_failure_after_some_messages_went_out_leaves_theirs_sent(store: Store) -> None:
+    await store.subscribe(READER, CLUB, Following.EVERYTHING, "")
+    await _upload(store, "The Beacon")
+    await _upload(store, "The Tide")
+    (delivery,) = await pending_deliveries(store)
+    sent, unsent = _ids([delivery])
+    await store.delivered([sent])  # its message went out; the next one failed
+    await store.delivery_failed([sent, unsent], "Discord error 503", 1)
+    assert await store.outbox_counts() == {"sent": 1, "failed": 1}
+
+
 async def test_a_notice_is_shown_only_where_its_story_may_be(store: Store) -> None:
     for guild_id in (CLUB, OTHER_CLUB):
         await store.subscribe(READER, guild_id, Following.EVERYTHING, "")
