@@ -23,7 +23,7 @@ from bot.moderation import (
     SERVER_INSTALL,
 )
 from bot.ui import limits
-from bot.ui.cards import send_story_card
+from bot.ui.cards import NextPartButton, send_story_card
 from bot.ui.details import StoryDetailsModal, StoryTagsModal
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import (
@@ -55,10 +55,10 @@ class Stories(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RemovalButton)
+        self.bot.add_dynamic_items(RemovalButton, NextPartButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RemovalButton)
+        self.bot.remove_dynamic_items(RemovalButton, NextPartButton)
 
     @story.command(name="info")
     @app_commands.describe(story="The story (start typing its title or author)")
