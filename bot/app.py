@@ -35,6 +35,7 @@ EXTENSIONS = (
     "bot.cogs.subscriptions",
     "bot.cogs.uploads",
     "bot.cogs.submissions",
+    "bot.cogs.downloads",
 )
 _TREE_HASH_KEY = "command_tree_hash"
 OUTGOING_PER_SECOND = 46

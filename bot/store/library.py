@@ -48,6 +48,23 @@ class Story:
     warnings: tuple[str, ...] = ()
     tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
 
+    def as_draft(self, chapters: Sequence[ChapterDraft] = ()) -> StoryDraft:
+        """The story's details (and `chapters`) as a draft, as the library's files hold them."""
+        return StoryDraft(
+            title=self.title,
+            chapters=tuple(chapters),
+            author=self.author,
+            summary=self.summary,
+            rating=self.rating,
+            warnings=self.warnings,
+            tags=self.tags,
+            status=self.status,
+            language=self.language,
+            source=self.source,
+            series=self.series,
+            series_part=self.series_part,
+        )
+
 
 STORY_COLUMNS = (
     "id, guild_id, title, author, summary, rating, status, language, source, "

@@ -33,6 +33,7 @@ EXPECTED_COMMANDS = {
     "submit",
     "review",
     "mywork",
+    "download",
 }
 
 
