@@ -87,16 +87,7 @@ class Stories(commands.Cog):
     ) -> None:
         """Fix a story's details: title, author, rating, warnings, summary, tags, status."""
         found = await guild_story(interaction, story)
-        current = StoryDraft(
-            title=found.title,
-            chapters=(),
-            author=found.author,
-            summary=found.summary,
-            rating=found.rating,
-            warnings=found.warnings,
-            tags=found.tags,
-            status=found.status,
-        )
+        current = found.as_draft()
 
         async def save(submitted: discord.Interaction[StoryBot], draft: StoryDraft) -> None:
             try:
