@@ -112,7 +112,7 @@ async def test_every_sample_and_an_uploaded_story_download_as_epub_html_and_text
     await asyncio.gather(*(asyncio.to_thread(validated, book, tmp_path) for book in books))
 
 
-async def test_a_mature_story_is_downloaded_only_where_it_may_be_read(
+async def test_a_mature_story_is_downloaded_only_in_age_restricted_channels_and_dms_once_allowed(
     storybot: BotRunner, standin: Standin
 ) -> None:
     reader = standin.user("reader")
@@ -120,6 +120,8 @@ async def test_a_mature_story_is_downloaded_only_where_it_may_be_read(
         refused = await reader.slash("download", story="Hello, Princess")
         in_dms = await reader.slash("download", story="Hello, Princess", where=None)
         allowed = await reader.slash("download", story="Hello, Princess", where="nsfw-reading")
+        await reader.slash("mature-content", allow=True, where="dm")
+        opted_in = await reader.slash("download", story="Hello, Princess", format="txt", where="dm")
     for reply in (refused, in_dms):
         message = await reply.followup() if reply.message is None else reply.message
         assert message.attachments == []
@@ -127,6 +129,7 @@ async def test_a_mature_story_is_downloaded_only_where_it_may_be_read(
     assert "age-restricted channel" in refused.text
     assert "/mature-content" in in_dms.text
     assert (await _file(allowed))[0] == "Hello_Princess.epub"
+    assert (await _file(opted_in))[0] == "Hello_Princess.txt"
 
 
 async def test_a_story_too_large_for_discord_is_refused_with_its_size_and_the_limit(
