@@ -71,6 +71,9 @@ GUILD_INSTALL, USER_INSTALL = 0, 1
 """Installation contexts (integration types): added by a server, or by a user to their account."""
 PRIVATE_APP_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE
 """`app_permissions` in a DM or group DM between users (Interaction Structure, its footnote)."""
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+"""The most bytes of files one message may carry, in a server without boosts or in DMs
+(Uploading Files); more is answered 413 with code 40005."""
 USER_INSTALL_FOLLOWUPS = 5
 """Follow-ups an interaction may have when only a user install authorized it (Create Followup
 Message)."""
@@ -90,6 +93,7 @@ ERROR_MESSAGES = {
     10015: "Unknown Webhook",
     10062: "Unknown interaction",
     40058: "Cannot send a message in a forum channel",
+    40005: "Request entity too large",
     40060: "Interaction has already been acknowledged.",
     40094: "This interaction has hit the maximum number of follow up messages",
     50001: "Missing Access",
@@ -291,6 +295,8 @@ async def read_body(request: web.Request) -> tuple[Any, list[Attachment]]:
         for name, f in form.items()
         if name.startswith("files[") and isinstance(f, web.FileField)
     ]
+    if sum(len(file.data) for file in files) > ATTACHMENT_SIZE_LIMIT:
+        raise DiscordError(413, 40005)
     return json.loads(str(form.get("payload_json", "{}"))), files
 
 
@@ -326,7 +332,11 @@ class Standin:
     # Life cycle and addresses
 
     async def start(self) -> None:
-        app = web.Application(middlewares=[self._middleware])
+        # aiohttp's own cap on a request (1 MiB) is below Discord's on files: the files'
+        # limit is read_body's to enforce, with room for the message beside them.
+        app = web.Application(
+            middlewares=[self._middleware], client_max_size=2 * ATTACHMENT_SIZE_LIMIT
+        )
         app.add_routes(self._routes())
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -608,7 +618,7 @@ class Standin:
             "channel_id": str(channel.id),
             "locale": "en-US",
             "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
             "authorizing_integration_owners": owners,
         }
         if guild is None:

@@ -92,6 +92,8 @@ AO3_HTML = """<!DOCTYPE html>
       <dd><a href="x">Slow Burn</a>, <a href="x">Storms &amp; Lanterns</a></dd>
       <dt>Language:</dt>
       <dd>English</dd>
+      <dt>Series:</dt>
+      <dd>Part 1 of <a href="https://archiveofourown.org/series/7777">Keepers</a></dd>
       <dt>Stats:</dt>
       <dd>
         Published: 2021-01-02
@@ -224,6 +226,8 @@ FANFICFARE_METADATA = """
 <dc:subject>Drama</dc:subject><dc:subject>Hurt/Comfort</dc:subject>
 <dc:subject>Last Update: 2019/08/09</dc:subject>
 <dc:source>https://example.org/s/4242</dc:source>
+<meta name="calibre:series" content="Weather Tales"/>
+<meta name="calibre:series_index" content="2.0"/>
 """
 
 

@@ -400,9 +400,9 @@ async def test_check_and_import_on_postgresql(env: dict[str, str], tmp_path: Pat
 async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stopped(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The sample library, a reader's place and preferences, a subscription and a daily
-    schedule move to PostgreSQL; there the reader's place, search and new stories all work;
-    a second copy into the same database is refused."""
+    """The sample library, a story in a series, a reader's place and preferences, a subscription
+    and a daily schedule move to PostgreSQL; there the reader's place, search and new stories
+    all work; a second copy into the same database is refused."""
     sqlite = Path(env["DATABASE_PATH"])
     store = await Store.open(sqlite)
     await import_library_if_empty(store, SAMPLE_LIBRARY, 1800)
@@ -419,6 +419,12 @@ async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stoppe
         tag="",
         next_post_at=datetime(2026, 6, 2, 7, tzinfo=UTC),
         set_by=1,
+    )
+    in_series = StoryDraft(
+        title="Part Two", chapters=(ChapterDraft("One", "Text."),), series="Nights", series_part=2
+    )
+    _, part_two = await store.save_story(
+        in_series, source_key="two", content_hash="b", page_size=1800
     )
     await store.close()
     url = await POSTGRES.fresh_database()
@@ -437,6 +443,8 @@ async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stoppe
             schedule = await moved.daily(99)
             assert schedule is not None and schedule.post_time == "09:00"
             assert await moved.search(ANYONE, "heart", every_word=True, limit=5)
+            moved_part = await moved.story(ANYONE, part_two)
+            assert (moved_part.series, moved_part.series_part) == ("Nights", 2)
             draft = StoryDraft(title="After The Move", chapters=(ChapterDraft("One", "Text."),))
             _, new_id = await moved.save_story(
                 draft, source_key="after", content_hash="a", page_size=1800

@@ -16,7 +16,13 @@ from bot.store.browsing import HIT_END, HIT_START, searchable
 from bot.ui import limits
 from bot.ui.cards import send_story_card
 from bot.ui.items import Owned, StatefulItem, StatelessView, number
-from bot.ui.lookup import author_autocomplete, resolve_author, tag_autocomplete, viewer_of
+from bot.ui.lookup import (
+    author_autocomplete,
+    resolve_author,
+    series_autocomplete,
+    tag_autocomplete,
+    viewer_of,
+)
 from bot.ui.reader import OpenCopyButton
 
 if TYPE_CHECKING:
@@ -49,6 +55,7 @@ async def _listing(
         viewer, filters, offset=offset, limit=_PER_PAGE
     )
     shown = [f for f in (filters.tag, filters.rating, filters.status, filters.author) if f]
+    shown += [filters.series] if filters.series else []
     embed = discord.Embed(
         title=f"Library: {plural(total, 'story')}",
         description="\n\n".join(_story_line(story) for story in stories)
@@ -98,13 +105,16 @@ class Browsing(commands.Cog):
         status="Only complete or only in-progress stories",
         author="Only stories by this author",
         sort="The order to list them in (default: title)",
+        series="Only the stories of this series, in the order of their parts",
     )
     @app_commands.choices(
         rating=[app_commands.Choice(name=r.value, value=r.value) for r in Rating],
         status=[app_commands.Choice(name=s.value.capitalize(), value=s.value) for s in Status],
         sort=_SORT_CHOICES,
     )
-    @app_commands.autocomplete(tag=tag_autocomplete, author=author_autocomplete)
+    @app_commands.autocomplete(
+        tag=tag_autocomplete, author=author_autocomplete, series=series_autocomplete
+    )
     async def stories(
         self,
         interaction: discord.Interaction[StoryBot],
@@ -113,6 +123,7 @@ class Browsing(commands.Cog):
         status: str | None = None,
         author: app_commands.Range[str, 1, 100] | None = None,
         sort: str = "title",
+        series: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         """Browse the library, with filters and sorting."""
         filters = BrowseFilters(
@@ -121,6 +132,7 @@ class Browsing(commands.Cog):
             status=status or "",
             author=await resolve_author(interaction, author) if author else "",
             sort=sort,
+            series=(series or "").strip(),
         )
         query_id = await interaction.client.store.save_browse_filters(interaction.guild_id, filters)
         embed, view = await _listing(interaction, query_id, filters, 0)

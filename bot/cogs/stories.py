@@ -23,7 +23,7 @@ from bot.moderation import (
     SERVER_INSTALL,
 )
 from bot.ui import limits
-from bot.ui.cards import send_story_card
+from bot.ui.cards import NextPartButton, send_story_card
 from bot.ui.details import StoryDetailsModal, StoryTagsModal
 from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import (
@@ -55,10 +55,10 @@ class Stories(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RemovalButton)
+        self.bot.add_dynamic_items(RemovalButton, NextPartButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RemovalButton)
+        self.bot.remove_dynamic_items(RemovalButton, NextPartButton)
 
     @story.command(name="info")
     @app_commands.describe(story="The story (start typing its title or author)")
@@ -87,16 +87,7 @@ class Stories(commands.Cog):
     ) -> None:
         """Fix a story's details: title, author, rating, warnings, summary, tags, status."""
         found = await guild_story(interaction, story)
-        current = StoryDraft(
-            title=found.title,
-            chapters=(),
-            author=found.author,
-            summary=found.summary,
-            rating=found.rating,
-            warnings=found.warnings,
-            tags=found.tags,
-            status=found.status,
-        )
+        current = found.as_draft()
 
         async def save(submitted: discord.Interaction[StoryBot], draft: StoryDraft) -> None:
             try:

@@ -181,7 +181,24 @@ def _metadata(package: Element, book: _Book) -> dict[str, Any]:
     subjects = [subject for subject in values.get("subject", []) if not _NOT_A_TAG.match(subject)]
     if subjects:
         metadata["tags"] = {TagKind.FREEFORM: tuple(dict.fromkeys(subjects))}
-    return metadata
+    return metadata | _series(package)
+
+
+def _series(package: Element) -> dict[str, Any]:
+    """The series calibre's metadata names (`calibre:series`, and `calibre:series_index` as
+    "2.0"), as FanFicFare writes it, or else EPUB 3's collection and its position."""
+    meta: dict[str, str] = {}
+    for element in package.iter():
+        if _local(element) == "meta":
+            key = element.get("name") or element.get("property") or ""
+            meta.setdefault(key, element.get("content") or element.text or "")
+    name = meta.get("calibre:series") or meta.get("belongs-to-collection") or ""
+    index = meta.get("calibre:series_index") or meta.get("group-position") or ""
+    try:
+        part = int(float(index))
+    except (ValueError, OverflowError):
+        part = None
+    return {"series": cleaned(name), "series_part": part} if cleaned(name) else {}
 
 
 def _spine(package: Element, package_path: str, book: _Book) -> list[str]:

@@ -16,13 +16,22 @@ from bot.library.model import StoryDraft, TagKind
 from bot.library.render import shorten
 from bot.library.text import ImportRejected, normalise, shown
 
-LIMITS = {"title": 200, "author": 100, "summary": 2_000, "language": 35, "source": 500}
+LIMITS = {
+    "title": 200,
+    "author": 100,
+    "summary": 2_000,
+    "language": 35,
+    "source": 500,
+    "series": 200,
+}
 """The most characters each detail may have."""
 MAX_TAG = 100
 """The most characters of one fandom, relationship, character or tag."""
 MAX_TAGS = 75
 """How many fandoms, relationships, characters and tags a story may have together, as on AO3."""
 MAX_CHAPTER_TITLE = 200
+MAX_SERIES_PART = 10_000
+"""The highest part number of a series."""
 
 _NAMES = {"author": "author's name"}
 _TAG_NAMES = {TagKind.FREEFORM: "tag"}
@@ -57,8 +66,8 @@ def _too_long(what: str, text: str, limit: int) -> TooLong:
 
 
 def detail(key: str, value: str) -> str:
-    """A story's title, author, summary, language or source as kept ("" if nothing visible is
-    left); raises TooLong if it is longer than LIMITS allows."""
+    """A story's title, author, summary, language, source or series as kept ("" if nothing
+    visible is left); raises TooLong if it is longer than LIMITS allows."""
     text = cleaned(value, paragraphs=key == "summary")
     if len(text) > LIMITS[key]:
         raise _too_long(_NAMES.get(key, key), text, LIMITS[key])
@@ -98,7 +107,7 @@ def chapter_title(title: str) -> str:
 
 def checked(draft: StoryDraft, where: str) -> StoryDraft:
     """The draft with every detail kept as `detail` and `tag_names` keep them; a blank author
-    is "Unknown", a blank chapter title "Chapter N".
+    is "Unknown", a blank chapter title "Chapter N", and a part number without a series none.
 
     Raises ImportRejected naming `where` for a detail that is too long, or too many tags.
     """
@@ -110,6 +119,12 @@ def checked(draft: StoryDraft, where: str) -> StoryDraft:
             summary=detail("summary", draft.summary),
             language=detail("language", draft.language),
             source=detail("source", draft.source),
+            series=(series := detail("series", draft.series)),
+            series_part=(
+                draft.series_part
+                if series and draft.series_part and 0 < draft.series_part <= MAX_SERIES_PART
+                else None
+            ),
             tags=_tags(draft.tags),
             chapters=tuple(
                 replace(chapter, title=chapter_title(chapter.title) or f"Chapter {number}")

@@ -280,6 +280,7 @@ _NOTE_LABELS = {
     "chapter end notes": "after",
 }
 _CHAPTER_COUNT = re.compile(r"Chapters:\s*(?P<done>\d+)\s*/\s*(?P<total>\d+|\?)")
+_SERIES = re.compile(r"Part\s+(?P<part>\d+)\s+of\s+(?P<name>.+)", re.I)
 _CHAPTER_ID = re.compile(r"chapter-(?P<number>\d+)")
 _WORK_LINK = re.compile(r"(?:https?://archiveofourown\.org)?/(?:works|downloads)/(?P<id>\d+)")
 _AO3_WORKS = "https://archiveofourown.org/works/"
@@ -360,6 +361,8 @@ def _ao3_tags(tags: Tag) -> dict[str, Any]:
                 for name in names
                 if name.casefold() in known_warnings
             )
+        elif label == "serie":  # "Series", its "s" taken for a plural's
+            metadata |= _ao3_series(value)
         elif label == "language" and names[0]:
             metadata["language"] = names[0]
         elif label == "stat" and (count := _CHAPTER_COUNT.search(_text(value))):
@@ -369,6 +372,18 @@ def _ao3_tags(tags: Tag) -> dict[str, Any]:
     if kinds:
         metadata["tags"] = kinds
     return metadata
+
+
+def _ao3_series(value: Tag) -> dict[str, Any]:
+    """The first series AO3's tag list names: "Part 2 of <a>Keepers</a>" (on a work's page,
+    between links to the previous and next work)."""
+    position = value.find(class_="position") or value
+    part = _SERIES.search(_text(position))
+    if part is None:
+        return {}
+    link = position.find("a")
+    name = _text(link) if link is not None else part["name"]
+    return {"series": name, "series_part": int(part["part"])}
 
 
 def _posted_chapters(tags: Tag) -> int | None:

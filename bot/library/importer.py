@@ -19,7 +19,15 @@ from typing import Any
 import yaml
 from yaml.nodes import Node
 
-from bot.library.fields import LIMITS, TooLong, checked, cleaned, detail, tag_names
+from bot.library.fields import (
+    LIMITS,
+    MAX_SERIES_PART,
+    TooLong,
+    checked,
+    cleaned,
+    detail,
+    tag_names,
+)
 from bot.library.model import (
     ARCHIVE_WARNINGS,
     ChapterDraft,
@@ -129,6 +137,13 @@ def _status(value: object) -> Status:
         raise _Unaccepted(value, f"use {either(Status)}") from None
 
 
+def _series_part(value: object) -> int:
+    text = _text(value)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_SERIES_PART:
+        raise _Unaccepted(value, f"use a part number from 1 to {MAX_SERIES_PART:,}")
+    return int(text)
+
+
 _TAG_KEYS = {
     "fandoms": TagKind.FANDOM,
     "relationships": TagKind.RELATIONSHIP,
@@ -145,6 +160,8 @@ _READERS: dict[str, Callable[[object], object]] = {
     "status": _status,
     "language": partial(_detail, "language"),
     "source": partial(_detail, "source"),
+    "series": partial(_detail, "series"),
+    "series_part": _series_part,
 }
 METADATA_KEYS = tuple(_READERS)
 """The keys a story's front matter or sidecar YAML may use."""

@@ -105,6 +105,10 @@ class StoryDraft:
     status: Status = Status.COMPLETE
     language: str = "en"
     source: str = ""
+    series: str = ""
+    """The series the story is part of ("" for none), as AO3's "Part 2 of <series>"."""
+    series_part: int | None = None
+    """Its part number in `series` (None: not given)."""
     notices: tuple[str, ...] = ()
     """What reading the file found for the uploader to check before it is saved (never
     stored), such as a web page that holds only one chapter of the work."""
@@ -135,6 +139,8 @@ def draft_json(draft: StoryDraft) -> str:
             "status": draft.status.value,
             "language": draft.language,
             "source": draft.source,
+            "series": draft.series,
+            "series_part": draft.series_part,
             "chapters": [
                 [chapter.title, chapter.text, chapter.notes_before, chapter.notes_after]
                 for chapter in draft.chapters
@@ -158,4 +164,6 @@ def draft_from_json(text: str) -> StoryDraft:
         status=Status(kept["status"]),
         language=kept["language"],
         source=kept["source"],
+        series=kept.get("series", ""),  # kept before stories had series
+        series_part=kept.get("series_part"),
     )

@@ -8,11 +8,12 @@ Markdown; HTML `<em>` is turned into `_word_` when it is imported) are rendered 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # A run between matching markers that starts and ends with a non-space, not glued to a word
-# (so snake_case and 2*3*4 stay as they are), within one paragraph.
-_ITALIC = re.compile(r"(?<![\w*_\\])([_*])(?=[^\s_*])([^\n]*?[^\s\\])\1(?![\w*_])")
+# (so snake_case and 2*3*4 stay as they are), within one paragraph. The marker comes first and
+# the character before it is looked at after it, so that the search skips to each marker.
+_ITALIC = re.compile(r"([_*])(?<![\w*_\\].)(?=[^\s_*])([^\n]*?[^\s\\])\1(?![\w*_])")
 _SPECIAL = re.compile(r"([\\*_~|>`<\[\]#@:])")
 # List markers at the start of a line; the backslash goes before the punctuation, because
 # Discord only treats a backslash before punctuation as an escape.
@@ -25,16 +26,22 @@ def escape(text: str) -> str:
     return _LINE_START_LIST.sub(r"\1\\\2", text)
 
 
-def render_prose(text: str) -> str:
-    """Prose as Discord should show it: escaped, with the source's italics as italics."""
-    parts = []
+def italic_runs(text: str) -> Iterator[tuple[str, bool]]:
+    """Prose as runs of text, each with whether the source meant it in italics (the markers
+    left out): what Discord's rendering and a download's HTML both show."""
     position = 0
     for match in _ITALIC.finditer(text):
-        parts.append(escape(text[position : match.start()]))
-        parts.append("*" + escape(match.group(2)) + "*")
+        yield text[position : match.start()], False
+        yield match.group(2), True
         position = match.end()
-    parts.append(escape(text[position:]))
-    return "".join(parts)
+    yield text[position:], False
+
+
+def render_prose(text: str) -> str:
+    """Prose as Discord should show it: escaped, with the source's italics as italics."""
+    return "".join(
+        "*" + escape(run) + "*" if italic else escape(run) for run, italic in italic_runs(text)
+    )
 
 
 def shorten(text: str, limit: int, ellipsis: str = "…") -> str:

@@ -16,6 +16,8 @@ _SORTS = {
     "length": "story.word_count DESC, story.id",
     "kudos": "story.kudos_count DESC, story.id",
 }
+_SERIES_ORDER = "story.series_part IS NULL, story.series_part, "
+"""A series first by its parts (those without a number last), then as `sort` says."""
 HIT_START, HIT_END = "\x01", "\x02"
 SEARCH_CANDIDATES = 50
 _QUERY_WORD = re.compile(r"\w+")
@@ -30,6 +32,8 @@ class BrowseFilters:
     status: str = ""
     author: str = ""
     sort: str = "title"
+    series: str = ""
+    """A series, listed in the order of its parts whatever `sort` says."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class BrowsingQueries(Queries):
             AND (:any_tag OR EXISTS (
                 SELECT 1 FROM story_tag
                 WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE))
+            AND (:any_series OR story.series = :series COLLATE NOCASE)
         """
         params = {
             **viewer.params,
@@ -140,6 +145,8 @@ class BrowsingQueries(Queries):
             "any_author": not filters.author,
             "tag": filters.tag,
             "any_tag": not filters.tag,
+            "series": filters.series,
+            "any_series": not filters.series,
             "limit": limit,
             "offset": offset,
         }
@@ -147,7 +154,7 @@ class BrowsingQueries(Queries):
         query = f"""
             SELECT {STORY_COLUMNS} FROM story
             WHERE {where}
-            ORDER BY {_SORTS[filters.sort]}
+            ORDER BY {_SERIES_ORDER if filters.series else ""}{_SORTS[filters.sort]}
             LIMIT :limit OFFSET :offset
         """
         rows = await self._db.fetch_all(query, params)
@@ -196,6 +203,20 @@ class BrowsingQueries(Queries):
             LIMIT :limit
         """
         params = {**viewer.params, "prefix": escape_like(text) + "%", "limit": limit}
+        return [row[0] for row in await self._db.fetch_all(query, params)]
+
+    async def series_like(self, viewer: Viewer, text: str, limit: int = 25) -> list[str]:
+        """Series of stories the viewer may see whose name contains `text` (for autocomplete)."""
+        query = f"""
+            SELECT series FROM (
+                SELECT DISTINCT story.series FROM story
+                WHERE {VISIBLE} AND story.series != ''
+                AND story.series LIKE :pattern ESCAPE '\\'
+            ) AS named
+            ORDER BY series COLLATE NOCASE
+            LIMIT :limit
+        """
+        params = {**viewer.params, "pattern": "%" + escape_like(text) + "%", "limit": limit}
         return [row[0] for row in await self._db.fetch_all(query, params)]
 
     async def search(

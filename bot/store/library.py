@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.access import IN_REACH, RATING_ALLOWED, Viewer, check_visible
+from bot.access import IN_REACH, RATING_ALLOWED, VISIBLE, Viewer, check_visible
 from bot.library.layout import ChapterLayout, lay_out
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.store.database import Dialect, Queries, Row, Transaction
@@ -42,13 +42,35 @@ class Story:
     author_id: int | None = None
     """The member who wrote it, for a story a member submitted (else its author is a name)."""
     kudos_count: int = 0
+    series: str = ""
+    """The series it is part of ("" for none)."""
+    series_part: int | None = None
+    """Its part number in the series, if given."""
     warnings: tuple[str, ...] = ()
     tags: dict[TagKind, tuple[str, ...]] = field(default_factory=dict)
+
+    def as_draft(self, chapters: Sequence[ChapterDraft] = ()) -> StoryDraft:
+        """The story's details (and `chapters`) as a draft, as the library's files hold them."""
+        return StoryDraft(
+            title=self.title,
+            chapters=tuple(chapters),
+            author=self.author,
+            summary=self.summary,
+            rating=self.rating,
+            warnings=self.warnings,
+            tags=self.tags,
+            status=self.status,
+            language=self.language,
+            source=self.source,
+            series=self.series,
+            series_part=self.series_part,
+        )
 
 
 STORY_COLUMNS = (
     "id, guild_id, title, author, summary, rating, status, language, source, "
-    "chapter_count, word_count, page_count, created_at, updated_at, author_id, kudos_count"
+    "chapter_count, word_count, page_count, created_at, updated_at, author_id, kudos_count, "
+    "series, series_part"
 )
 
 
@@ -127,6 +149,35 @@ class LibraryQueries(Queries):
             tags={TagKind(kind): tuple(names) for kind, names in tags.items()},
         )
 
+    async def next_in_series(self, viewer: Viewer, story: Story) -> Story | None:
+        """The part after `story` in its series that the viewer may see (the lowest part number
+        above its own), if there is one."""
+        if not story.series or story.series_part is None:
+            return None
+        query = f"""
+            SELECT {STORY_COLUMNS} FROM story
+            WHERE {VISIBLE} AND story.series = :series COLLATE NOCASE
+            AND story.series_part > :part
+            ORDER BY story.series_part, story.id
+            LIMIT 1
+        """
+        params = {**viewer.params, "series": story.series, "part": story.series_part}
+        row = await self._db.fetch_one(query, params)
+        return story_from_row(row) if row else None
+
+    async def chapters(self, story_id: int) -> list[ChapterDraft]:
+        """Every chapter of a story, in order, with its notes (for a download, not reading: the
+        caller has looked the story up with the reader's Viewer)."""
+        rows = await self._db.fetch_all(
+            "SELECT title, text, notes_before, notes_after FROM chapter "
+            "WHERE story_id = :story ORDER BY number",
+            {"story": story_id},
+        )
+        return [
+            ChapterDraft(row["title"], row["text"], row["notes_before"], row["notes_after"])
+            for row in rows
+        ]
+
     async def chapter_texts(self, story_id: int) -> list[str]:
         """The prose of every chapter of a story, in order (for checks and exports, not reading)."""
         rows = await self._db.fetch_all(
@@ -174,13 +225,16 @@ async def write_story(
         len(draft.chapters),
         draft.word_count,
         sum(len(chapter.pages) for chapter in layout),
+        draft.series,
+        draft.series_part,
         now,
     )
     if story_id is not None:
         await tx.execute(
             "UPDATE story SET content_hash = ?, title = ?, author = ?, summary = ?, "
             "rating = ?, status = ?, language = ?, source = ?, chapter_count = ?, "
-            "word_count = ?, page_count = ?, updated_at = ? WHERE id = ?",
+            "word_count = ?, page_count = ?, series = ?, series_part = ?, updated_at = ? "
+            "WHERE id = ?",
             (*values, story_id),
         )
         await remove_excerpts(tx, story_id)
@@ -189,9 +243,9 @@ async def write_story(
     else:
         story_id = await tx.scalar(
             "INSERT INTO story (content_hash, title, author, summary, rating, status, "
-            "language, source, chapter_count, word_count, page_count, updated_at, "
-            "created_at, guild_id, source_key, author_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "language, source, chapter_count, word_count, page_count, series, series_part, "
+            "updated_at, created_at, guild_id, source_key, author_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (*values, now, guild_id, source_key, author_id),
         )
     await insert_tags(tx, story_id, draft)

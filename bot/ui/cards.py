@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -11,7 +11,7 @@ from bot.library.model import TagKind
 from bot.library.render import escape, render_prose, shorten, spoiler
 from bot.store import DailySchedule, Shelved, Story
 from bot.ui import limits
-from bot.ui.items import StatelessView
+from bot.ui.items import StatefulItem, StatelessView
 from bot.ui.lookup import viewer_of
 from bot.ui.reader import OpenCopyButton
 from bot.ui.together import KudosButton, ShelfButton
@@ -39,6 +39,8 @@ def story_card(story: Story) -> discord.Embed:
     embed.set_author(name=shorten(f"by {story.author}", limits.EMBED_AUTHOR))
     if story.author_id is not None:  # a member's own story: their name as it is now
         embed.add_field(name="Author", value=f"<@{story.author_id}>")
+    if story.series:
+        embed.add_field(name="Series", value=shorten(series_line(story), limits.EMBED_FIELD_VALUE))
     embed.add_field(name="Rating", value=story.rating.value)
     if story.warnings:
         embed.add_field(
@@ -87,6 +89,8 @@ async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: 
     view.add_item(KudosButton.make(story.id))
     view.add_item(ShelfButton.make(Shelved.BOOKMARK, story.id))
     view.add_item(ShelfButton.make(Shelved.LATER, story.id))
+    if following := await store.next_in_series(viewer, story):
+        view.add_item(NextPartButton.make(following))
     embed = story_card(story)
     if bookmarks := await store.public_bookmarks(viewer, story.id):
         lines = [
@@ -101,6 +105,31 @@ async def send_story_card(interaction: discord.Interaction[StoryBot], story_id: 
     await interaction.response.send_message(
         embed=embed, view=view, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
     )
+
+
+def series_line(story: Story) -> str:
+    """ "Part 2 of <series>" (escaped), or "Part of <series>" without a part number."""
+    part = f"Part {story.series_part}" if story.series_part is not None else "Part"
+    return f"{part} of {escape(story.series)}"
+
+
+class NextPartButton(
+    StatefulItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"nextpart:(?P<story>[^:]+)",
+):
+    """On a story's card: the card of the next part of its series (checked again when used)."""
+
+    story: int
+
+    @classmethod
+    def make(cls, following: Story) -> NextPartButton:
+        part = f"Part {following.series_part}" if following.series_part is not None else "Next"
+        label = shorten(f"Next: {part} · {following.title}", limits.BUTTON_LABEL)
+        return cls.button(label, story=following.id)
+
+    async def run(self, interaction: discord.Interaction[StoryBot]) -> None:
+        await send_story_card(interaction, self.story)
 
 
 def describe_daily(schedule: DailySchedule | None) -> str:

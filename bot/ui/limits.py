@@ -24,3 +24,6 @@ CHOICE_NAME = 100
 CHOICE_VALUE = 100
 LAYOUT_TEXT = 4000
 """All the text displays of a message in Discord's newer layout together."""
+UPLOAD_BYTES = 10 * 2**20
+"""The largest file a bot's message may carry: 10 MiB (the API reference's "Uploading Files";
+an interaction's `attachment_size_limit` says the same where no boost raises it)."""

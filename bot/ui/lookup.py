@@ -132,6 +132,19 @@ async def tag_autocomplete(
     ]
 
 
+async def series_autocomplete(
+    interaction: discord.Interaction[StoryBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Series of the stories the reader may see here whose name contains what they typed."""
+    found = await interaction.client.store.series_like(await viewer_of(interaction), current)
+    return [
+        app_commands.Choice(
+            name=shorten(series, limits.CHOICE_NAME), value=shorten(series, limits.CHOICE_VALUE)
+        )
+        for series in found
+    ]
+
+
 async def guild_story_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:

@@ -36,6 +36,7 @@ EXPECTED_COMMANDS = {
     "bookmark",
     "shelf",
     "discuss",
+    "download",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import zlib
@@ -18,7 +19,7 @@ from discord.ext import commands
 
 from standin.fixtures import running
 from standin.limits import COMPONENTS_V2
-from standin.server import Standin
+from standin.server import ATTACHMENT_SIZE_LIMIT, Standin
 from standin.world import Guild, World, on_shard
 
 STORIES = ["Prom Night", "Prologue", "Winter Tale"]
@@ -139,6 +140,16 @@ class Files(app_commands.Group):
         await interaction.response.defer(thinking=True)
         data = await file.read()
         await interaction.edit_original_response(content=f"{file.filename}: {len(data)} bytes")
+
+    @app_commands.command()
+    @app_commands.describe(size="How many bytes the file has")
+    async def send(self, interaction: discord.Interaction, size: int) -> None:
+        """Send a file of this many bytes."""
+        await interaction.response.defer(thinking=True)
+        try:
+            await interaction.followup.send(file=discord.File(io.BytesIO(b"x" * size), "big.txt"))
+        except discord.HTTPException as error:
+            await interaction.followup.send(f"refused: {error.status} {error.code}")
 
 
 def make_bot(standin: Standin) -> commands.Bot:
@@ -380,6 +391,18 @@ async def test_subcommand_downloads_attachment_in_deferred_answer(standin: Stand
         assert reply.record.response_type == 5
         assert reply.content == f"story.md: {len(story.data)} bytes"
         assert reply.message and not reply.message.loading
+
+
+async def test_a_file_over_the_upload_limit_is_refused_as_discord_refuses_it(
+    standin: Standin,
+) -> None:
+    async with running(make_bot(standin), standin):
+        reader = standin.user("reader")
+        sent = await reader.slash("files send", size=ATTACHMENT_SIZE_LIMIT)
+        refused = await reader.slash("files send", size=ATTACHMENT_SIZE_LIMIT + 1)
+    assert sent.message is not None
+    assert sent.message.attachments[0]["size"] == ATTACHMENT_SIZE_LIMIT
+    assert refused.content == "refused: 413 40005"
 
 
 async def test_original_response_and_followups(standin: Standin) -> None:

@@ -57,6 +57,7 @@ def test_ao3_html_metadata_comes_from_its_preface() -> None:
     assert draft.language == "English"
     assert draft.summary == "A keeper and a _storm_.\n\nSecond line."
     assert draft.source == "https://archiveofourown.org/works/123456"
+    assert (draft.series, draft.series_part) == ("Keepers", 1)
 
 
 def test_ao3_html_chapters_keep_prose_and_notes_apart() -> None:
@@ -147,7 +148,8 @@ def test_an_ao3_work_page_saved_from_a_browser_reads_like_the_works_download() -
     assert page.author == "quiet_owl, Bea Quince (bea)"
     assert page.rating is Rating.TEEN
     assert page.tags[TagKind.FREEFORM] == ("Slow Burn", "Storms & Lanterns")
-    for detail in ("rating", "warnings", "tags", "status", "language", "summary", "source"):
+    details = ("rating", "warnings", "tags", "status", "language", "summary", "source", "series")
+    for detail in (*details, "series_part"):
         assert getattr(page, detail) == getattr(download, detail), detail
     assert page.chapters == download.chapters
     assert page.notices == ()
@@ -298,6 +300,7 @@ def test_fanficfare_epub_metadata_comes_from_its_package() -> None:
     assert draft.language == "en"
     assert draft.tags == {TagKind.FREEFORM: ("Drama", "Hurt/Comfort")}
     assert draft.source == "https://example.org/s/4242"
+    assert (draft.series, draft.series_part) == ("Weather Tales", 2)
 
 
 def test_fanficfare_epub_chapters_follow_the_spine_without_the_title_page() -> None:
@@ -331,7 +334,29 @@ def test_ao3_epub_split_by_calibre_reads_as_its_html_does() -> None:
 
     assert from_epub.title == "The Lighthouse Keeper"
     assert from_epub.tags == from_html.tags
+    assert (from_epub.series, from_epub.series_part) == ("Keepers", 1)  # from its title page
     assert from_epub.chapters == from_html.chapters
+
+
+def test_an_ao3_work_page_names_the_series_between_its_previous_and_next_works() -> None:
+    page = AO3_HTML.replace(
+        '<dd>Part 1 of <a href="https://archiveofourown.org/series/7777">Keepers</a></dd>',
+        '<dd class="series"><span class="series"><a class="previous" href="/works/1">← '
+        'Previous Work</a> <span class="position">Part 3 of <a href="/series/7">Keepers</a>'
+        '</span> <a class="next" href="/works/3">Next Work →</a></span></dd>',
+    )
+    draft = story(page, "keeper.html")
+    assert (draft.series, draft.series_part) == ("Keepers", 3)
+
+
+def test_an_epub_3_collection_is_its_series() -> None:
+    metadata = (
+        '<dc:title>Lantern</dc:title><meta property="belongs-to-collection" id="c">Lanterns</meta>'
+        '<meta refines="#c" property="group-position">4</meta>'
+    )
+    book = epub({"content.opf": package(metadata, ["one.xhtml"]), "one.xhtml": xhtml("<p>Hi.</p>")})
+    draft = story(book, "lantern.epub")
+    assert (draft.series, draft.series_part) == ("Lanterns", 4)
 
 
 # --- Refusals -------------------------------------------------------------------------------

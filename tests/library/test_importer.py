@@ -464,11 +464,22 @@ def test_a_sidecar_describes_the_story_and_front_matter_wins_per_key() -> None:
     assert (both.title, both.author, both.rating) == ("The Last Dance", "klainebow", Rating.GENERAL)
 
 
+def test_front_matter_puts_a_story_in_a_series_at_its_part() -> None:
+    draft = story("---\nseries: Keepers\nseries_part: 2\n---\nKurt smiled.", "two.md")
+    assert (draft.series, draft.series_part) == ("Keepers", 2)
+    alone = story("---\nseries_part: 2\n---\nKurt smiled.", "alone.md")
+    assert (alone.series, alone.series_part) == ("", None)
+    assert rejection(b"---\nseries: K\nseries_part: second\n---\nKurt.", "k.md") == (
+        "In the front matter of “k.md”, series_part “second” is not accepted: use a part "
+        "number from 1 to 10,000."
+    )
+
+
 def test_an_unknown_key_is_refused_with_a_suggestion() -> None:
     assert rejection(b"---\nratng: T\n---\nKurt smiled.", "courage.md") == (
         "In the front matter of “courage.md”, “ratng” is not a metadata key "
         "(did you mean “rating”?): use title, author, summary, rating, warnings, fandoms, "
-        "relationships, characters, tags, status, language or source."
+        "relationships, characters, tags, status, language, source, series or series_part."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot.access import Viewer
 from bot.library import pages
 from bot.library.model import ChapterDraft, Rating, StoryDraft, TagKind
-from bot.store import Preferences, SaveOutcome, Store
+from bot.store import BrowseFilters, Preferences, SaveOutcome, Store
 from bot.store.database import Dialect, migrations
 from tests.conftest import ANYONE
 from tests.samples import database
@@ -242,3 +243,40 @@ async def test_after_the_upgrade_readers_read_and_resume_as_before(tmp_path: Pat
         assert await store.mature_in_dms(1)
     finally:
         await store.close()
+
+
+async def _save_part(
+    store: Store, title: str, part: int | None, rating: Rating = Rating.TEEN, **where: int
+) -> int:
+    draft = replace(_draft(title), series="Keepers", series_part=part, rating=rating)
+    saved = await store.save_story(
+        draft, source_key=title, content_hash=title, page_size=900, **where
+    )
+    return saved[1]
+
+
+async def test_a_series_keeps_its_parts_in_order_and_the_next_part_is_one_the_reader_may_see(
+    store: Store,
+) -> None:
+    first = await _save_part(store, "One", 1)
+    await _save_part(store, "Three", 3)
+    await _save_part(store, "Two (Mature)", 2, Rating.MATURE)
+    await _save_part(store, "Two (another server's)", 2, guild_id=222)
+    await _save_part(store, "Unnumbered", None)
+    await store.save_story(_draft("Alone"), source_key="alone", content_hash="a", page_size=900)
+    story = await store.story(ANYONE, first)
+    assert (story.series, story.series_part) == ("Keepers", 1)
+
+    normal = Viewer(1, 111, age_restricted_ok=False)
+    following = await store.next_in_series(normal, await store.story(normal, first))
+    assert following is not None and following.title == "Three"
+    assert (await store.next_in_series(ANYONE, story)).title == "Two (Mature)"
+    assert await store.next_in_series(ANYONE, await store.story(ANYONE, first + 1)) is None
+
+    listed, total = await store.browse(
+        ANYONE, BrowseFilters(series="keepers", sort="length"), offset=0, limit=8
+    )
+    assert [s.title for s in listed] == ["One", "Two (Mature)", "Three", "Unnumbered"]
+    assert total == 4
+    assert await store.series_like(normal, "eep") == ["Keepers"]
+    assert await store.series_like(normal, "alone") == []
