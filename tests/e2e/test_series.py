@@ -44,7 +44,13 @@ async def test_a_card_leads_to_the_next_part_the_reader_may_see_and_stories_list
     assert _field(card.embeds[0], "Series") == "Part 1 of Keepers"
     assert "Next: Part 2 · The Storm" in _buttons(card)
     # the Mature part is not offered in a normal channel: the next one it may see is
-    assert _buttons(here) == ["Start reading", "Next: Part 3 · The Morning"]
+    assert _buttons(here) == [
+        "Start reading",
+        "♥ Kudos",
+        "Bookmark",
+        "Mark for later",
+        "Next: Part 3 · The Morning",
+    ]
     description = listed.embeds[0]["description"]
     assert description.index("The Lamp") < description.index("The Morning")
     assert "The Storm" not in description
