@@ -231,7 +231,7 @@ class Daily(commands.Cog):
 
     async def _channel(self, schedule: DailySchedule) -> discord.TextChannel | None:
         # Looked up in its guild: the bot's get_channel searches every guild in turn, which for
-        # a bot in 10,000 guilds cost more CPU than the rest of a post.
+        # a bot in 10,000 guilds cost about as much CPU as the rest of a post.
         guild = self.bot.get_guild(schedule.guild_id)
         try:
             channel = (guild and guild.get_channel(schedule.channel_id)) or (
