@@ -1,10 +1,12 @@
 """`python -m bench`: measure storybot against its floor and print one table (and JSON).
 
 Figures: import (storybot's importer against a plain sqlite3 + FTS5 bulk insert), latency
-(p50/p99 per command through the Discord stand-in against a bare discord.py bot), memory (peak
-RSS after the latency run), cold-start (process start to a /read answered) and fan-out (daily
-posts and subscriber DMs under Discord's global limit of 50 requests a second, with readers
-reading). Latency and memory come from the same run, so asking for either measures both.
+(p50/p99 per command through the Discord stand-in against a bare discord.py bot, and storybot on
+PostgreSQL against storybot on SQLite), memory (peak RSS after the latency run), cold-start
+(process start to a /read answered) and fan-out (daily posts and subscriber DMs under Discord's
+global limit of 50 requests a second, with readers reading: one process on SQLite, one and two
+on PostgreSQL). Latency and memory come from the same run, so asking for either measures both.
+The PostgreSQL server is BENCH_DATABASE_URL's, or one started for the run (bench/postgres.py).
 
 Libraries are generated from a fixed seed and cached in bench/.cache/ (the large one is about
 1 GB and takes a minute or two the first time). --quick runs every figure on tiny libraries
@@ -28,9 +30,11 @@ from pathlib import Path
 from rich.console import Console
 
 from bench import fanout, figures
-from bench.figures import Plan
-from bench.harness import SIZED_FLOOR
+from bench.fanout import Fleet
+from bench.figures import Contender, Plan
+from bench.harness import ON_POSTGRES, SIZED_FLOOR
 from bench.library import CACHE, Library, library
+from bench.postgres import PostgresServer
 from bench.report import (
     FIGURES,
     Results,
@@ -133,6 +137,7 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
     """Each wanted figure in turn; one that fails is recorded and the others still run."""
     ordered = list(libraries.values())
     largest, smallest = ordered[-1], ordered[0]
+    server = PostgresServer(plan.folder)
 
     def imports() -> None:
         for each in ordered:
@@ -140,13 +145,24 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
             results.imports.append(figures.measure_import(each, plan.folder))
 
     def latency() -> None:
-        bots: list[tuple[str, Library, Path | None]] = [
-            ("storybot", each, figures.ensure_database(each, plan.folder)) for each in ordered
+        bots = [
+            Contender("storybot", each, figures.ensure_database(each, plan.folder))
+            for each in ordered
         ]
-        bots += [("floor", largest, None), (SIZED_FLOOR, largest, None)]
+        console.print(f"Latency: copying the {largest.size} library into PostgreSQL")
+        copying = time.monotonic()
+        sqlite = figures.ensure_database(largest, plan.folder)
+        on_postgres = asyncio.run(server.filled(f"bench_{largest.size}", sqlite))
+        console.print(f"Copied in {time.monotonic() - copying:.0f} s.")
+        bots += [
+            Contender(ON_POSTGRES, largest, on_postgres, server),
+            Contender("floor", largest),
+            Contender(SIZED_FLOOR, largest),
+        ]
         console.print(
-            f"Latency: storybot ({', '.join(each.size for each in ordered)} library), the floor "
-            "and the floor with storybot-sized replies, taking turns"
+            f"Latency: storybot ({', '.join(each.size for each in ordered)} library, and "
+            f"{largest.size} on PostgreSQL), the floor and the floor with storybot-sized "
+            "replies, taking turns"
         )
         results.reading += asyncio.run(figures.measure_reading(bots, plan))
 
@@ -159,9 +175,13 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
 
     def fan_out() -> None:
         database = figures.ensure_database(smallest, plan.folder)
-        for name, measure in (("daily posts", fanout.daily_fanout), ("DMs", fanout.upload_fanout)):
-            console.print(f"Fan-out: {plan.fanout:,} {name}")
-            results.fanouts.append(asyncio.run(measure(smallest, database, plan)))
+        for fleet in (Fleet(), Fleet(1, server), Fleet(2, server)):
+            for name, measure in (
+                ("daily posts", fanout.daily_fanout),
+                ("DMs", fanout.upload_fanout),
+            ):
+                console.print(f"Fan-out: {plan.fanout:,} {name}, {fleet.name}")
+                results.fanouts.append(asyncio.run(measure(smallest, database, plan, fleet)))
 
     steps: dict[str, Callable[[], None]] = {
         "import": imports,
@@ -169,14 +189,17 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
         "cold-start": cold_start,
         "fan-out": fan_out,
     }
-    for figure, step in steps.items():
-        if figure not in wanted:
-            continue
-        try:
-            step()
-        except Exception as error:
-            traceback.print_exc()
-            results.errors[figure] = f"{type(error).__name__}: {error}"[:300]
+    try:
+        for figure, step in steps.items():
+            if figure not in wanted:
+                continue
+            try:
+                step()
+            except Exception as error:
+                traceback.print_exc()
+                results.errors[figure] = f"{type(error).__name__}: {error}"[:300]
+    finally:
+        server.stop()
 
 
 def _unanswered(results: Results) -> bool:

@@ -3,15 +3,19 @@ stand-in holding the bot to Discord's global limit, while readers keep reading.
 
 Each kind runs the bot twice on the same world and a copy of the small library's database:
 once with nothing to deliver (the idle /read latency), then with everything due when it starts
-(the scheduler's and the outbox sender's first runs come as soon as the bot is ready).
+(the scheduler's and the outbox sender's first runs come as soon as the bot is ready). The bot
+runs as a fleet: one process on SQLite, or one or more on PostgreSQL sharing Discord's shards
+(and so the global limit) between them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 import zoneinfo
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +24,11 @@ from bench.figures import Plan
 from bench.harness import BenchStandin, BotProcess, copy_database, is_post, reading_world
 from bench.latency import Latency, Readers
 from bench.library import Library
+from bench.postgres import PostgresServer
 from bot.library.model import ChapterDraft, StoryDraft
+from bot.shards import Shards
 from bot.store import Following, Store
-from standin.world import World
+from standin.world import World, on_shard
 
 GLOBAL_LIMIT = 50
 """Requests per second: Discord's global rate limit for a bot."""
@@ -31,8 +37,40 @@ READER_PAUSE = 0.25
 
 
 @dataclass(frozen=True)
+class Fleet:
+    """How the bot runs for a fan-out: `processes` of it, on SQLite or on `server`."""
+
+    processes: int = 1
+    server: PostgresServer | None = None
+
+    @property
+    def store(self) -> str:
+        return "PostgreSQL" if self.server else "SQLite"
+
+    @property
+    def name(self) -> str:
+        return fleet_name(self.processes, self.store)
+
+    def shards(self, recommended: int) -> list[Shards | None]:
+        """The shards of each process: one runs all Discord recommends, as the bot does
+        unasked; several deal them out in turn (at least one each)."""
+        if self.processes == 1:
+            return [None]
+        count = max(recommended, self.processes)
+        return [
+            Shards(count, tuple(range(count))[n :: self.processes]) for n in range(self.processes)
+        ]
+
+
+def fleet_name(processes: int, store: str) -> str:
+    return f"{'one process' if processes == 1 else f'{processes} processes'} on {store}"
+
+
+@dataclass(frozen=True)
 class FanOutResult:
     kind: str
+    processes: int
+    store: str
     count: int
     delivered: int
     finished: bool
@@ -48,12 +86,15 @@ class FanOutResult:
     read_idle: Latency
 
 
-async def daily_fanout(library: Library, database: Path, plan: Plan) -> FanOutResult:
-    """`plan.fanout` guilds with their daily excerpt due in the same minute."""
+async def daily_fanout(library: Library, database: Path, plan: Plan, fleet: Fleet) -> FanOutResult:
+    """`plan.fanout` guilds with their daily excerpt due in the same minute, as many on each
+    shard."""
     world = reading_world(plan.concurrency, guilds=plan.fanout)
-    copy = plan.folder / "fanout-daily.db"
-    copy_database(database, copy)
-    idle = await _reading(world, library, copy, plan)
+    shards = world.recommended_shards
+    for number, guild in enumerate(world.guilds[-plan.fanout :]):
+        guild.id = on_shard(number % shards, shards)
+    copy = await _copy(database, "fanout_daily", plan, fleet)
+    idle = await _reading(world, library, copy, plan, fleet)
     store = await Store.open(copy)
     try:
         zone, due = _midday_zone()
@@ -70,18 +111,17 @@ async def daily_fanout(library: Library, database: Path, plan: Plan) -> FanOutRe
             )
     finally:
         await store.close()
-    return await _deliver("daily posts", world, library, copy, plan, idle)
+    return await _deliver("daily posts", world, library, copy, plan, fleet, idle)
 
 
-async def upload_fanout(library: Library, database: Path, plan: Plan) -> FanOutResult:
+async def upload_fanout(library: Library, database: Path, plan: Plan, fleet: Fleet) -> FanOutResult:
     """One upload to a guild where `plan.fanout` readers follow everything new (told by DM).
 
     The readers have had a notice before, so the bot knows their DM channels: each notice is
     one request (a reader's first notice costs one more, to open the channel)."""
     world = reading_world(plan.concurrency, users=plan.fanout)
     club = world.guild()
-    copy = plan.folder / "fanout-upload.db"
-    copy_database(database, copy)
+    copy = await _copy(database, "fanout_upload", plan, fleet)
     store = await Store.open(copy)
     try:
         for user in world.users[-plan.fanout :]:
@@ -89,7 +129,7 @@ async def upload_fanout(library: Library, database: Path, plan: Plan) -> FanOutR
             await store.set_dm_channel(user.id, world.dm_channel(user).id)
     finally:
         await store.close()
-    idle = await _reading(world, library, copy, plan)
+    idle = await _reading(world, library, copy, plan, fleet)
     store = await Store.open(copy)
     try:
         story = StoryDraft(
@@ -106,7 +146,16 @@ async def upload_fanout(library: Library, database: Path, plan: Plan) -> FanOutR
         )
     finally:
         await store.close()
-    return await _deliver("new-story DMs", world, library, copy, plan, idle)
+    return await _deliver("new-story DMs", world, library, copy, plan, fleet, idle)
+
+
+async def _copy(database: Path, name: str, plan: Plan, fleet: Fleet) -> Path | str:
+    """A copy of the SQLite library at `database` for one fan-out, in the fleet's store."""
+    if fleet.server:
+        return await fleet.server.filled(name, database)
+    copy = plan.folder / f"{name}.db"
+    copy_database(database, copy)
+    return copy
 
 
 def _midday_zone() -> tuple[zoneinfo.ZoneInfo, datetime]:
@@ -119,20 +168,51 @@ def _midday_zone() -> tuple[zoneinfo.ZoneInfo, datetime]:
     return zone, now
 
 
-async def _reading(world: World, library: Library, database: Path, plan: Plan) -> Latency:
+async def _reading(
+    world: World, library: Library, database: Path | str, plan: Plan, fleet: Fleet
+) -> Latency:
     """/read latency with the bot idle: the same readers, at the same pace, nothing due."""
-    standin = BenchStandin(world)
-    await standin.start()
-    process = await BotProcess.start("storybot", standin, plan.folder, database=database)
-    try:
+    async with _running(world, database, plan, fleet) as standin:
         readers = await _ready_readers(standin, library, plan)
         samples = await readers.run(
             "/read", count=plan.idle_reads, concurrency=plan.concurrency, pause=READER_PAUSE
         )
-    finally:
-        await process.stop()
-        await standin.stop()
     return samples.latency()
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    world: World, database: Path | str, plan: Plan, fleet: Fleet, *, limit: float | None = None
+) -> AsyncIterator[BenchStandin]:
+    """A stand-in of `world` (holding the bot to `limit` requests a second, if given) and the
+    fleet's processes connected to it, started together; all stopped at the end.
+
+    This process's garbage collector is off meanwhile: this process plays Discord, which does
+    not stop, and a full collection over all the stand-in keeps (every message posted) grew to
+    stall it for 0.8 s, after which the requests held up came in at once, over the limit."""
+    gc.collect()
+    gc.disable()
+    standin = BenchStandin(world)
+    standin.global_rate_limit = limit
+    await standin.start()
+    started = await asyncio.gather(
+        *(
+            BotProcess.start("storybot", standin, plan.folder, database=database, shards=shards)
+            for shards in fleet.shards(world.recommended_shards)
+        ),
+        return_exceptions=True,
+    )
+    processes = [each for each in started if isinstance(each, BotProcess)]
+    try:
+        for failed in started:
+            if isinstance(failed, BaseException):
+                raise failed
+        yield standin
+    finally:
+        for process in processes:
+            await process.stop()
+        await standin.stop()
+        gc.enable()
 
 
 async def _ready_readers(standin: BenchStandin, library: Library, plan: Plan) -> Readers:
@@ -143,17 +223,18 @@ async def _ready_readers(standin: BenchStandin, library: Library, plan: Plan) ->
 
 
 async def _deliver(
-    kind: str, world: World, library: Library, database: Path, plan: Plan, idle: Latency
+    kind: str,
+    world: World,
+    library: Library,
+    database: Path | str,
+    plan: Plan,
+    fleet: Fleet,
+    idle: Latency,
 ) -> FanOutResult:
     """Start the bot with everything due, read while it delivers, stop when all is delivered
-    or at a cap well past the ideal time."""
-    standin = BenchStandin(world)
-    standin.global_rate_limit = GLOBAL_LIMIT
-    await standin.start()
-    process = await BotProcess.start("storybot", standin, plan.folder, database=database)
-    try:
-        standin.bot_requests.clear()  # what came before was the start-up
-        standin.posted = 0
+    or at a cap well past the ideal time. The fan-out's time runs from its first post (nothing
+    before is a post: the start-up's requests are not) to its last delivery."""
+    async with _running(world, database, plan, fleet, limit=GLOBAL_LIMIT) as standin:
         readers = await _ready_readers(standin, library, plan)
         stop = asyncio.Event()
         reading = asyncio.create_task(
@@ -166,16 +247,15 @@ async def _deliver(
         finished = standin.posted >= plan.fanout
         stop.set()
         during = (await reading).latency()
-    finally:
-        await process.stop()
-        await standin.stop()
     requests = standin.bot_requests
-    start = requests[0].at if requests else time.perf_counter()
+    start = next((r.at for r in requests if is_post(r.route)), time.perf_counter())
     posts = [r for r in requests if r.accepted and is_post(r.route)]
     end = posts[-1].at if finished and posts else cap
-    window = [r for r in requests if r.at <= end]
+    window = [r for r in requests if start <= r.at <= end]
     return FanOutResult(
         kind=kind,
+        processes=fleet.processes,
+        store=fleet.store,
         count=plan.fanout,
         delivered=min(standin.posted, plan.fanout),
         finished=finished,

@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.harness import CLUB_CHANNEL, BenchStandin, BotProcess, reading_world, run_measured
 from bench.latency import COMMANDS, Latency, Readers, Samples
 from bench.library import Library
+from bench.postgres import PostgresServer
 from bot.store import Store
 
 
@@ -66,6 +67,19 @@ class ReadingResult:
     """Seconds of CPU the bot used per interaction answered, by command."""
     standin_cpu: dict[str, float]
     """The same for this process: the stand-in and the readers driving it."""
+    server_cpu: dict[str, float]
+    """The same for the PostgreSQL server the bot is on (none for a bot on SQLite)."""
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A bot of a latency run, the library its readers read, and its database: an SQLite file,
+    or a database on `server` (none for the floor)."""
+
+    bot: str
+    library: Library
+    database: Path | str | None = None
+    server: PostgresServer | None = None
 
 
 @dataclass(frozen=True)
@@ -157,14 +171,14 @@ async def _chapter_count(database: Path) -> int:
 class _Turns:
     """One bot of a latency run, on its own stand-in, and what its turns measured so far."""
 
-    bot: str
-    library: Library
+    contender: Contender
     standin: BenchStandin
     process: BotProcess
     readers: Readers
     samples: dict[str, Samples] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
     standin_cpu: dict[str, float] = field(default_factory=dict)
+    server_cpu: dict[str, float] = field(default_factory=dict)
 
     async def take(self, command: str, count: int, plan: Plan) -> None:
         """`count` interactions of `command`, adding up their latencies and CPU time."""
@@ -173,49 +187,64 @@ class _Turns:
         gc.freeze()
         stop = asyncio.Event()
         cap = asyncio.get_running_loop().call_later(plan.phase_seconds / plan.turns, stop.set)
-        used, used_here = self.process.cpu_seconds(), time.process_time()
+        server = self.contender.server
+        before = (
+            self.process.cpu_seconds(),
+            time.process_time(),
+            server.cpu_seconds() if server else 0.0,
+        )
         taken = await self.readers.run(
             command, count=count, stop=stop, concurrency=plan.concurrency
         )
         cap.cancel()
-        self.cpu[command] = self.cpu.get(command, 0.0) + self.process.cpu_seconds() - used
-        spent_here = time.process_time() - used_here
-        self.standin_cpu[command] = self.standin_cpu.get(command, 0.0) + spent_here
+        _add(self.cpu, command, self.process.cpu_seconds() - before[0])
+        _add(self.standin_cpu, command, time.process_time() - before[1])
+        if server:
+            _add(self.server_cpu, command, server.cpu_seconds() - before[2])
         samples = self.samples.setdefault(command, Samples())
         samples.times += taken.times
         samples.failures += taken.failures
 
     def result(self) -> ReadingResult:
         answered = {command: max(1, len(s.times)) for command, s in self.samples.items()}
+
+        def each(spent: dict[str, float]) -> dict[str, float]:
+            return {command: seconds / answered[command] for command, seconds in spent.items()}
+
         return ReadingResult(
-            self.bot,
-            self.library.size,
+            self.contender.bot,
+            self.contender.library.size,
             {command: samples.latency() for command, samples in self.samples.items()},
             self.process.peak_rss(),
             len(self.standin.violations),
-            {command: spent / answered[command] for command, spent in self.cpu.items()},
-            {command: spent / answered[command] for command, spent in self.standin_cpu.items()},
+            each(self.cpu),
+            each(self.standin_cpu),
+            each(self.server_cpu),
         )
 
 
-async def measure_reading(
-    bots: list[tuple[str, Library, Path | None]], plan: Plan
-) -> list[ReadingResult]:
-    """Every command of COMMANDS `plan.interactions` times per bot (name, library, database),
-    after a warm-up. The bots take turns, `plan.turns` times per command, each on its own
-    stand-in, so that a shared machine whose speed drifts during the run slows them alike."""
+def _add(spent: dict[str, float], command: str, seconds: float) -> None:
+    spent[command] = spent.get(command, 0.0) + seconds
+
+
+async def measure_reading(bots: list[Contender], plan: Plan) -> list[ReadingResult]:
+    """Every command of COMMANDS `plan.interactions` times per bot, after a warm-up. The bots
+    take turns, `plan.turns` times per command, each on its own stand-in, so that a shared
+    machine whose speed drifts during the run slows them alike."""
     started: list[_Turns] = []
     try:
-        for bot, library, database in bots:
+        for contender in bots:
             standin = BenchStandin(reading_world(plan.concurrency))
             await standin.start()
             try:
-                process = await BotProcess.start(bot, standin, plan.folder, database=database)
+                process = await BotProcess.start(
+                    contender.bot, standin, plan.folder, database=contender.database
+                )
             except BaseException:
                 await standin.stop()
                 raise
-            readers = Readers(standin, library, plan.concurrency)
-            started.append(_Turns(bot, library, standin, process, readers))
+            readers = Readers(standin, contender.library, plan.concurrency)
+            started.append(_Turns(contender, standin, process, readers))
         for turns in started:
             for command in COMMANDS:
                 await turns.readers.run(command, count=plan.warmup, concurrency=plan.concurrency)

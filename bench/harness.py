@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.shards import Shards
 from standin.server import Standin
 from standin.world import BOT_PERMISSIONS, Channel, Guild, Role, User, World
 
@@ -28,6 +29,7 @@ STORYBOT = ("-m", "bot", "run")
 FLOOR = ("-m", "bench.floor", "bot")
 SIZED_FLOOR = "sized floor"
 """The floor bot answering with constant replies the size and shape of storybot's."""
+ON_POSTGRES = "storybot on PostgreSQL"
 CLUB_CHANNEL = "nsfw-reading"
 """Where the benchmark's readers read: age-restricted, so every rating may be shown."""
 _STOP_SECONDS = 20
@@ -112,10 +114,18 @@ class BotProcess:
 
     @classmethod
     async def start(
-        cls, name: str, standin: Standin, folder: Path, *, database: Path | None = None
+        cls,
+        name: str,
+        standin: Standin,
+        folder: Path,
+        *,
+        database: Path | str | None = None,
+        shards: Shards | None = None,
     ) -> BotProcess:
-        """Start the bot and return once it has identified on the stand-in's gateway."""
-        command = STORYBOT if name == "storybot" else FLOOR
+        """Start the bot and return once it has identified on the stand-in's gateway: on the
+        SQLite file or PostgreSQL URL `database`, running `shards` (default: all Discord
+        recommends)."""
+        command = FLOOR if name in ("floor", SIZED_FLOOR) else STORYBOT
         empty = folder / "no-library"  # so an empty database is not filled with data/
         empty.mkdir(exist_ok=True)
         env = {
@@ -125,12 +135,15 @@ class BotProcess:
             "DISCORD_REST_URL": standin.rest_url,
             "DISCORD_GATEWAY_URL": standin.gateway_url,
             "DEV_GUILD_ID": str(standin.world.guild().id),
-            "DATABASE_PATH": str(database or folder / "unused.db"),
+            "DATABASE_PATH": str(database if isinstance(database, Path) else folder / "unused.db"),
+            "DATABASE_URL": database if isinstance(database, str) else "",
+            "SHARD_COUNT": str(shards.count) if shards else "",
+            "SHARD_IDS": ",".join(map(str, shards.ids)) if shards else "",
             "LIBRARY_DIR": str(empty),
             "FLOOR_REPLIES": "sized" if name == SIZED_FLOOR else "",
         }
-        log = folder / f"{name}-{next(_starts)}.log"
-        handshakes = len(standin.handshakes)
+        log = folder / f"{name.replace(' ', '-')}-{next(_starts)}.log"
+        since = len(standin.handshakes)
         with log.open("wb") as output:
             spawned = time.perf_counter()
             process = await asyncio.create_subprocess_exec(
@@ -145,14 +158,17 @@ class BotProcess:
         bot = cls(name, process, spawned, log)
         exited = asyncio.create_task(process.wait())
         exited.add_done_callback(lambda _: standin.notify())
-        # Connected: every shard the stand-in recommends has identified (a bot in many guilds
-        # runs several, started a few seconds apart; a read before then may meet none).
-        shards = standin.world.recommended_shards
-        await standin.until(
-            lambda: len(standin.handshakes) >= handshakes + shards or exited.done(),
-            f"{name} to connect",
-            timeout=120,
-        )
+
+        def connected() -> bool:
+            """Every shard it runs has identified (a bot in many guilds runs several, started
+            a few seconds apart; a read before then may meet none)."""
+            made = standin.handshakes[since:]
+            if shards is None:
+                return len(made) >= standin.world.recommended_shards
+            named = {handshake.split(" ", 2)[-1] for handshake in made}  # "[1, 2]"
+            return {f"[{n}, {shards.count}]" for n in shards.ids} <= named
+
+        await standin.until(lambda: connected() or exited.done(), f"{name} to connect", 120)
         if exited.done():
             raise RuntimeError(f"{name} stopped before connecting; see {log}")
         bot.connected = time.perf_counter()
@@ -236,7 +252,27 @@ class _TreeMemory(threading.Thread):
             self.most = max(self.most, _tree_rss(self.pid))
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time a process and all its descendants have used so far, those that ended and were
+    waited for included (in their parent's counts)."""
+    total = 0
+    for pid in _tree(root):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(count) for count in fields[11:15])  # utime stime cutime cstime
+    return total / _CLOCK_TICKS
+
+
 def _tree_rss(root: int) -> int:
+    total = 0
+    for pid in _tree(root):
+        with contextlib.suppress(OSError):
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    return total
+
+
+def _tree(root: int) -> set[int]:
+    """A process and all its descendants."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError):
@@ -246,8 +282,4 @@ def _tree_rss(root: int) -> int:
     while found:
         tree |= found
         found = {pid for pid, parent in parents.items() if parent in found}
-    total = 0
-    for pid in tree:
-        with contextlib.suppress(OSError):
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
-    return total
+    return tree

@@ -15,9 +15,9 @@ import discord
 from rich.console import Console
 from rich.table import Table
 
-from bench.fanout import GLOBAL_LIMIT, FanOutResult
+from bench.fanout import GLOBAL_LIMIT, FanOutResult, fleet_name
 from bench.figures import ColdStartResult, ImportResult, ReadingResult
-from bench.harness import REPO, SIZED_FLOOR
+from bench.harness import ON_POSTGRES, REPO, SIZED_FLOOR
 from bench.latency import COMMANDS, Latency
 
 FIGURES = ("import", "latency", "memory", "cold-start", "fan-out")
@@ -26,7 +26,10 @@ IMPORT_RATIO, IMPORT_MEMORY = 3.0, 200 * MB
 LATENCY_RATIO, SEARCH_RATIO, GROWTH_RATIO = 1.5, 3.0, 1.3
 BOT_MEMORY = 200 * MB
 COLD_START_SECONDS, COLD_START_RATIO = 2.0, 2.0
-FANOUT_SHARE, STARVATION_RATIO = 0.9, 2.0
+FANOUT_SHARE, RATE_LIMITED_SHARE, STARVATION_RATIO = 0.9, 0.01, 2.0
+POSTGRES_CPU_RATIO, POSTGRES_SEARCH_RATIO = 1.3, 2.0
+POSTGRES_CPU_TARGETS = ("/read", "page turn", "/excerpt", "autocomplete")
+"""The commands whose CPU per interaction on PostgreSQL has a target; /search's p99 has one."""
 
 
 @dataclass
@@ -52,20 +55,22 @@ class Row:
 
 
 def rows(results: Results) -> list[Row]:
-    """Every figure's rows; a figure that was not run or failed says so in one row."""
+    """Every figure's rows; a figure that was not run or failed says so in one row (after
+    what it measured before it failed)."""
     made = {
         "import": _import_rows(results.imports),
-        "latency": _latency_rows(results.reading),
+        "latency": _latency_rows(results.reading) + _postgres_rows(results.reading),
         "memory": _memory_rows(results.reading),
         "cold-start": _cold_start_rows(results.cold_starts),
         "fan-out": _fanout_rows(results.fanouts),
     }
     table = []
     for figure in FIGURES:
+        table += made[figure]
         if figure in results.errors:
             table.append(Row(figure, "failed", results.errors[figure], "", "", "", False))
-        else:
-            table += made[figure] or [Row(figure, "not run", "", "", "", "", None)]
+        elif not made[figure]:
+            table.append(Row(figure, "not run", "", "", "", "", None))
     return table
 
 
@@ -121,8 +126,16 @@ def _answered(result: ReadingResult, command: str) -> str:
     text = _p50_p99(result.latency[command])
     if command in result.cpu:
         bot, standin = result.cpu[command] * 1000, result.standin_cpu[command] * 1000
-        text += f"; CPU {bot:.2f} + {standin:.2f} ms"
+        server = result.server_cpu.get(command)
+        on_server = f" + {server * 1000:.2f} PostgreSQL" if server is not None else ""
+        text += f"; CPU {bot:.2f}{on_server} + {standin:.2f} ms"
     return text
+
+
+def database_cpu(result: ReadingResult, command: str) -> float:
+    """The CPU an interaction cost where the database work is done: the bot's process, and the
+    PostgreSQL server's for a bot on PostgreSQL (on SQLite that work is in the bot's process)."""
+    return result.cpu[command] + result.server_cpu.get(command, 0.0)
 
 
 def _latency_rows(reading: list[ReadingResult]) -> list[Row]:
@@ -176,6 +189,35 @@ def _latency_rows(reading: list[ReadingResult]) -> list[Row]:
     return found
 
 
+def _postgres_rows(reading: list[ReadingResult]) -> list[Row]:
+    """storybot on PostgreSQL against storybot on SQLite with the same library, in one run."""
+    found = []
+    for postgres in (result for result in reading if result.bot == ON_POSTGRES):
+        sqlite = next((r for r in reading if r.bot == "storybot" and r.size == postgres.size), None)
+        if sqlite is None:
+            continue
+        for command in COMMANDS:
+            if command == "/search":
+                what, limit = "p99", POSTGRES_SEARCH_RATIO
+                ratio = postgres.latency[command].p99 / sqlite.latency[command].p99
+            else:
+                what = "CPU per interaction (bot + PostgreSQL against bot)"
+                limit = POSTGRES_CPU_RATIO if command in POSTGRES_CPU_TARGETS else None
+                ratio = database_cpu(postgres, command) / database_cpu(sqlite, command)
+            found.append(
+                Row(
+                    "latency",
+                    f"{command} on PostgreSQL ÷ on SQLite ({postgres.size}): {what}",
+                    _answered(postgres, command),
+                    _answered(sqlite, command),
+                    _times(ratio),
+                    f"≤ {limit:g}× SQLite" if limit else "(shown, not a target)",
+                    ratio <= limit if limit else None,
+                )
+            )
+    return found
+
+
 def _memory_rows(reading: list[ReadingResult]) -> list[Row]:
     floor = next((result for result in reading if result.bot == "floor"), None)
     return [
@@ -218,25 +260,27 @@ def _cold_start_rows(starts: list[ColdStartResult]) -> list[Row]:
 def _fanout_rows(fanouts: list[FanOutResult]) -> list[Row]:
     found = []
     for result in fanouts:
+        fleet = fleet_name(result.processes, result.store)
         share = result.ideal_seconds / result.seconds if result.seconds else 0.0
         used = result.requests / (GLOBAL_LIMIT * result.seconds) if result.seconds else 0.0
+        refused = result.rate_limited / max(1, result.requests + result.rate_limited)
         stopped = "" if result.finished else ", stopped at the cap"
         starved = result.read_during.p99 / result.read_idle.p99
         found += [
             Row(
                 "fan-out",
-                f"{result.kind}: {result.delivered:,} of {result.count:,} delivered{stopped} "
-                f"({result.requests:,} requests, {used:.0%} of the limit; "
-                f"{result.rate_limited:,} answered 429)",
+                f"{result.kind}, {fleet}: {result.delivered:,} of {result.count:,} "
+                f"delivered{stopped} ({result.requests:,} requests, {used:.0%} of the limit; "
+                f"{result.rate_limited:,} answered 429, {refused:.1%})",
                 f"{result.seconds:.1f} s",
                 f"{result.ideal_seconds:.1f} s ideal",
                 f"{share:.0%}",
-                f"≥ {FANOUT_SHARE:.0%} of the limit",
-                share >= FANOUT_SHARE,
+                f"≥ {FANOUT_SHARE:.0%} of the limit, < {RATE_LIMITED_SHARE:.0%} answered 429",
+                share >= FANOUT_SHARE and refused < RATE_LIMITED_SHARE,
             ),
             Row(
                 "fan-out",
-                f"{result.kind}: /read p99 during ÷ idle",
+                f"{result.kind}, {fleet}: /read p99 during ÷ idle",
                 _p50_p99(result.read_during),
                 _p50_p99(result.read_idle),
                 _times(starved),
@@ -244,7 +288,33 @@ def _fanout_rows(fanouts: list[FanOutResult]) -> list[Row]:
                 starved <= STARVATION_RATIO,
             ),
         ]
+    return found + _fleet_rows(fanouts)
+
+
+def _fleet_rows(fanouts: list[FanOutResult]) -> list[Row]:
+    """Several processes on PostgreSQL against one, for each kind of fan-out: the readers'
+    interactions failed or not answered while it went on."""
+    found = []
+    on_postgres = [result for result in fanouts if result.store == "PostgreSQL"]
+    for one in (result for result in on_postgres if result.processes == 1):
+        for many in (r for r in on_postgres if r.kind == one.kind and r.processes > 1):
+            found.append(
+                Row(
+                    "fan-out",
+                    f"{one.kind}: /read failed or unanswered during it, "
+                    f"{fleet_name(many.processes, many.store)} against one",
+                    _failed(many.read_during),
+                    _failed(one.read_during),
+                    "",
+                    "no more than one process",
+                    many.read_during.failed <= one.read_during.failed,
+                )
+            )
     return found
+
+
+def _failed(latency: Latency) -> str:
+    return f"{latency.failed:,} of {latency.count + latency.failed:,}"
 
 
 def print_table(table: list[Row], command: str, console: Console) -> None:

@@ -42,7 +42,9 @@ _TREE_HASH_KEY = "command_tree_hash"
 OUTGOING_PER_SECOND = 46
 OUTGOING_BURST = 4
 """Discord allows a bot 50 requests a second in all. A small burst lets the pacing make up for
-timers that fire late (without it, 47 a second came out as 45); 46 + 4 stays within 50."""
+timers that fire late (without it, 47 a second came out as 45); 46 + 4 stays within 50.
+Processes that share the shards share the burst as they share the rate (at least one send
+each), so that it stays within 50 with all of them fanning out at once."""
 
 
 def outgoing_share(settings: Settings) -> float:
@@ -52,6 +54,13 @@ def outgoing_share(settings: Settings) -> float:
     if settings.shard_count is None or settings.shard_ids is None:
         return OUTGOING_PER_SECOND
     return OUTGOING_PER_SECOND * len(settings.shard_ids) / settings.shard_count
+
+
+def outgoing_pacing(settings: Settings) -> AsyncLimiter:
+    """What paces this process's own sends: its share of the rate, and of the burst."""
+    share = outgoing_share(settings)
+    burst = max(1.0, OUTGOING_BURST * share / OUTGOING_PER_SECOND)
+    return AsyncLimiter(burst, burst / share)
 
 
 def _sharding(settings: Settings) -> dict[str, Any]:
@@ -106,7 +115,7 @@ class StoryBot(commands.AutoShardedBot):
         self.settings = settings
         self.store = store
         self.memberships = Memberships(self)
-        self.outgoing = AsyncLimiter(OUTGOING_BURST, OUTGOING_BURST / outgoing_share(settings))
+        self.outgoing = outgoing_pacing(settings)
         """Paces what the bot sends on its own (daily posts, notices): a fan-out to thousands
         goes out just under Discord's global limit instead of in bursts answered with 429s.
         Replies to interactions are not counted against that limit, so they never wait here."""

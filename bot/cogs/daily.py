@@ -55,9 +55,20 @@ log = logging.getLogger(__name__)
 
 POSTERS = 16  # guilds posted at once: enough that the pacing, not each post's reads, sets the rate
 _RECENT_MESSAGES = 25
-# Discord down (any 5xx: discord.py raises DiscordServerError for them), slow or out of reach:
-# worth waiting out, unlike a refusal
-_PASSING_FAILURES = (discord.DiscordServerError, TimeoutError, aiohttp.ClientError)
+
+
+class _StillRateLimited(Exception):
+    """Discord answered 429 to every one of discord.py's tries: a busy moment, not a refusal."""
+
+
+# Discord down (any 5xx: discord.py raises DiscordServerError for them), slow, out of reach or
+# still rate limiting: worth waiting out, unlike a refusal
+_PASSING_FAILURES = (
+    discord.DiscordServerError,
+    TimeoutError,
+    aiohttp.ClientError,
+    _StillRateLimited,
+)
 
 
 def _marker(day: date) -> str:
@@ -219,9 +230,12 @@ class Daily(commands.Cog):
         )
 
     async def _channel(self, schedule: DailySchedule) -> discord.TextChannel | None:
+        # Looked up in its guild: the bot's get_channel searches every guild in turn, which for
+        # a bot in 10,000 guilds cost about as much CPU as the rest of a post.
+        guild = self.bot.get_guild(schedule.guild_id)
         try:
-            channel = self.bot.get_channel(schedule.channel_id) or await self.bot.fetch_channel(
-                schedule.channel_id
+            channel = (guild and guild.get_channel(schedule.channel_id)) or (
+                await self.bot.fetch_channel(schedule.channel_id)
             )
         except discord.NotFound:
             await self._pause(schedule, "its channel was deleted.")
@@ -303,6 +317,8 @@ class Daily(commands.Cog):
         except discord.DiscordServerError:
             raise  # waited out by _post_for
         except discord.HTTPException as error:
+            if error.status == 429:
+                raise _StillRateLimited from error
             await self._pause(schedule, f"Discord refused it ({error.status}).")
             return
         await store.daily_post_sent(schedule.guild_id, day, message.id, next_post_at)

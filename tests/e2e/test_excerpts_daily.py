@@ -193,7 +193,8 @@ async def test_losing_permission_pauses_and_status_says_why(
 
 
 @pytest.mark.usefixtures("instant_discord_retries")
-@pytest.mark.parametrize(("status", "tries"), [(500, 5), (503, 1)])  # discord.py retries a 500
+# discord.py tries a 500 and a 429 five times before giving up
+@pytest.mark.parametrize(("status", "tries"), [(500, 5), (503, 1), (429, 5)])
 async def test_discord_failing_for_a_while_is_waited_out(
     storybot: BotRunner, standin: Standin, clock: Clock, status: int, tries: int
 ) -> None:
