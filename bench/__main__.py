@@ -10,7 +10,7 @@ The PostgreSQL server is BENCH_DATABASE_URL's, or one started for the run (bench
 
 Libraries are generated from a fixed seed and cached in bench/.cache/ (the large one is about
 1 GB and takes a minute or two the first time). --quick runs every figure on tiny libraries
-and counts, in under a minute, to show the benchmark still works; its numbers mean little.
+and counts, in a minute or two, to show the benchmark still works; its numbers mean little.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__.splitlines()[0].split(": ", 1)[1]
     )
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, under a minute")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, a minute or two")
     parser.add_argument(
         "--size", choices=("small", "large"), help="only this library size (default: both)"
     )
