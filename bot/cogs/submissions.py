@@ -306,7 +306,8 @@ class Submissions(commands.Cog):
         guild_id, author = server_of(interaction), interaction.user.id
         lines = [
             f"• “{escape(shorten(work.title, 80))}”: published, "
-            f"{plural(work.chapter_count, 'chapter')}, {plural(readers, 'reader')}"
+            f"{plural(work.chapter_count, 'chapter')}, {plural(readers, 'reader')}, "
+            f"♥ {work.kudos_count:,}"
             for work, readers in await store.authors_stories(guild_id, author)
         ]
         for submission in await store.authors_submissions(guild_id, author):

@@ -195,7 +195,7 @@ async def test_an_author_manages_their_own_stories_and_only_those(
         await submit(writer, standin, "lighthouse.md", MARKDOWN)
         await (await opened(moderator, LIGHTHOUSE)).click("Approve")
         mine = await writer.slash("mywork")
-        assert f"“{LIGHTHOUSE}”: published, 2 chapters, 0 readers" in mine.text
+        assert f"“{LIGHTHOUSE}”: published, 2 chapters, 0 readers, ♥ 0" in mine.text
         suggested = await writer.autocomplete("library edit", "story", "")
         assert [choice["name"] for choice in suggested] == [f"{LIGHTHOUSE} — Reader"]
         form = await writer.slash("library edit", story=LIGHTHOUSE)
