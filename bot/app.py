@@ -36,6 +36,7 @@ EXTENSIONS = (
     "bot.cogs.uploads",
     "bot.cogs.submissions",
     "bot.cogs.together",
+    "bot.cogs.stats",
 )
 _TREE_HASH_KEY = "command_tree_hash"
 OUTGOING_PER_SECOND = 46
