@@ -80,6 +80,7 @@ async def test_moderators_see_what_was_read_over_several_days_and_no_one_below_t
         await bot.store.flush()
         clock.now = today - timedelta(days=1)
         await reader4.slash("read", story=TITLE)
+        await reader4.slash("excerpt")
         await stopped.click("Next chapter ▶")
         await bot.store.flush()
         clock.now = today
@@ -87,7 +88,7 @@ async def test_moderators_see_what_was_read_over_several_days_and_no_one_below_t
         stats = await moderator.slash("library stats", days=30)
         assert stats.ephemeral
         text = stats.text
-        assert "4 readers read 6 pages; stories started 4, finished < 3" in text
+        assert "4 readers read 6 pages; stories started 4, finished < 3; excerpts drawn 1" in text
         assert f"Busiest day: {(today - timedelta(days=2)).date()}, 3 readers and 4 pages." in text
         assert f"1. {TITLE}: 4 readers, < 3 finished, 0 kudos" in text
         _png(standin, stats)
