@@ -8,17 +8,16 @@ of a chart, so that nobody's reading can be told from a figure.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.library.render import plural, shorten
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from bot.store.stats import LibraryStats, StoryStats
 
 PRIVATE_BELOW = 3
@@ -43,8 +42,6 @@ _STYLE: dict[Any, Any] = {
     "axes.titlesize": 18,
     "axes.titleweight": "bold",
 }
-matplotlib.use("Agg")
-matplotlib.rcParams.update(_STYLE)  # once: charts may be drawn in several threads at a time
 
 
 DAYS = range(1, 366)
@@ -132,7 +129,7 @@ def story_summary(
 
 def library_chart(stats: LibraryStats) -> bytes:
     """Readers and pages read each day, and the busiest hours of the week, as a PNG."""
-    figure = Figure(figsize=(9, 11), dpi=130, layout="constrained")
+    figure = _figure(9, 11)
     readers, pages, hours = figure.subplots(3, 1, height_ratios=(3, 3, 3.4))
     days = range(len(stats.days))
     every = max(1, len(days) // 6)
@@ -145,7 +142,7 @@ def library_chart(stats: LibraryStats) -> bytes:
             days[::every], [f"{day.day:%b} {day.day.day}" for day in stats.days[::every]]
         )
         axes.spines[["top", "right"]].set_visible(False)
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.yaxis.set_major_locator(_whole_numbers())
     image = hours.imshow(stats.hours, aspect="auto", cmap="cividis")
     hours.set_title("Pages read by hour of the week (UTC)")
     hours.set_yticks(range(7), _WEEKDAYS)
@@ -158,7 +155,7 @@ def library_chart(stats: LibraryStats) -> bytes:
 
 def story_chart(stats: StoryStats) -> bytes:
     """Readers who reached each chapter of a story, as a PNG."""
-    figure = Figure(figsize=(9, 7), dpi=130, layout="constrained")
+    figure = _figure(9, 7)
     axes = figure.subplots()
     numbers = [chapter.number for chapter in stats.chapters]
     reached = [_drawn(chapter.readers) for chapter in stats.chapters]
@@ -167,11 +164,37 @@ def story_chart(stats: StoryStats) -> bytes:
     axes.set_xlabel("chapter")
     axes.set_ylabel("readers")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(_whole_numbers())
+    axes.yaxis.set_major_locator(_whole_numbers())
     if not any(chapter.readers for chapter in stats.chapters):
         axes.text(0.5, 0.5, "Nobody has read it yet", transform=axes.transAxes, ha="center")
     return _png(figure)
+
+
+@functools.cache
+def _matplotlib() -> None:
+    """Load matplotlib, in its style, with the first chart: it takes a second and 40 MB, which
+    a bot that is never asked for a chart need not spend. Once: charts may be drawn in several
+    threads at a time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update(_STYLE)
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A figure of `width` × `height` inches, sized for a phone."""
+    _matplotlib()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=130, layout="constrained")
+
+
+def _whole_numbers() -> Any:
+    """Ticks for counts: whole numbers only."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def _period(days: int) -> str:

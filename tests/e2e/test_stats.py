@@ -117,11 +117,12 @@ async def test_a_storys_author_sees_its_figures_and_no_one_else_of_the_members(
     storybot: BotRunner, standin: Standin
 ) -> None:
     moderator, writer, other = (standin.user(name) for name in ("moderator", "reader", "reader2"))
-    async with storybot():
+    async with storybot() as bot:
         await moderator.slash("settings submissions", who="everyone")
         await submit(writer, standin, "lighthouse.md", MARKDOWN)
         await (await opened(moderator, TITLE)).click("Approve")
         await other.slash("read", story=TITLE)
+        await bot.store.flush()  # the place is written just after the page is shown
         theirs = await writer.slash("story stats", story=TITLE)
         assert f"**{TITLE}**: < 3 readers, 0 finished" in theirs.text
         assert "Chapter 1 → 2: 0 of the < 3 readers" in theirs.text
