@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         "copy-library", help="copy the SQLite library into an empty PostgreSQL database"
     )
     copier.add_argument("--to", required=True, metavar="URL", help="postgresql://…")
+    stats = commands.add_parser("stats", help="print what is read, as /library stats shows it")
+    stats.add_argument("--guild", type=int, metavar="ID", help="one server (default: each)")
+    stats.add_argument("--days", type=int, default=30, metavar="N", help="1 to 365 (30)")
+    stats.add_argument("--png", type=Path, metavar="FILE", help="write the chart (with --guild)")
     args = parser.parse_args(argv)
 
     load_dotenv(ENV_FILE)
@@ -79,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             return _backup(settings, args.file, force=args.force)
         if args.command == "copy-library":
             return asyncio.run(_copy_library(settings, args.to))
+        if args.command == "stats":
+            return asyncio.run(_stats(settings, args.guild, args.days, args.png))
         return asyncio.run(_check(settings))
     except ConfigError as error:
         errors.print(f"storybot: {error}", markup=False, highlight=False)
@@ -288,6 +294,31 @@ async def _copy_library(settings: Settings, target: str) -> int:
         table.add_row(name, f"{rows:,}")
     console.print(table)
     _say(f"Set DATABASE_URL={shown_url(target)} (with its password) to run the bot on it.")
+    return OK
+
+
+async def _stats(settings: Settings, guild_id: int | None, days: int, png: Path | None) -> int:
+    from bot.library import charts  # matplotlib only when it is used
+
+    refusal = charts.days_refusal(days)
+    if refusal or (png and guild_id is None):
+        errors.print(f"storybot: {refusal or '--png needs --guild'}", markup=False)
+        return USAGE
+    store = await _open_store(settings)
+    try:
+        guilds = [guild_id] if guild_id is not None else await store.reading_servers(days)
+        figures = [(guild, await store.library_stats(guild, days)) for guild in guilds]
+    finally:
+        await store.close()
+    if not figures:
+        _say(f"Nothing was read in any server in the last {days:,} days.")
+    for guild, stats in figures:
+        _say(f"Server {guild}")
+        _say(charts.library_summary(stats).replace("**", ""))
+    if png:
+        chart = await asyncio.to_thread(charts.library_chart, figures[0][1])
+        await asyncio.to_thread(png.write_bytes, chart)
+        _say(f"The chart is in {png}.")
     return OK
 
 

@@ -37,6 +37,7 @@ EXTENSIONS = (
     "bot.cogs.submissions",
     "bot.cogs.together",
     "bot.cogs.downloads",
+    "bot.cogs.stats",
 )
 _TREE_HASH_KEY = "command_tree_hash"
 OUTGOING_PER_SECOND = 46

@@ -1334,6 +1334,10 @@ class Standin:
         self._files[attachment.id] = attachment
         return attachment
 
+    def file(self, payload: dict[str, Any]) -> bytes:
+        """What a file a message carries holds (`payload`: one of its `attachments`)."""
+        return self._files[int(payload["id"])].data
+
     def attachment_payload(self, attachment: Attachment) -> dict[str, Any]:
         url = self.url(f"/attachments/{attachment.id}/{attachment.filename}")
         return {

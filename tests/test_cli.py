@@ -400,14 +400,15 @@ async def test_check_and_import_on_postgresql(env: dict[str, str], tmp_path: Pat
 async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stopped(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The sample library, a story in a series, a reader's place and preferences, a subscription
-    and a daily schedule move to PostgreSQL; there the reader's place, search and new stories
-    all work; a second copy into the same database is refused."""
+    """The sample library, a story in a series, a reader's place and preferences, the reading
+    figures, a subscription and a daily schedule move to PostgreSQL; there the reader's place,
+    search and new stories all work; a second copy into the same database is refused."""
     sqlite = Path(env["DATABASE_PATH"])
     store = await Store.open(sqlite)
     await import_library_if_empty(store, SAMPLE_LIBRARY, 1800)
     (heart,) = [s for s in await store.find_stories(ANYONE, "Heart Broken")]
-    await store.save_bookmark(7, heart.id, 1, 3, move=True)
+    await store.save_bookmark(7, heart.id, 1, 3, move=True, guild_id=99)
+    await store.count_excerpt(99)
     await store.set_preferences(7, page_length=PageLength.SHORT)
     await store.subscribe(7, 99, Following.STORY, str(heart.id))
     await store.set_daily(
@@ -440,6 +441,8 @@ async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stoppe
             assert [s.target for s in await moved.subscriptions(Viewer(7, 99, True))] == [
                 str(heart.id)
             ]
+            [today] = (await moved.library_stats(99, 1)).days  # the reading figures too
+            assert (today.readers, today.pages, today.excerpts) == (1, 1, 1)
             schedule = await moved.daily(99)
             assert schedule is not None and schedule.post_time == "09:00"
             assert await moved.search(ANYONE, "heart", every_word=True, limit=5)
@@ -457,3 +460,43 @@ async def test_copy_library_moves_everything_and_the_bot_goes_on_where_it_stoppe
         assert again.stderr.startswith("storybot: the target database already has rows in story")
     finally:
         await POSTGRES.drop(url)
+
+
+async def _read_in_server_111(path: Path) -> None:
+    """Two readers of the Harbour story uploaded to server 111, today."""
+    store = await Store.open(path)
+    try:
+        draft = StoryDraft("Harbour", (ChapterDraft("One", "The harbour at dusk."),))
+        _, harbour = await store.save_story(
+            draft, source_key="Harbour", content_hash="Harbour", guild_id=111, page_size=1800
+        )
+        for user in (7, 8):
+            await store.save_bookmark(user, harbour, 1, 1, move=True, guild_id=111, ends_story=True)
+    finally:
+        await store.close()
+
+
+def test_stats_prints_each_servers_figures_and_writes_the_chart(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    empty = _bot("stats", env=env, cwd=tmp_path)
+    assert empty.returncode == 0
+    assert "Nothing was read in any server in the last 30 days." in empty.stdout
+    asyncio.run(_read_in_server_111(Path(env["DATABASE_PATH"])))
+    printed = _bot("stats", env=env, cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    assert "Server 111" in printed.stdout
+    assert "< 3 readers read 2 pages; stories started < 3, finished < 3" in printed.stdout
+    assert "1. Harbour: < 3 readers" in printed.stdout and "**" not in printed.stdout
+    chart = tmp_path / "reading.png"
+    written = _bot(
+        "stats", "--guild", "111", "--days", "7", "--png", str(chart), env=env, cwd=tmp_path
+    )
+    assert written.returncode == 0 and chart.read_bytes().startswith(b"\x89PNG")
+    for args, says in (
+        (("--days", "0"), "The figures go back 1 to 365 days, not 0."),
+        (("--days", "366"), "not 366"),
+        (("--png", "x.png"), "--png needs --guild"),
+    ):
+        refused = _bot("stats", *args, env=env, cwd=tmp_path)
+        assert refused.returncode == 2 and says in refused.stderr

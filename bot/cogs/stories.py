@@ -1,5 +1,7 @@
 """/story info: one story's card for everyone; /library: editing, removing and reordering a
-server's stories, for its moderators (any of them) and authors (their own).
+server's stories, for its moderators (any of them) and authors (their own); /library stats and
+/story stats: what is read, for the same people (answered by bot.ui.stats: discord.py keeps a
+group's subcommands in the cog that defines the group).
 
 Only stories uploaded or submitted to this guild can be changed; the bundled library is
 read-only here.
@@ -21,6 +23,7 @@ from bot.library.render import escape, plural, shorten
 from bot.moderation import (
     IN_SERVERS,
     SERVER_INSTALL,
+    moderators_only,
 )
 from bot.ui import limits
 from bot.ui.cards import NextPartButton, send_story_card
@@ -33,6 +36,7 @@ from bot.ui.lookup import (
     resolve_story,
     story_autocomplete,
 )
+from bot.ui.stats import send_library_stats, send_story_stats
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -67,6 +71,22 @@ class Stories(commands.Cog):
         """See a story's summary, rating, warnings, tags and length, and start reading."""
         found = await resolve_story(interaction, story)
         await send_story_card(interaction, found.id)
+
+    @story.command(name="stats")
+    @app_commands.describe(story="A story of this server's that you wrote (moderators: any)")
+    @app_commands.autocomplete(story=guild_story_autocomplete)
+    async def story_stats(self, interaction: discord.Interaction[StoryBot], story: str) -> None:
+        """See how far a story's readers get, chapter by chapter (its author and moderators)."""
+        await send_story_stats(interaction, story)
+
+    @library.command(name="stats")
+    @moderators_only
+    @app_commands.describe(days="How many days back, today included (1 to 365; default 30)")
+    async def library_stats(
+        self, interaction: discord.Interaction[StoryBot], days: app_commands.Range[int, 1, 365] = 30
+    ) -> None:
+        """See what this server reads, as charts: readers, pages, top stories (moderators)."""
+        await send_library_stats(interaction, days)
 
     @library.command(name="edit")
     @app_commands.describe(

@@ -21,6 +21,7 @@ from bot.store.reading import (
     StoryChoice,
 )
 from bot.store.settings import GuildSettings, SettingsQueries
+from bot.store.stats import LibraryStats, StatsQueries, StoryStats
 from bot.store.submissions import (
     AlreadyDecided,
     Published,
@@ -38,6 +39,7 @@ def is_postgres_url(where: str) -> bool:
 
 
 class Store(
+    StatsQueries,
     TogetherQueries,
     SubmissionQueries,
     MaintenanceQueries,
@@ -102,6 +104,7 @@ __all__ = [
     "Excerpt",
     "Following",
     "GuildSettings",
+    "LibraryStats",
     "Notice",
     "NoticeStatus",
     "Page",
@@ -116,6 +119,7 @@ __all__ = [
     "Store",
     "Story",
     "StoryChoice",
+    "StoryStats",
     "Submission",
     "SubmissionState",
     "Subscriber",

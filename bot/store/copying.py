@@ -1,7 +1,7 @@
 """Moving a library from its SQLite file to an empty PostgreSQL database, whole, in one
 transaction: the stories with their pages and excerpts, readers' places and preferences,
 subscriptions and the outbox, daily schedules and posts, members' submissions, kudos,
-bookmarks, discussions, the audit and every setting.
+bookmarks, discussions, the reading figures, the audit and every setting.
 
 The search indexes are not copied: PostgreSQL's are columns and indexes of the rows themselves
 (and tag names are kept by a trigger as story tags arrive), so they are whole when the copy is.
@@ -45,6 +45,10 @@ TABLES = (
     "shelf",
     "discussion",
     "author_digest",
+    "story_day",
+    "guild_hour",
+    "guild_day",
+    "day_reader",
 )
 """Every table that holds the library, each after those it refers to."""
 _CHUNK = 2000

@@ -122,7 +122,7 @@ class Database(abc.ABC):
 
     def __init__(self, clock: Clock):
         self.clock = clock
-        self._batches: dict[str, _Batch] = {}
+        self._batches: dict[str | tuple[str, ...], _Batch] = {}
         self._batch_tasks: set[asyncio.Task[None]] = set()
 
     @abc.abstractmethod
@@ -150,10 +150,11 @@ class Database(abc.ABC):
     async def close(self) -> None:
         await self.flush()
 
-    async def write_in_batch(self, sql: str, params: Params) -> None:
-        """One row of a statement run very often (a reader's bookmark at every page): rows
-        queued while the writer is busy are committed together, in one transaction, as soon
-        as it is free. Returns once this row is committed.
+    async def write_in_batch(self, sql: str | tuple[str, ...], params: Params) -> None:
+        """One row of a statement run very often (a reader's bookmark at every page), or of
+        statements run in turn on the same rows: rows queued while the writer is busy are
+        committed together, in one transaction, as soon as it is free. Returns once this row
+        is committed.
 
         Writers take turns, so one transaction per page turn would cap the pages turned per
         second; a batch costs about what one row does.
@@ -171,11 +172,12 @@ class Database(abc.ABC):
         """Wait until every batched write queued so far is committed (or has failed)."""
         await asyncio.gather(*self._batch_tasks, return_exceptions=True)
 
-    async def _commit_batch(self, sql: str, batch: _Batch) -> None:
+    async def _commit_batch(self, sql: str | tuple[str, ...], batch: _Batch) -> None:
         try:
             async with self.transaction() as tx:
                 del self._batches[sql]  # rows queued from now on go in the next batch
-                await tx.execute_many(sql, batch.rows)
+                for statement in (sql,) if isinstance(sql, str) else sql:
+                    await tx.execute_many(statement, batch.rows)
         except BaseException as error:
             if self._batches.get(sql) is batch:  # failed before it was taken
                 del self._batches[sql]

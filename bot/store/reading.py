@@ -24,6 +24,7 @@ from bot.access import (
 )
 from bot.library.model import Rating, Status
 from bot.store.database import Dialect, Queries, Row, escape_like, typed_id, typed_text
+from bot.store.stats import COUNT_PAGE, COUNTED_IN
 
 _TRIGRAM = 3
 """Characters story_name needs to find a run of text anywhere in a title or author."""
@@ -420,20 +421,31 @@ class ReadingQueries(Queries):
         *,
         part: int = 1,
         move: bool,
+        guild_id: int | None = None,
+        ends_story: bool = False,
     ) -> None:
         """Remember where the reader is (`part` of the page, for short pages): the place they
         read on to (`move`), or, for a page they jumped to, only if they have no place in that
         story yet. Bookmarks are written in batches, so one for a story that has just gone is
-        dropped rather than failing the others."""
+        dropped rather than failing the others.
+
+        The page is counted in the reading figures of the server it was read in (`guild_id`;
+        None: in DMs), in the same batch (see `bot.store.stats`); reading on to the part that
+        `ends_story` finishes it."""
+        now = self.now()
         await self._db.write_in_batch(
-            _MOVE_PLACE if move else _FIRST_PLACE,
+            (*COUNT_PAGE, _MOVE_PLACE if move else _FIRST_PLACE),
             {
                 "user": user_id,
                 "story": story_id,
                 "chapter": chapter_number,
                 "page": page_number,
                 "part": part,
-                "now": self.now(),
+                "now": now,
+                "guild": guild_id,
+                "day": now[:10],
+                "hour": int(now[11:13]),
+                "finishing": move and ends_story,
             },
         )
 
@@ -652,23 +664,28 @@ def _story_choice(row: Row) -> StoryChoice:
     )
 
 
-_FIRST_PLACE = """
-    INSERT INTO reading_progress
-        (user_id, story_id, chapter_number, page_number, part, updated_at)
-    SELECT :user, :story, :chapter, :page, :part, :now
-    WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
+_NEW_PLACE = f"""
+    INSERT INTO reading_progress (user_id, story_id, chapter_number, page_number, part,
+        updated_at, guild_id, furthest_chapter, finished)
+    SELECT :user, :story, :chapter, :page, :part, :now, {COUNTED_IN}, :chapter,
+        CASE WHEN :finishing THEN 1 ELSE 0 END
+    FROM story WHERE story.id = :story
+"""
+_FIRST_PLACE = f"""
+    {_NEW_PLACE}
     ON CONFLICT (user_id, story_id) DO NOTHING
 """
-_MOVE_PLACE = """
-    INSERT INTO reading_progress
-        (user_id, story_id, chapter_number, page_number, part, updated_at)
-    SELECT :user, :story, :chapter, :page, :part, :now
-    WHERE EXISTS (SELECT 1 FROM story WHERE story.id = :story)
+_MOVE_PLACE = f"""
+    {_NEW_PLACE}
     ON CONFLICT (user_id, story_id) DO UPDATE SET
         chapter_number = excluded.chapter_number,
         page_number = excluded.page_number,
         part = excluded.part,
-        updated_at = excluded.updated_at
+        updated_at = excluded.updated_at,
+        guild_id = excluded.guild_id,
+        furthest_chapter = CASE WHEN excluded.chapter_number > reading_progress.furthest_chapter
+            THEN excluded.chapter_number ELSE reading_progress.furthest_chapter END,
+        finished = CASE WHEN excluded.finished = 1 THEN 1 ELSE reading_progress.finished END
 """
 
 

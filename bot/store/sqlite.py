@@ -90,8 +90,10 @@ class SqliteDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteTransaction]:
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
+                # Inside the try: a task cancelled while BEGIN is on its way (the hourly roll-up,
+                # at shutdown) still rolls it back, rather than leave the writer in it.
+                await self._writer.execute("BEGIN IMMEDIATE")
                 yield SqliteTransaction(self._writer)
             except BaseException:
                 await self._writer.rollback()

@@ -22,6 +22,7 @@ from bot.access import (
 from bot.shards import EVERY_SHARD, HELD, Shards, held
 from bot.store.database import Row
 from bot.store.library import LibraryQueries
+from bot.store.stats import COUNT_DISCUSSION_MESSAGE
 
 NOTE_LENGTH = 500
 """The most a bookmark's note may hold."""
@@ -258,10 +259,14 @@ class TogetherQueries(LibraryQueries):
         return {int(row[0]) for row in rows}
 
     async def count_discussion_message(self, thread_id: int) -> None:
-        """One more message in a discussion, for its author's next digest."""
+        """One more message in a discussion, for its author's next digest and its server's
+        reading figures."""
         await self._db.write_in_batch(
-            "UPDATE discussion SET new_messages = new_messages + 1 WHERE thread_id = :thread",
-            {"thread": thread_id},
+            (
+                "UPDATE discussion SET new_messages = new_messages + 1 WHERE thread_id = :thread",
+                COUNT_DISCUSSION_MESSAGE,
+            ),
+            {"thread": thread_id, "day": self.now()[:10]},
         )
 
     # Authors' digests

@@ -72,9 +72,8 @@ async def send_excerpt(
     the filters are saved as, for the "Another" button; they are saved alongside the draw when
     it is not given."""
     store = interaction.client.store
-    draw = store.draw_excerpt(
-        await viewer_of(interaction), story_id=story_id, author=filters.author, tag=filters.tag
-    )
+    viewer = await viewer_of(interaction)
+    draw = store.draw_excerpt(viewer, story_id=story_id, author=filters.author, tag=filters.tag)
     if query_id is None:
         saving = store.save_browse_filters(interaction.guild_id, filters)
         saved, excerpt = await asyncio.gather(saving, draw)
@@ -88,9 +87,13 @@ async def send_excerpt(
     view = excerpt_view(excerpt, saved, story_id)
     if edit:
         # embed=None empties a copy sent before excerpts were layouts, as the layout requires
-        await interaction.response.edit_message(view=view, embed=None)
+        message = interaction.response.edit_message(view=view, embed=None)
     else:
-        await interaction.response.send_message(view=view, ephemeral=ephemeral)
+        message = interaction.response.send_message(view=view, ephemeral=ephemeral)
+    if viewer.guild_id is None:
+        await message
+    else:  # counted in the server's reading figures while it is on its way
+        await asyncio.gather(message, store.count_excerpt(viewer.guild_id))
 
 
 class AnotherExcerptButton(

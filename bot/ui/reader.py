@@ -131,6 +131,8 @@ async def show_page(
         found.number,
         part=shown.number,
         move=step is Step.TURN,
+        guild_id=viewer.guild_id,
+        ends_story=shown.ends_story,
     )
     await asyncio.gather(place, message)
 

@@ -1,0 +1,131 @@
+"""The reading figures on both stores: counted with each page turn, distinct readers rolled up
+once a day is over (and who they were forgotten), a story's drop-off from readers' places."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.access import Viewer
+from bot.library.model import ChapterDraft, StoryDraft
+from bot.store import Store
+from tests.conftest import Clock
+
+GUILD = 500
+OTHER_GUILD = 600
+HERE = Viewer(user_id=1, guild_id=GUILD, age_restricted_ok=True)
+
+
+async def _story(store: Store, title: str, chapters: int = 3, guild_id: int | None = GUILD) -> int:
+    draft = StoryDraft(
+        title=title,
+        chapters=tuple(
+            ChapterDraft(f"Part {n}", f"Chapter {n} text.") for n in range(1, chapters + 1)
+        ),
+    )
+    _, story_id = await store.save_story(
+        draft, source_key=title, content_hash=title, guild_id=guild_id, page_size=800
+    )
+    return story_id
+
+
+async def _read(
+    store: Store, user: int, story: int, chapters: int, *, guild: int | None = GUILD, of: int = 3
+) -> None:
+    """A reader reads the first `chapters` chapters (of `of`), a page each, reading on."""
+    for chapter in range(1, chapters + 1):
+        await store.save_bookmark(
+            user, story, chapter, 1, move=True, guild_id=guild, ends_story=chapter == of
+        )
+
+
+async def test_pages_readers_starts_and_finishes_are_counted_by_day(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    story = await _story(store, "Harbour Lights")
+    for user in (1, 2, 3):
+        await _read(store, user, story, 3)
+    await _read(store, 1, story, 3)  # reading it again: pages, but no second start or finish
+    clock.now += timedelta(days=1)
+    await _read(store, 4, story, 1)
+    await _read(store, 1, story, 1)
+
+    stats = await store.library_stats(GUILD, 30)
+    yesterday, today = stats.days[-2], stats.days[-1]
+    assert (yesterday.readers, yesterday.pages, yesterday.started, yesterday.finished) == (
+        3,
+        12,
+        3,
+        3,
+    )
+    assert (today.readers, today.pages, today.started, today.finished) == (2, 2, 1, 0)
+    assert len(stats.days) == 30
+    assert stats.readers == 4
+    [top] = stats.top
+    assert (top.title, top.readers, top.pages, top.finished) == ("Harbour Lights", 4, 14, 3)
+    hour = clock.now.hour
+    assert stats.hours[clock.now.weekday()][hour] == 2
+
+
+async def test_readers_are_forgotten_once_their_day_is_rolled_up(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    story = await _story(store, "Harbour Lights")
+    await _read(store, 1, story, 2)
+    await _read(store, 2, story, 1)
+    assert await store.roll_up_readers() == 0  # the day is not over
+    clock.now += timedelta(days=1)
+    assert await store.roll_up_readers() == 2
+    stats = await store.library_stats(GUILD, 2)
+    assert [day.readers for day in stats.days] == [2, 0]
+    assert await store.roll_up_readers() == 0
+
+
+async def test_a_page_counts_where_it_was_read_and_bundled_stories_in_dms_nowhere(
+    store: Store,
+) -> None:
+    ours = await _story(store, "Ours")
+    bundled = await _story(store, "Bundled", guild_id=None)
+    await _read(store, 1, ours, 1, guild=None)  # in DMs: the story's own server
+    await _read(store, 2, bundled, 1, guild=OTHER_GUILD)
+    await _read(store, 3, bundled, 1, guild=None)
+    assert await store.reading_servers(30) == [GUILD, OTHER_GUILD]
+    assert (await store.library_stats(GUILD, 1)).days[-1].pages == 1
+    other = await store.library_stats(OTHER_GUILD, 1)
+    assert (other.days[-1].pages, other.days[-1].readers) == (1, 1)
+    assert [story.title for story in other.top] == ["Bundled"]
+
+
+async def test_a_storys_drop_off_counts_the_furthest_chapter_each_reader_reached(
+    store: Store,
+) -> None:
+    story = await _story(store, "Harbour Lights", chapters=3)
+    for user, reached in ((1, 3), (2, 3), (3, 2), (4, 1), (5, 1)):
+        await _read(store, user, story, reached)
+    await store.save_bookmark(1, story, 1, 1, move=True, guild_id=GUILD)  # back to the start
+    await store.save_bookmark(6, story, 3, 1, move=False, guild_id=GUILD)  # a look at the end
+    stats = await store.story_stats(story)
+    assert [(c.number, c.readers) for c in stats.chapters] == [(1, 6), (2, 4), (3, 3)]
+    assert stats.finished == 2
+    assert (stats.kudos, stats.bookmarks, stats.subscribers) == (0, 0, 0)
+
+
+async def test_excerpts_and_discussion_messages_are_counted_in_their_server(store: Store) -> None:
+    story = await _story(store, "Harbour Lights")
+    await store.set_discussion_thread(GUILD, await store.chapter(HERE, story, 1), 777)
+    await store.count_discussion_message(777)
+    await store.count_discussion_message(777)
+    await store.count_discussion_message(778)  # not a discussion
+    await store.count_excerpt(GUILD)
+    await store.count_excerpt(OTHER_GUILD)
+    [today] = (await store.library_stats(GUILD, 1)).days
+    assert (today.excerpts, today.discussion_messages, today.pages, today.readers) == (1, 2, 0, 0)
+
+
+async def test_a_server_with_no_reading_has_a_period_of_zeros(store: Store) -> None:
+    stats = await store.library_stats(GUILD, 90)
+    assert len(stats.days) == 90
+    assert not any(day.pages or day.readers for day in stats.days)
+    assert stats.top == ()
+    assert stats.hours == tuple((0,) * 24 for _ in range(7))
