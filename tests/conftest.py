@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -51,6 +51,22 @@ class ReaderPage(NamedTuple):
     """The chapter heading, notes, prose and ending, as the bot wrote them."""
     footer: str
     """Where the reader is: "page 3 of 9 · chapter 2 of 4 · ▰▰▱…"."""
+
+
+def embed_field(embed: dict[str, Any], name: str) -> str:
+    """The value of an embed's field called `name`."""
+    return str(next(field["value"] for field in embed["fields"] if field["name"] == name))
+
+
+def story_of_buttons(message: Reply | Message, prefix: str) -> str:
+    """The story id the first button whose custom_id starts with `prefix` carries (right after
+    it): what a forged click of that kind needs."""
+    found = [
+        item["custom_id"]
+        for _, item in walk_components(message.components, "")
+        if item.get("custom_id", "").startswith(prefix)
+    ]
+    return str(found[0].removeprefix(prefix).split(":")[0])
 
 
 def reader_page(message: Reply | Message) -> ReaderPage:

@@ -7,7 +7,7 @@ import asyncio
 
 from standin.server import Standin
 from standin.world import CREATE_PUBLIC_THREADS, Channel
-from tests.conftest import BotRunner, reader_page
+from tests.conftest import BotRunner, reader_page, story_of_buttons
 from tests.samples import MARKDOWN
 
 HEART_BROKEN = "Heart Broken — Chapter 1: Heart Broken"
@@ -85,20 +85,10 @@ async def test_discussions_need_a_channel_the_bot_can_hold_them_in(
         refused = await moderator.slash("settings discussion-channel", channel="quiet")
         assert "give me Create Public Threads there" in refused.text
         assert (await reader.slash("discuss", story="Heart Broken")).text == off.text
-        in_dms = await reader.forge(_discuss_id(last), where="dm")  # an old button, in DMs
+        in_dms = await reader.forge(
+            f"discuss:{story_of_buttons(last, 'kudos:')}:1", where="dm"
+        )  # an old button, in DMs
         assert "not in DMs" in in_dms.text
-
-
-def _discuss_id(page: object) -> str:
-    """The custom_id of a Discuss button for the story of a reader's page."""
-    turns = [
-        item["custom_id"]
-        for row in page.components  # type: ignore[attr-defined]
-        for item in row.get("components", [])
-        if item.get("custom_id", "").startswith("rd:")
-    ]
-    story = turns[0].split(":")[3]
-    return f"discuss:{story}:1"
 
 
 async def test_discord_failing_while_a_thread_is_made_never_leaves_two(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from standin.driver import Reply
 from standin.limits import walk_components
 from standin.server import Standin
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, embed_field
 from tests.e2e.test_uploads import upload
 
 
@@ -19,10 +19,6 @@ def _part(title: str, part: int, rating: str = "General Audiences") -> bytes:
 
 def _buttons(reply: Reply) -> list[str]:
     return [c["label"] for _, c in walk_components(reply.components, "") if c.get("label")]
-
-
-def _field(embed: dict, name: str) -> str:
-    return next(field["value"] for field in embed["fields"] if field["name"] == name)
 
 
 async def test_a_card_leads_to_the_next_part_the_reader_may_see_and_stories_lists_the_series(
@@ -41,7 +37,7 @@ async def test_a_card_leads_to_the_next_part_the_reader_may_see_and_stories_list
         here = await reader.slash("story info", story="The Lamp")
         listed = await reader.slash("stories", series="keepers", sort="length")
         suggested = await reader.autocomplete("stories", "series", "kee")
-    assert _field(card.embeds[0], "Series") == "Part 1 of Keepers"
+    assert embed_field(card.embeds[0], "Series") == "Part 1 of Keepers"
     assert "Next: Part 2 · The Storm" in _buttons(card)
     # the Mature part is not offered in a normal channel: the next one it may see is
     assert _buttons(here) == [
@@ -58,4 +54,4 @@ async def test_a_card_leads_to_the_next_part_the_reader_may_see_and_stories_list
     async with storybot():  # the button still works after a restart
         following = await here.click("Next: Part 3 · The Morning")
     assert following.embeds[0]["title"] == "The Morning"
-    assert _field(following.embeds[0], "Series") == "Part 3 of Keepers"
+    assert embed_field(following.embeds[0], "Series") == "Part 3 of Keepers"

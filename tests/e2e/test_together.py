@@ -7,14 +7,9 @@ from datetime import timedelta
 
 from bot.store import Store
 from standin.server import Standin
-from tests.conftest import BotRunner, Clock, reader_page
+from tests.conftest import BotRunner, Clock, embed_field, reader_page, story_of_buttons
 from tests.e2e.test_submissions import opened, submit
 from tests.samples import MARKDOWN
-
-
-def _embed_field(reply: object, name: str) -> str:
-    embed = reply.embeds[0]  # type: ignore[attr-defined]
-    return next(field["value"] for field in embed["fields"] if field["name"] == name)
 
 
 async def test_kudos_are_counted_once_a_reader_and_shown_where_stories_are_listed(
@@ -23,7 +18,7 @@ async def test_kudos_are_counted_once_a_reader_and_shown_where_stories_are_liste
     reader, other = standin.user("reader"), standin.user("reader2")
     async with storybot():
         card = await reader.slash("story info", story="Heart Broken")
-        assert _embed_field(card, "Kudos") == "♥ 0"
+        assert embed_field(card.embeds[0], "Kudos") == "♥ 0"
         given = await card.click("♥ Kudos")
         assert "You left kudos on “Heart Broken”" in given.text
         again = await card.click("♥ Kudos")
@@ -33,7 +28,7 @@ async def test_kudos_are_counted_once_a_reader_and_shown_where_stories_are_liste
         await last.click("♥ Kudos")  # from the story's last page
         await (await reader.slash("story info", story="We Keep Dancing")).click("♥ Kudos")
         card = await reader.slash("story info", story="Heart Broken")
-        assert _embed_field(card, "Kudos") == "♥ 2"
+        assert embed_field(card.embeds[0], "Kudos") == "♥ 2"
         listed = await reader.slash("stories", sort="kudos")
         lines = [line for line in listed.text.splitlines() if "♥" in line]
         assert lines[0].endswith("♥ 2") and lines[1].endswith("♥ 1")
@@ -66,7 +61,7 @@ async def test_a_reader_bookmarks_with_a_note_marks_another_for_later_and_opens_
         started = await shelf.select("We Keep Dancing")
         assert reader_page(started).footer.startswith("page 1 of")
         seen = await standin.user("reader2").slash("story info", story="Heart Broken")
-        shown = _embed_field(seen, "Bookmarked here by")
+        shown = embed_field(seen.embeds[0], "Bookmarked here by")
         assert f"<@{reader.user.id}>" in shown and "for the \\*ending\\*" in shown
 
 
@@ -97,19 +92,8 @@ async def test_a_story_hidden_here_stays_off_the_shelf_and_cannot_get_kudos(
         await card.click("Mark for later")
         shelf = await reader.slash("shelf")  # in a channel that is not age-restricted
         assert "Lighthouse" not in shelf.text and "can be shown here" in shelf.text
-        refused = await reader.forge(f"kudos:{_story_id(card)}")
+        refused = await reader.forge(f"kudos:{story_of_buttons(card, 'kudos:')}")
         assert "rated Mature" in refused.text
-
-
-def _story_id(card: object) -> str:
-    """The story id a card's buttons carry."""
-    ids = [
-        item["custom_id"]
-        for row in card.components  # type: ignore[attr-defined]
-        for item in row["components"]
-        if item.get("custom_id", "").startswith("kudos:")
-    ]
-    return ids[0].split(":")[1]
 
 
 async def test_an_author_hears_of_kudos_once_a_day_in_one_digest(
