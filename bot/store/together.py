@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.access import (
     IN_REACH,
@@ -31,6 +32,14 @@ NOTE_LENGTH = 500
 class Shelved(enum.StrEnum):
     BOOKMARK = "bookmark"
     LATER = "later"
+
+
+class Kept(NamedTuple):
+    """A story's title, and whether what the reader gave it (kudos, a place on their shelf) is
+    new."""
+
+    title: str
+    new: bool
 
 
 @dataclass(frozen=True)
@@ -74,10 +83,10 @@ class Digest:
 
 
 class TogetherQueries(LibraryQueries):
-    async def give_kudos(self, viewer: Viewer, story_id: int) -> bool:
-        """Give the viewer's kudos to a story they may see (StoryHidden if not); False if they
-        gave it before. The story's count moves in the same transaction."""
-        await self.story_title(viewer, story_id)
+    async def give_kudos(self, viewer: Viewer, story_id: int) -> Kept:
+        """Give the viewer's kudos to a story they may see (StoryHidden if not); not new if
+        they gave it before. The story's count moves in the same transaction."""
+        title = await self.story_title(viewer, story_id)
         async with self._db.transaction() as tx:
             given = await tx.execute(
                 "INSERT INTO kudos (story_id, user_id, given_at) VALUES (?, ?, ?) "
@@ -88,7 +97,7 @@ class TogetherQueries(LibraryQueries):
                 await tx.execute(
                     "UPDATE story SET kudos_count = kudos_count + 1 WHERE id = ?", (story_id,)
                 )
-        return bool(given)
+        return Kept(title, bool(given))
 
     async def story_title(self, viewer: Viewer, story_id: int) -> str:
         """The title of a story the viewer may see; StoryHidden if they may not."""
@@ -109,10 +118,10 @@ class TogetherQueries(LibraryQueries):
         *,
         note: str = "",
         public: bool = False,
-    ) -> bool:
+    ) -> Kept:
         """Put a story the viewer may see on their shelf (StoryHidden if not), or change its
         note and who sees it; whether it was new there."""
-        await self.story_title(viewer, story_id)
+        title = await self.story_title(viewer, story_id)
         async with self._db.transaction() as tx:
             before = await tx.fetch_one(
                 "SELECT 1 FROM shelf WHERE user_id = ? AND kind = ? AND story_id = ?",
@@ -135,7 +144,7 @@ class TogetherQueries(LibraryQueries):
                     "now": self.now(),
                 },
             )
-        return before is None
+        return Kept(title, before is None)
 
     async def unshelve(self, user_id: int, story_id: int, kind: Shelved) -> bool:
         async with self._db.transaction() as tx:

@@ -45,8 +45,8 @@ _opening: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.W
 async def give_kudos(interaction: discord.Interaction[StoryBot], story_id: int) -> None:
     store = interaction.client.store
     viewer = await viewer_of(interaction)
-    title = escape(await store.story_title(viewer, story_id))
-    given = await store.give_kudos(viewer, story_id)
+    title, given = await store.give_kudos(viewer, story_id)
+    title = escape(title)
     await interaction.response.send_message(
         f"♥ You left kudos on “{title}”." if given else f"You left kudos on “{title}” already.",
         ephemeral=True,
@@ -84,8 +84,8 @@ async def shelve(
     """Put the story on the reader's shelf, and tell them so."""
     store = interaction.client.store
     viewer = await viewer_of(interaction)
-    title = escape(await store.story_title(viewer, story_id))
-    new = await store.shelve(viewer, story_id, kind, note=note, public=public)
+    title, new = await store.shelve(viewer, story_id, kind, note=note, public=public)
+    title = escape(title)
     if kind is Shelved.LATER:
         told = f"Marked “{title}” for later." if new else f"“{title}” is marked for later already."
     else:

@@ -40,9 +40,9 @@ async def _writers_story(store: Store) -> int:
 
 async def test_kudos_are_one_a_reader_and_counted_on_the_story(store: Store) -> None:
     story_id = await _story(store)
-    assert await store.give_kudos(HERE, story_id)
-    assert not await store.give_kudos(HERE, story_id)
-    assert await store.give_kudos(Viewer(READER2, CLUB, False), story_id)
+    assert (await store.give_kudos(HERE, story_id)).new
+    assert not (await store.give_kudos(HERE, story_id)).new
+    assert (await store.give_kudos(Viewer(READER2, CLUB, False), story_id)).new
     assert (await store.story(HERE, story_id)).kudos_count == 2
 
 
@@ -61,10 +61,10 @@ async def test_a_shelf_keeps_each_story_once_a_kind_newest_first(
 ) -> None:
     store = clocked_store
     first, second = await _story(store, "First"), await _story(store, "Second")
-    assert await store.shelve(HERE, first, Shelved.BOOKMARK, note="x" * 900, public=True)
+    assert (await store.shelve(HERE, first, Shelved.BOOKMARK, note="x" * 900, public=True)).new
     clock.now += timedelta(minutes=1)
-    assert await store.shelve(HERE, second, Shelved.LATER)
-    assert not await store.shelve(HERE, first, Shelved.BOOKMARK, note="kept", public=True)
+    assert (await store.shelve(HERE, second, Shelved.LATER)).new
+    assert not (await store.shelve(HERE, first, Shelved.BOOKMARK, note="kept", public=True)).new
     entries, others = await store.shelf(HERE)
     assert [(e.title, e.kind, e.note) for e in entries] == [
         ("Second", Shelved.LATER, ""),
