@@ -89,7 +89,7 @@ def library_summary(stats: LibraryStats, *, named: Callable[[str], str] = str) -
         ((weekday, hour) for weekday in range(7) for hour in range(24)),
         key=lambda at: stats.hours[at[0]][at[1]],
     )
-    lines.append(f"Busiest hour of the week: {_WEEKDAYS[hour[0]]} {hour[1]:02}:00 UTC.")
+    lines.append(f"Busiest hour of the week: {_WEEKDAYS[hour[0]]} {hour[1]:02}:00 {stats.zone}.")
     if stats.top:
         lines.append("**Most read**")
         lines += [
@@ -144,7 +144,7 @@ def library_chart(stats: LibraryStats) -> bytes:
         axes.spines[["top", "right"]].set_visible(False)
         axes.yaxis.set_major_locator(_whole_numbers())
     image = hours.imshow(stats.hours, aspect="auto", cmap="cividis")
-    hours.set_title("Pages read by hour of the week (UTC)")
+    hours.set_title(f"Pages read by hour of the week ({stats.zone})")
     hours.set_yticks(range(7), _WEEKDAYS)
     hours.set_xticks(range(0, 24, 3), [f"{hour:02}" for hour in range(0, 24, 3)])
     figure.colorbar(image, ax=hours, label="pages")

@@ -16,6 +16,7 @@ import abc
 import asyncio
 import enum
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -109,6 +110,7 @@ def migrations(dialect: Dialect) -> list[tuple[int, str]]:
 
 @dataclass
 class _Batch:
+    key: tuple[str, ...] = ()
     rows: list[Params] = field(default_factory=list)
     committed: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -150,18 +152,24 @@ class Database(abc.ABC):
     async def close(self) -> None:
         await self.flush()
 
-    async def write_in_batch(self, sql: str | tuple[str, ...], params: Params) -> None:
+    async def write_in_batch(
+        self, sql: str | tuple[str, ...], params: Params, *, key: tuple[str, ...] = ()
+    ) -> None:
         """One row of a statement run very often (a reader's bookmark at every page), or of
         statements run in turn on the same rows: rows queued while the writer is busy are
         committed together, in one transaction, as soon as it is free. Returns once this row
         is committed.
+
+        Each statement runs on the batch's rows together, so a statement does not see what the
+        later ones did to an earlier row; rows alike in their `key` parameters (one reader's
+        place in one story) go one after another, each row's statements before the next's.
 
         Writers take turns, so one transaction per page turn would cap the pages turned per
         second; a batch costs about what one row does.
         """
         batch = self._batches.get(sql)
         if batch is None:
-            batch = self._batches[sql] = _Batch()
+            batch = self._batches[sql] = _Batch(key)
             task = asyncio.create_task(self._commit_batch(sql, batch))
             self._batch_tasks.add(task)
             task.add_done_callback(self._batch_tasks.discard)
@@ -176,8 +184,9 @@ class Database(abc.ABC):
         try:
             async with self.transaction() as tx:
                 del self._batches[sql]  # rows queued from now on go in the next batch
-                for statement in (sql,) if isinstance(sql, str) else sql:
-                    await tx.execute_many(statement, batch.rows)
+                for rows in _rounds(batch.rows, batch.key):
+                    for statement in (sql,) if isinstance(sql, str) else sql:
+                        await tx.execute_many(statement, rows)
         except BaseException as error:
             if self._batches.get(sql) is batch:  # failed before it was taken
                 del self._batches[sql]
@@ -190,6 +199,22 @@ class Database(abc.ABC):
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _rounds(rows: list[Params], key: tuple[str, ...]) -> list[list[Params]]:
+    """The rows in rounds with none alike in `key` in one round, in the order they came."""
+    if not key:
+        return [rows]
+    rounds: list[list[Params]] = []
+    seen: Counter[tuple[object, ...]] = Counter()
+    for row in rows:
+        assert isinstance(row, Mapping)
+        alike = tuple(row[name] for name in key)
+        if seen[alike] == len(rounds):
+            rounds.append([])
+        rounds[seen[alike]].append(row)
+        seen[alike] += 1
+    return rounds
 
 
 class Queries:

@@ -447,6 +447,7 @@ class ReadingQueries(Queries):
                 "hour": int(now[11:13]),
                 "finishing": move and ends_story,
             },
+            key=("user", "story"),
         )
 
     async def bookmarks(self, viewer: Viewer, *, limit: int = 25) -> list[Bookmark]:

@@ -2,10 +2,12 @@
 moderators and authors are shown.
 
 Nothing here says who read what. Per server and day (UTC) the store keeps pages read and the
-stories started and finished (`story_day`, by story), pages by hour (`guild_hour`), distinct
-readers, excerpts drawn and discussion messages (`guild_day`). Distinct readers need to know
-whether a reader was already counted that day: `day_reader` holds who was, only for days not
-yet over, and `roll_up_readers` folds each past day into its count and deletes them. A story's
+stories started and finished (`story_day`, by story), pages by hour (`guild_hour`, shown in the
+server's time zone), distinct readers, excerpts drawn and discussion messages (`guild_day`).
+Distinct readers need to know whether a reader was already counted that day: `day_reader` holds
+who was, only for today and yesterday, and `roll_up_readers` folds each day before into its
+count and deletes them (a day is kept a day longer than it lasts, so that a page read just
+before midnight and written in a batch just after it is counted in its day once). A story's
 drop-off and finishes come from readers' own places (the furthest chapter each reached), which
 a reader may forget with /progress.
 """
@@ -13,7 +15,8 @@ a reader may forget with /progress.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.store.database import Queries
 
@@ -96,11 +99,13 @@ class LibraryStats:
     days: tuple[DayFigures, ...]
     """Every day of the period, oldest first, with zeros where nothing happened."""
     hours: tuple[tuple[int, ...], ...]
-    """Pages read by weekday (Monday first) and hour (UTC) over the period."""
+    """Pages read by weekday (Monday first) and hour over the period, in `zone`."""
     top: tuple[StoryFigures, ...]
     """The most read stories of the period, most readers first."""
     readers: int
     """Distinct readers over the period: whose place in a story moved there in it."""
+    zone: str = "UTC"
+    """The time zone of `hours`: the server's daily post's, or UTC."""
 
 
 @dataclass(frozen=True)
@@ -135,21 +140,22 @@ class StatsQueries(Queries):
         )
 
     async def roll_up_readers(self) -> int:
-        """Fold the readers counted on each day before today into its number of readers, and
-        forget who they were; how many readers were forgotten."""
-        today = {"today": self.now()[:10]}
+        """Fold the readers counted on each day before yesterday into its number of readers,
+        and forget who they were; how many readers were forgotten."""
+        yesterday = self.clock().astimezone(UTC).date() - timedelta(days=1)
+        kept = {"kept": yesterday.isoformat()}
         async with self._db.transaction() as tx:
             await tx.execute(
                 """
                 INSERT INTO guild_day (guild_id, day, readers)
-                SELECT guild_id, day, count(*) FROM day_reader WHERE day < :today
+                SELECT guild_id, day, count(*) FROM day_reader WHERE day < :kept
                 GROUP BY guild_id, day
                 ON CONFLICT (guild_id, day) DO UPDATE SET
                     readers = guild_day.readers + excluded.readers
                 """,
-                today,
+                kept,
             )
-            return await tx.execute("DELETE FROM day_reader WHERE day < :today", today)
+            return await tx.execute("DELETE FROM day_reader WHERE day < :kept", kept)
 
     async def reading_servers(self, days: int) -> list[int]:
         """The servers where something was read in the last `days` days."""
@@ -206,12 +212,18 @@ class StatsQueries(Queries):
             row = by_day.get(day.isoformat())
             counts = [int(row[name] or 0) if row else 0 for name in _DAY_COUNTS]
             figures.append(DayFigures(day, *counts))
+        schedule = await self._db.fetch_one(
+            "SELECT timezone FROM daily_schedule WHERE guild_id = :guild", params
+        )
+        zone = ZoneInfo(schedule["timezone"]) if schedule else UTC
         hours = [[0] * 24 for _ in range(7)]
         for row in await self._db.fetch_all(
             "SELECT day, hour, pages FROM guild_hour WHERE guild_id = :guild AND day >= :first",
             params,
         ):
-            hours[date.fromisoformat(row["day"]).weekday()][row["hour"]] += row["pages"]
+            utc = datetime.combine(date.fromisoformat(row["day"]), time(row["hour"]), UTC)
+            local = utc.astimezone(zone)
+            hours[local.weekday()][local.hour] += row["pages"]
         stories = await self._db.fetch_all(
             """
             WITH period AS (
@@ -242,6 +254,7 @@ class StatsQueries(Queries):
         return LibraryStats(
             days=tuple(figures),
             hours=tuple(tuple(hour) for hour in hours),
+            zone=str(zone),
             top=tuple(
                 StoryFigures(
                     row["id"],

@@ -340,7 +340,11 @@ class UploadQueries(LibraryQueries):
                 raise StoryHidden(Hidden.GONE)
             if high > found["chapter_count"]:
                 raise StoryHidden(Hidden.CHAPTER_GONE)
-            for table, column in (("chapter", "number"), ("reading_progress", "chapter_number")):
+            for table, column in (
+                ("chapter", "number"),
+                ("reading_progress", "chapter_number"),
+                ("reading_progress", "furthest_chapter"),  # the drop-off follows its chapters
+            ):
                 # through negative numbers, so UNIQUE (story_id, number) holds at every step
                 await tx.execute(
                     f"""

@@ -3,9 +3,10 @@ once a day is over (and who they were forgotten), a story's drop-off from reader
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.access import Viewer
+from bot.access import Changer, Viewer
 from bot.library.model import ChapterDraft, StoryDraft
 from bot.store import Store
 from tests.conftest import Clock
@@ -76,10 +77,42 @@ async def test_readers_are_forgotten_once_their_day_is_rolled_up(
     await _read(store, 2, story, 1)
     assert await store.roll_up_readers() == 0  # the day is not over
     clock.now += timedelta(days=1)
+    assert await store.roll_up_readers() == 0  # kept a day, for pages written late
+    clock.now += timedelta(days=1)
     assert await store.roll_up_readers() == 2
-    stats = await store.library_stats(GUILD, 2)
-    assert [day.readers for day in stats.days] == [2, 0]
+    stats = await store.library_stats(GUILD, 3)
+    assert [day.readers for day in stats.days] == [2, 0, 0]
     assert await store.roll_up_readers() == 0
+
+
+async def test_a_page_read_before_midnight_and_written_after_it_counts_its_reader_once(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    story = await _story(store, "Harbour Lights")
+    before_midnight = clock.now.replace(hour=23, minute=59, second=59)
+    clock.now = before_midnight
+    await _read(store, 1, story, 1)
+    clock.now = before_midnight + timedelta(seconds=2)
+    await store.roll_up_readers()  # the hourly roll-up, just after midnight
+    clock.now = before_midnight  # the reader's next page, timed before it, written after it
+    await store.save_bookmark(1, story, 2, 1, move=True, guild_id=GUILD)
+    clock.now = before_midnight + timedelta(days=2)
+    [day, _, _] = (await store.library_stats(GUILD, 3)).days
+    assert (day.readers, day.pages) == (1, 2)
+
+
+async def test_two_pages_of_a_new_reader_written_together_start_the_story_once(
+    store: Store,
+) -> None:
+    story = await _story(store, "Harbour Lights", chapters=2)
+    await asyncio.gather(  # one batch: two quick clicks of a reader new to the story
+        store.save_bookmark(1, story, 1, 1, move=True, guild_id=GUILD),
+        store.save_bookmark(1, story, 2, 1, move=True, guild_id=GUILD, ends_story=True),
+        store.save_bookmark(1, story, 2, 1, move=True, guild_id=GUILD, ends_story=True),
+    )
+    [today] = (await store.library_stats(GUILD, 1)).days
+    assert (today.pages, today.started, today.finished) == (3, 1, 1)
 
 
 async def test_a_page_counts_where_it_was_read_and_bundled_stories_in_dms_nowhere(
@@ -109,6 +142,36 @@ async def test_a_storys_drop_off_counts_the_furthest_chapter_each_reader_reached
     assert [(c.number, c.readers) for c in stats.chapters] == [(1, 6), (2, 4), (3, 3)]
     assert stats.finished == 2
     assert (stats.kudos, stats.bookmarks, stats.subscribers) == (0, 0, 0)
+
+
+async def test_the_drop_off_follows_a_chapter_a_moderator_moves(store: Store) -> None:
+    story = await _story(store, "Harbour Lights", chapters=3)
+    await _read(store, 1, story, 2)  # reached chapter 2, now the last one
+    await store.move_chapter(story, Changer(GUILD, 9, True), 2, 3)
+    stats = await store.story_stats(story)
+    assert [(c.number, c.readers) for c in stats.chapters] == [(1, 1), (2, 1), (3, 1)]
+
+
+async def test_the_busiest_hours_are_shown_in_the_servers_time_zone(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    story = await _story(store, "Harbour Lights")
+    clock.now = clock.now.replace(hour=23)  # a Monday, 23:00 UTC: Tuesday 08:00 in Tokyo
+    await _read(store, 1, story, 1)
+    assert (await store.library_stats(GUILD, 1)).hours[0][23] == 1
+    await store.set_daily(
+        GUILD,
+        channel_id=1,
+        post_time="09:00",
+        timezone="Asia/Tokyo",
+        role_id=None,
+        tag="",
+        next_post_at=clock.now,
+        set_by=9,
+    )
+    stats = await store.library_stats(GUILD, 1)
+    assert (stats.zone, stats.hours[1][8], sum(map(sum, stats.hours))) == ("Asia/Tokyo", 1, 1)
 
 
 async def test_excerpts_and_discussion_messages_are_counted_in_their_server(store: Store) -> None:
