@@ -3,9 +3,10 @@
 Figures: import (storybot's importer against a plain sqlite3 + FTS5 bulk insert), latency
 (p50/p99 per command through the Discord stand-in against a bare discord.py bot, and storybot on
 PostgreSQL against storybot on SQLite), memory (peak RSS after the latency run), cold-start
-(process start to a /read answered) and fan-out (daily posts and subscriber DMs under Discord's
+(process start to a /read answered), fan-out (daily posts and subscriber DMs under Discord's
 global limit of 50 requests a second, with readers reading: one process on SQLite, one and two
-on PostgreSQL). Latency and memory come from the same run, so asking for either measures both.
+on PostgreSQL) and stats (the stats commands on a year of reading, and what counting adds to a
+page turn). Latency and memory come from the same run, so asking for either measures both.
 The PostgreSQL server is BENCH_DATABASE_URL's, or one started for the run (bench/postgres.py).
 
 Libraries are generated from a fixed seed and cached in bench/.cache/ (the large one is about
@@ -43,6 +44,7 @@ from bench.report import (
     rows,
     write_json,
 )
+from bench.stats import measure_stats
 
 console = Console(width=None if sys.stdout.isatty() else 160)  # logs: one line per row
 _SIZES = {False: ("small", "large"), True: ("tiny", "mini")}
@@ -118,6 +120,7 @@ def _plan(quick: bool, folder: Path) -> Plan:
             cold_starts=1,
             fanout=40,
             idle_reads=30,
+            stats_readers=100,
             folder=folder,
         )
     return Plan(
@@ -129,6 +132,7 @@ def _plan(quick: bool, folder: Path) -> Plan:
         cold_starts=3,
         fanout=10_000,
         idle_reads=1_000,
+        stats_readers=10_000,
         folder=folder,
     )
 
@@ -183,11 +187,19 @@ def _measure(results: Results, wanted: set[str], libraries: dict[str, Library], 
                 console.print(f"Fan-out: {plan.fanout:,} {name}, {fleet.name}")
                 results.fanouts.append(asyncio.run(measure(smallest, database, plan, fleet)))
 
+    def stats() -> None:
+        console.print(f"Stats: a year of reading in the {largest.size} library")
+        source = figures.ensure_database(largest, plan.folder)
+        results.stats.append(
+            measure_stats(source, largest.size, plan.folder, readers=plan.stats_readers)
+        )
+
     steps: dict[str, Callable[[], None]] = {
         "import": imports,
         "latency": latency,
         "cold-start": cold_start,
         "fan-out": fan_out,
+        "stats": stats,
     }
     try:
         for figure, step in steps.items():

@@ -34,6 +34,8 @@ class Plan:
     fanout: int
     """Guilds with a daily post due, and subscribers of one upload."""
     idle_reads: int
+    stats_readers: int
+    """Readers of the simulated year the stats commands are timed on."""
     folder: Path
 
 

@@ -19,8 +19,9 @@ from bench.fanout import GLOBAL_LIMIT, FanOutResult, fleet_name
 from bench.figures import ColdStartResult, ImportResult, ReadingResult
 from bench.harness import ON_POSTGRES, REPO, SIZED_FLOOR
 from bench.latency import COMMANDS, Latency
+from bench.stats import StatsResult
 
-FIGURES = ("import", "latency", "memory", "cold-start", "fan-out")
+FIGURES = ("import", "latency", "memory", "cold-start", "fan-out", "stats")
 MB = 2**20
 IMPORT_RATIO, IMPORT_MEMORY = 3.0, 200 * MB
 LATENCY_RATIO, SEARCH_RATIO, GROWTH_RATIO = 1.5, 3.0, 1.3
@@ -30,6 +31,11 @@ FANOUT_SHARE, RATE_LIMITED_SHARE, STARVATION_RATIO = 0.9, 0.01, 2.0
 POSTGRES_CPU_RATIO, POSTGRES_SEARCH_RATIO = 1.3, 2.0
 POSTGRES_CPU_TARGETS = ("/read", "page turn", "/excerpt", "autocomplete")
 """The commands whose CPU per interaction on PostgreSQL has a target; /search's p99 has one."""
+STATS_SECONDS = 3.0
+"""A stats command's figures and chart, once deferred: within the time Discord gives a first
+answer, though a deferred one may take minutes."""
+COUNTING_SHARE = 0.05
+"""What counting may add to a page turn's CPU: less than a page turn's CPU varies by."""
 
 
 @dataclass
@@ -40,6 +46,7 @@ class Results:
     reading: list[ReadingResult] = field(default_factory=list)
     cold_starts: list[ColdStartResult] = field(default_factory=list)
     fanouts: list[FanOutResult] = field(default_factory=list)
+    stats: list[StatsResult] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,6 +70,7 @@ def rows(results: Results) -> list[Row]:
         "memory": _memory_rows(results.reading),
         "cold-start": _cold_start_rows(results.cold_starts),
         "fan-out": _fanout_rows(results.fanouts),
+        "stats": _stats_rows(results.stats, results.reading),
     }
     table = []
     for figure in FIGURES:
@@ -289,6 +297,67 @@ def _fanout_rows(fanouts: list[FanOutResult]) -> list[Row]:
             ),
         ]
     return found + _fleet_rows(fanouts)
+
+
+def _stats_rows(stats: list[StatsResult], reading: list[ReadingResult]) -> list[Row]:
+    """The stats commands on a year of reading, and what counting adds to a page turn: to the
+    whole page turn's CPU of storybot on the same library when the latency figure ran, else
+    to the store's write alone."""
+    found = []
+    for result in stats:
+        year = f"{result.size}, {result.readers:,} readers over {result.days} days"
+        commands = [(f"/library stats days:{n}", t) for n, t in result.library_stats.items()]
+        commands.append((f"/story stats ({result.story_chapters} chapters)", result.story_stats))
+        for command, timed in commands:
+            seconds = timed.figures_seconds + timed.chart_seconds
+            found.append(
+                Row(
+                    "stats",
+                    f"{command} once deferred: figures + chart ({year})",
+                    f"{timed.figures_seconds * 1000:.0f} + {timed.chart_seconds * 1000:.0f} ms",
+                    "",
+                    "",
+                    f"≤ {STATS_SECONDS:g} s",
+                    seconds <= STATS_SECONDS,
+                )
+            )
+        kept = sum(result.rows.values())
+        found.append(
+            Row(
+                "stats",
+                f"rows kept for {result.turns:,} page turns ({year}): "
+                + ", ".join(f"{table} {rows:,}" for table, rows in result.rows.items()),
+                f"{kept:,}",
+                f"{result.turns:,} turns",
+                f"{kept / result.turns:.3f} per turn",
+                "(grows with days × stories read)",
+                None,
+            )
+        )
+        added = result.page_write_cpu - result.uncounted_write_cpu
+        page_turn = next(
+            (
+                r.cpu["page turn"]
+                for r in reading
+                if r.bot == "storybot" and r.size == result.size and "page turn" in r.cpu
+            ),
+            None,
+        )
+        whole = page_turn if page_turn is not None else result.uncounted_write_cpu
+        share = added / whole
+        found.append(
+            Row(
+                "stats",
+                "counting's CPU per page turn: the store's write with the counts ÷ without, "
+                + ("against a whole page turn's CPU" if page_turn else "against the write alone"),
+                f"+{added * 1e6:.0f} µs ({result.page_write_cpu * 1e6:.0f} µs)",
+                f"{whole * 1e6:.0f} µs",
+                f"{share:+.1%}",
+                f"≤ {COUNTING_SHARE:.0%} of a page turn",
+                share <= COUNTING_SHARE if page_turn else None,
+            )
+        )
+    return found
 
 
 def _fleet_rows(fanouts: list[FanOutResult]) -> list[Row]:

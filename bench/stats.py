@@ -1,12 +1,13 @@
-"""`python -m bench.stats`: the reading figures of a server with a year of reading behind it.
+"""The stats figure of `python -m bench` (alone: `python -m bench.stats`): the reading figures
+of a server with a year of reading behind it, and what counting adds to a page turn.
 
-A copy (in a temporary folder) of storybot's database of a benchmark library, made by
-`python -m bench` and kept in its cache, is given a year of simulated reading in one server,
-from a fixed seed: each day a seventh of the readers read one to three stories, a few pages of
-each, the popular ones most. The roll-ups and readers' places are written as the bot keeps
-them, in bulk. Then the queries and charts of `/library stats` (30 and 365 days) and
+A copy of storybot's database of a benchmark library is given a year of simulated reading in
+one server, from a fixed seed: each day a seventh of the readers read one to three stories, a
+few pages of each, the popular ones most. The roll-ups and readers' places are written as the
+bot keeps them, in bulk. Then the queries and charts of `/library stats` (30 and 365 days) and
 `/story stats` (the most read story) are timed as the bot runs them once the interaction is
-deferred.
+deferred, and the store's write of a page turn (the reader's place) is measured with its counts
+and without them, taking turns.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
 import sqlite3
 import tempfile
 import time
 from collections import Counter
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from bench.figures import database_path
 from bench.harness import copy_database
 from bench.library import CACHE, library
 from bot.library import charts
-from bot.store import Store
+from bot.store import Store, reading
+from bot.store.stats import COUNT_PAGE
 
 GUILD = 1
 END = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -100,33 +102,110 @@ def simulate(path: Path, stories: list[tuple[int, int]], readers: int, days: int
     return turns
 
 
-async def measure(path: Path) -> None:
+@dataclass(frozen=True)
+class Timed:
+    """One stats command as the bot answers it once deferred: its figures, then its chart."""
+
+    figures_seconds: float
+    chart_seconds: float
+
+
+@dataclass(frozen=True)
+class StatsResult:
+    size: str
+    readers: int
+    days: int
+    turns: int
+    """Page turns the simulated year stands for."""
+    rows: dict[str, int]
+    """The rows the roll-ups (and readers' places) keep for them, by table."""
+    library_stats: dict[int, Timed]
+    """`/library stats` by days asked for."""
+    story_stats: Timed
+    story_chapters: int
+    page_write_cpu: float
+    """CPU seconds per page turn of the store's write (the reader's place and its counts)."""
+    uncounted_write_cpu: float
+    """The same write without the counts: the page turn as it was before it was counted."""
+
+
+async def _timed_stats(path: Path) -> tuple[dict[int, Timed], Timed, int]:
     store = await Store.open(path, clock=lambda: END)
     try:
+        library_stats = {}
         for days in (30, 365):
             started = time.perf_counter()
             stats = await store.library_stats(GUILD, days)
             read = time.perf_counter()
             await asyncio.to_thread(charts.library_chart, stats)
-            drawn = time.perf_counter()
-            print(
-                f"/library stats days:{days}: figures {1000 * (read - started):.0f} ms, chart "
-                f"{1000 * (drawn - read):.0f} ms; {stats.readers:,} readers, "
-                f"{sum(day.pages for day in stats.days):,} pages"
-            )
-        top = stats.top[0]
+            library_stats[days] = Timed(read - started, time.perf_counter() - read)
         started = time.perf_counter()
-        story = await store.story_stats(top.story_id)
+        story = await store.story_stats(stats.top[0].story_id)
         read = time.perf_counter()
         await asyncio.to_thread(charts.story_chart, story)
-        drawn = time.perf_counter()
-        print(
-            f"/story stats ({len(story.chapters)} chapters, {story.chapters[0].readers:,} "
-            f"readers): figures {1000 * (read - started):.0f} ms, chart "
-            f"{1000 * (drawn - read):.0f} ms"
-        )
+        return library_stats, Timed(read - started, time.perf_counter() - read), len(story.chapters)
     finally:
         await store.close()
+
+
+async def _page_writes(
+    path: Path, stories: list[tuple[int, int]], readers: int, turns: int, *, rounds: int = 4
+) -> tuple[float, float]:
+    """CPU seconds per page turn's write, with the counts and without, taking turns (`rounds`
+    of each, `turns` page turns in all for each), 20 readers at a time as the bot batches
+    them."""
+    rng = random.Random(7)
+    spent = {True: 0.0, False: 0.0}
+    store = await Store.open(path, clock=lambda: END)
+    counts = COUNT_PAGE
+    try:
+        for _ in range(rounds):
+            for counted in (True, False):
+                vars(reading)["COUNT_PAGE"] = counts if counted else ()  # as save_bookmark reads it
+                pages = [
+                    (rng.randrange(readers), *rng.choice(stories)) for _ in range(turns // rounds)
+                ]
+                started = time.process_time()
+                for at in range(0, len(pages), 20):
+                    await asyncio.gather(
+                        *(
+                            store.save_bookmark(
+                                user, story, rng.randint(1, chapters), 1, move=True, guild_id=GUILD
+                            )
+                            for user, story, chapters in pages[at : at + 20]
+                        )
+                    )
+                spent[counted] += time.process_time() - started
+    finally:
+        vars(reading)["COUNT_PAGE"] = counts
+        await store.close()
+    return spent[True] / turns, spent[False] / turns
+
+
+def measure_stats(
+    source: Path, size: str, folder: Path, *, readers: int = 10_000, days: int = 365
+) -> StatsResult:
+    """A year of reading given to a copy (in `folder`) of the benchmark library's database at
+    `source`, then the stats commands timed on it, and a page turn's write with its counts
+    and without."""
+    target = folder / "stats.db"
+    copy_database(source, target)
+    try:
+        stories = asyncio.run(_stories(target))
+        turns = simulate(target, stories, readers, days)
+        with closing(sqlite3.connect(target)) as connection:
+            rows = {
+                table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("story_day", "guild_hour", "guild_day", "reading_progress")
+            }
+        library_stats, story_stats, chapters = asyncio.run(_timed_stats(target))
+        counted, uncounted = asyncio.run(_page_writes(target, stories, readers, 2_000))
+    finally:
+        for made in folder.glob("stats.db*"):
+            made.unlink()
+    return StatsResult(
+        size, readers, days, turns, rows, library_stats, story_stats, chapters, counted, uncounted
+    )
 
 
 def main() -> None:
@@ -137,23 +216,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args()
     source = database_path(library(args.size, cache=args.cache))
-    work = Path(tempfile.mkdtemp(prefix="storybot-stats-"))
-    target = work / "stats.db"
-    copy_database(source, target)
-    stories = asyncio.run(_stories(target))
-    started = time.perf_counter()
-    turns = simulate(target, stories, args.readers, args.days)
-    with closing(sqlite3.connect(target)) as connection:
-        rows = {
-            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("story_day", "guild_hour", "guild_day", "reading_progress")
-        }
-    print(
-        f"{len(stories):,} stories; {args.readers:,} readers over {args.days} days: "
-        f"{turns:,} page turns kept as {rows} rows ({time.perf_counter() - started:.0f} s)"
-    )
-    asyncio.run(measure(target))
-    shutil.rmtree(work)
+    with tempfile.TemporaryDirectory(prefix="storybot-stats-") as work:
+        result = measure_stats(source, args.size, Path(work), readers=args.readers, days=args.days)
+    print(result)
 
 
 if __name__ == "__main__":
