@@ -127,7 +127,12 @@ class PostgresDatabase(Database):
     @classmethod
     async def open(cls, url: str, *, clock: Clock = utc_now) -> Self:
         """Connect to the database at `url` and bring its schema up to date."""
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=_POOL_SIZE)
+        pool = await asyncpg.create_pool(
+            url,
+            min_size=1,
+            max_size=_POOL_SIZE,
+            reset=_keep_session,
+        )
         try:
             async with pool.acquire() as connection:
                 await _migrate(connection)
@@ -155,7 +160,11 @@ class PostgresDatabase(Database):
             try:
                 yield
             finally:
-                await connection.execute("SELECT pg_advisory_unlock($1)", _ALONE_LOCK)
+                try:
+                    await connection.execute("SELECT pg_advisory_unlock($1)", _ALONE_LOCK)
+                except BaseException:
+                    connection.terminate()  # its session, and the lock with it, ends
+                    raise
 
     async def write(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:
@@ -164,6 +173,13 @@ class PostgresDatabase(Database):
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         text, values = _arguments(sql, params)
         return list(await self._pool.fetch(text, *values))
+
+
+async def _keep_session(connection: asyncpg.Connection[Any]) -> None:
+    """What a connection back in the pool needs: nothing. The store keeps no state in a
+    session (no settings, cursors or listeners; its one session lock, in `alone`, is let go
+    there), and asyncpg's default reset (four statements) would double what each query costs
+    both processes. An open transaction is still rolled back by asyncpg itself."""
 
 
 async def check_database(url: str) -> list[Finding]:
