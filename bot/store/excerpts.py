@@ -12,26 +12,43 @@ from bot.library.model import Rating
 from bot.store.database import STORY_WARNINGS, Queries, Row, Transaction
 
 _DRAW_TRIES = 24
-_NOTHING_EXCLUDED = "9999-12-31"
 
-_MATCHES = f"""
-    {VISIBLE}
-    AND (CAST(:story AS BIGINT) IS NULL OR story.id = :story)
-    AND (:any_author OR story.author = :author COLLATE NOCASE)
-    AND (:any_tag OR EXISTS (
-        SELECT 1 FROM story_tag
-        WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE))
-    AND NOT EXISTS (
-        SELECT 1 FROM daily_post
-        WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
-        AND daily_post.posted_on >= :not_posted_since)
-"""
-"""The filters of a draw: a story (None for any), an author or a tag (`:any_author`,
-`:any_tag` for any), and the first local date whose daily posts in the viewer's guild must not
-be repeated."""
-_PASSING = f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_MATCHES}"
-"""The excerpts that pass a draw's filters, to count or choose from."""
-_DRAW_WALK = f"""
+
+def _matches(params: dict[str, Any]) -> str:
+    """The filters of a draw, only those it has (so that PostgreSQL keeps one plan for each
+    kind of draw instead of planning it at every run): the viewer's, then a story
+    (`:story`), an author (`:author`), a tag (`:tag`) and the first local date whose daily
+    posts in the viewer's guild must not be repeated (`:not_posted_since`)."""
+    clauses = [VISIBLE]
+    if params.get("story") is not None:
+        clauses.append("story.id = :story")
+    if params.get("author"):
+        clauses.append("story.author = :author COLLATE NOCASE")
+    if params.get("tag"):
+        clauses.append(
+            """EXISTS (
+                SELECT 1 FROM story_tag
+                WHERE story_tag.story_id = story.id AND story_tag.name = :tag COLLATE NOCASE)"""
+        )
+    if params.get("not_posted_since"):
+        clauses.append(
+            """NOT EXISTS (
+                SELECT 1 FROM daily_post
+                WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
+                AND daily_post.posted_on >= :not_posted_since)"""
+        )
+    return " AND ".join(clauses)
+
+
+def _passing(params: dict[str, Any]) -> str:
+    """The excerpts that pass a draw's filters, to count or choose from."""
+    return f"FROM excerpt JOIN story ON story.id = excerpt.story_id WHERE {_matches(params)}"
+
+
+def _draw_walk(params: dict[str, Any]) -> str:
+    """Random slots tried in turn (`:try_0` …), until one holds an excerpt that passes the
+    filters: the draw's first way, one indexed lookup a try."""
+    return f"""
     WITH RECURSIVE top(slots) AS (SELECT max(slot) FROM excerpt),
     tries(n, point) AS (VALUES
         {", ".join(f"({n}, CAST(:try_{n} AS BIGINT))" for n in range(_DRAW_TRIES))}),
@@ -41,13 +58,14 @@ _DRAW_WALK = f"""
         SELECT tries.n, (
             SELECT excerpt.id
             FROM excerpt JOIN story ON story.id = excerpt.story_id
-            WHERE excerpt.slot = tries.point % (SELECT slots FROM top) + 1 AND {_MATCHES})
+            WHERE excerpt.slot = tries.point % (SELECT slots FROM top) + 1
+            AND {_matches(params)})
         FROM walk JOIN tries ON tries.n = walk.n + 1
         WHERE walk.id IS NULL
     )
-"""
-"""Random slots tried in turn (`:try_0` …), until one holds an excerpt that passes the filters:
-the draw's first way, one indexed lookup a try."""
+    """
+
+
 _EXCERPT_COLUMNS = (
     "excerpt.id, story.id AS story_id, story.title AS story_title, story.author, story.rating, "
     "story.kudos_count, "
@@ -119,7 +137,7 @@ class ExcerptQueries(Queries):
         story_id: int | None = None,
         author: str = "",
         tag: str = "",
-        not_posted_since: str = _NOTHING_EXCLUDED,
+        not_posted_since: str | None = None,
     ) -> Excerpt | None:
         """A uniformly random excerpt the viewer may see among those that pass the filters, or
         None if none does.
@@ -134,9 +152,7 @@ class ExcerptQueries(Queries):
             **viewer.params,
             "story": story_id,
             "author": author.strip(),
-            "any_author": not author.strip(),
             "tag": tag.strip(),
-            "any_tag": not tag.strip(),
             "not_posted_since": not_posted_since,
         }
         if story_id is None:
@@ -144,16 +160,17 @@ class ExcerptQueries(Queries):
             # numbers, each taken modulo the slots there are now (a bias of at most one in
             # 2**32 for a library of a million excerpts).
             tries = {f"try_{n}": random.randrange(2**52) for n in range(_DRAW_TRIES)}
+            walk = _draw_walk(filters)
             drawn = await self._excerpt_chosen_by(
-                "SELECT id FROM walk WHERE id IS NOT NULL", filters | tries, ctes=_DRAW_WALK
+                "SELECT id FROM walk WHERE id IS NOT NULL", filters | tries, ctes=walk
             )
             if drawn:
                 return drawn
-        count = await self._db.fetch_one(f"SELECT count(*) {_PASSING}", filters)
+        count = await self._db.fetch_one(f"SELECT count(*) {_passing(filters)}", filters)
         if not count or not count[0]:
             return None
         return await self._excerpt_chosen_by(
-            f"SELECT excerpt.id {_PASSING} ORDER BY excerpt.id LIMIT 1 OFFSET :nth",
+            f"SELECT excerpt.id {_passing(filters)} ORDER BY excerpt.id LIMIT 1 OFFSET :nth",
             {**filters, "nth": random.randrange(count[0])},
         )
 
@@ -161,23 +178,15 @@ class ExcerptQueries(Queries):
         """The excerpt the viewer's guild got as a daily post longest ago, for when every one
         allowed was posted within the no-repeat window (so the set is small: at most a year's
         posts)."""
+        params = {**viewer.params, "tag": tag.strip()}
         query = f"""
-            SELECT excerpt.id {_PASSING}
+            SELECT excerpt.id {_passing(params)}
             ORDER BY ifnull((
                 SELECT max(posted_on) FROM daily_post
                 WHERE daily_post.guild_id = :viewer_guild AND daily_post.excerpt_id = excerpt.id
             ), ''), excerpt.id
             LIMIT 1
         """
-        params = {
-            **viewer.params,
-            "story": None,
-            "author": "",
-            "any_author": True,
-            "tag": tag.strip(),
-            "any_tag": not tag.strip(),
-            "not_posted_since": _NOTHING_EXCLUDED,
-        }
         return await self._excerpt_chosen_by(query, params)
 
     async def _excerpt_chosen_by(
