@@ -6,6 +6,11 @@ the words the two engines share; the PostgreSQL schema gives the few SQLite name
 (`json_each` over a list of ids, `group_concat`, `COLLATE NOCASE`) their SQLite meaning. Where
 the engines truly differ (full-text search, locking, migrations) a query asks `dialect`.
 
+A filter a query may or may not have is left out of its text when it is not asked for, not
+switched off by a parameter (`:story IS NULL OR story.id = :story`): PostgreSQL keeps a plan for
+each statement, but plans again at every run one whose best plan depends on such a switch, and
+planning can cost several times the run.
+
 A `Database` is private to the store: query methods (`Queries` and the groups built on it) reach
 it as `self._db`, and nothing outside `bot.store` runs SQL.
 """

@@ -117,13 +117,10 @@ class Bookmark:
     updated_at: str
 
 
-_CHANGEABLE_IF_ASKED = f"(NOT :changes_only OR {CHANGEABLE})"
-"""Where a lookup may be narrowed to the stories someone may change (see `_changer_params`)."""
-
-
-def _changer_params(changer: Changer | None) -> dict[str, object]:
-    """The parameters of `_CHANGEABLE_IF_ASKED`: the changer's, or none asked."""
-    return {"changes_only": changer is not None, **(changer or Changer(0, 0, False)).params}
+def _changeable_if(changer: Changer | None) -> str:
+    """A lookup narrowed to the stories `changer` may change, if one is given (its parameters
+    are the changer's)."""
+    return "" if changer is None else f"AND {CHANGEABLE}"
 
 
 class ReadingQueries(Queries):
@@ -223,8 +220,8 @@ class ReadingQueries(Queries):
         typed = typed_text(text)
         needle = escape_like(typed)
         query = f"""
-            SELECT {_CHOICE_COLUMNS} FROM story
-            WHERE {VISIBLE} AND {_name_match(typed, self._db.dialect)} AND {_CHANGEABLE_IF_ASKED}
+            SELECT {_CHOICE_COLUMNS} FROM {_named_stories(typed, self._db.dialect)}
+            WHERE {VISIBLE} {_changeable_if(changer)}
             ORDER BY CASE
                 WHEN title LIKE :prefix ESCAPE '\\' THEN 0
                 WHEN title LIKE :word_start ESCAPE '\\' THEN 1
@@ -241,7 +238,7 @@ class ReadingQueries(Queries):
                 "anywhere": f"%{needle}%",
                 "prefix": f"{needle}%",
                 "word_start": f"% {needle}%",
-                **_changer_params(changer),
+                **(changer.params if changer else {}),
                 "limit": limit,
             },
         )
@@ -254,13 +251,14 @@ class ReadingQueries(Queries):
         Raises StoryHidden if it is there but its rating is not allowed where the viewer is.
         """
         typed = typed_text(value)
+        story_id = typed_id(typed)
+        named = "title = :title COLLATE NOCASE"
         query = f"""
             SELECT {_CHOICE_COLUMNS}, {RATING_ALLOWED} AS rating_allowed FROM story
-            WHERE {IN_REACH} AND (story.id = :id OR title = :title COLLATE NOCASE)
-            ORDER BY story.id = :id DESC, story.id
+            WHERE {IN_REACH} AND {named if story_id is None else f"(story.id = :id OR {named})"}
+            ORDER BY {"" if story_id is None else "story.id = :id DESC, "}story.id
             LIMIT 1
         """
-        story_id = typed_id(typed)
         row = await self._db.fetch_one(query, {**viewer.params, "id": story_id, "title": typed})
         if row is None:
             return None
@@ -318,7 +316,7 @@ class ReadingQueries(Queries):
             )
             SELECT {_CHOICE_COLUMNS}, min(CAST(tagged.name AS TEXT)) AS tag
             FROM tagged JOIN story ON story.id = tagged.story_id
-            WHERE {VISIBLE} AND {_CHANGEABLE_IF_ASKED}
+            WHERE {VISIBLE} {_changeable_if(changer)}
             GROUP BY story.id
             ORDER BY story.title COLLATE NOCASE, story.id
             LIMIT :limit
@@ -329,7 +327,7 @@ class ReadingQueries(Queries):
                 **viewer.params,
                 "tags": _names(typed, self._db.dialect),
                 "tag_start": escape_like(typed) + "%",
-                **_changer_params(changer),
+                **(changer.params if changer else {}),
                 "limit": limit,
             },
         )
@@ -343,11 +341,11 @@ class ReadingQueries(Queries):
         _NAME_CANDIDATES stories that match are looked at."""
         typed = typed_text(text)
         needle = escape_like(typed)
-        match = _name_match(typed, self._db.dialect, column="author")
+        named = _named_stories(typed, self._db.dialect, column="author")
         query = f"""
             SELECT name FROM (
-                SELECT min(CAST(story.author AS TEXT)) AS name FROM story
-                WHERE {VISIBLE} AND {match}
+                SELECT min(CAST(story.author AS TEXT)) AS name FROM {named}
+                WHERE {VISIBLE}
                 GROUP BY story.author COLLATE NOCASE
             ) AS author
             ORDER BY CASE
@@ -467,10 +465,10 @@ class ReadingQueries(Queries):
         """Where the viewer stopped last here (in `story_id`, or in any story of this server);
         None if nowhere. Raises StoryHidden if that story was removed since, or if its rating is
         not allowed where they are."""
+        in_story = "" if story_id is None else "AND story.id = :story"
         query = f"""
             {_BOOKMARKS}
-            WHERE reading_progress.user_id = :user AND {OF_THIS_SERVER}
-            AND (CAST(:story AS BIGINT) IS NULL OR story.id = :story)
+            WHERE reading_progress.user_id = :user AND {OF_THIS_SERVER} {in_story}
             ORDER BY reading_progress.updated_at DESC, story.title
             LIMIT 1
         """
@@ -562,34 +560,37 @@ class ReadingQueries(Queries):
             )
 
 
-def _name_match(typed: str, dialect: Dialect, *, column: str = "") -> str:
-    """The condition on `story` that finds what a reader typed (in `column` only, if given; its
-    query is `:names`, see `_names`): the text anywhere (by trigrams) or, shorter than a
-    trigram, a word starting with it. Nothing typed matches the stories uploaded to the
-    viewer's server, then the bundled library: those that can be in reach, found through
-    story_by_source without reading the other servers' stories (`VISIBLE` still decides which
-    may be shown)."""
+def _named_stories(typed: str, dialect: Dialect, *, column: str = "") -> str:
+    """The first _NAME_CANDIDATES stories that match what a reader typed (in `column` only, if
+    given; its query is `:names`, see `_names`), as the table `story`: the text anywhere (by
+    trigrams) or, shorter than a trigram, a word starting with it. Nothing typed matches the
+    stories uploaded to the viewer's server, then the bundled library: those that can be in
+    reach, found through story_by_source without reading the other servers' stories (`VISIBLE`
+    still decides which may be shown). On PostgreSQL a run of three characters gives the rows
+    its trigram index found, not looked up again."""
     if not typed:
-        return f"""story.id IN (
+        found = f"""story.id IN (
             SELECT id FROM story WHERE ifnull(guild_id, 0) = :viewer_guild
             UNION ALL SELECT id FROM story WHERE ifnull(guild_id, 0) = 0
             LIMIT {_NAME_CANDIDATES})"""
-    if dialect is Dialect.SQLITE:
+    elif dialect is Dialect.SQLITE:
         names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
-        found = f"SELECT rowid FROM {names} WHERE {names} MATCH :names"
+        found = f"""story.id IN (
+            SELECT rowid FROM {names} WHERE {names} MATCH :names LIMIT {_NAME_CANDIDATES})"""
     elif len(typed) >= _TRIGRAM:
         columns = [column] if column else ["title", "author"]
-        found = "SELECT id FROM story WHERE " + " OR ".join(
-            f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in columns
-        )
+        found = " OR ".join(f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in columns)
+        found += f" LIMIT {_NAME_CANDIDATES}"
     else:
         words = _pg_words(column)
-        found = f"SELECT id FROM story WHERE {words} @@ to_tsquery('storybot_names', :names)"
-    return f"story.id IN ({found} LIMIT {_NAME_CANDIDATES})"
+        found = f"""story.id IN (
+            SELECT id FROM story WHERE {words} @@ to_tsquery('storybot_names', :names)
+            LIMIT {_NAME_CANDIDATES})"""
+    return f"(SELECT * FROM story WHERE {found}) AS story"
 
 
 def _names(typed: str, dialect: Dialect, *, column: str = "") -> str:
-    """What a reader typed as the query `:names` of `_name_match` (also `:tags`, of
+    """What a reader typed as the query `:names` of `_named_stories` (also `:tags`, of
     `_tag_match`): never a syntax error."""
     if dialect is Dialect.POSTGRES:
         if len(typed) >= _TRIGRAM:
