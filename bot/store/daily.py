@@ -165,12 +165,20 @@ class DailyQueries(Queries):
     ) -> DailyPost:
         """The guild's post for `posted_on`: claimed now, or the claim made before (which may
         already be sent, or may be a send whose outcome a stop left unknown)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO daily_post (guild_id, posted_on, excerpt_id, channel_id, "
-                "late, claimed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (guild_id, posted_on.isoformat(), excerpt_id, channel_id, int(late), self.now()),
-            )
+        await self._db.write_in_batch(  # with the other guilds' claims made meanwhile
+            """
+            INSERT INTO daily_post (guild_id, posted_on, excerpt_id, channel_id, late, claimed_at)
+            VALUES (:guild, :day, :excerpt, :channel, :late, :now) ON CONFLICT DO NOTHING
+            """,
+            {
+                "guild": guild_id,
+                "day": posted_on.isoformat(),
+                "excerpt": excerpt_id,
+                "channel": channel_id,
+                "late": int(late),
+                "now": self.now(),
+            },
+        )
         post = await self.daily_post(guild_id, posted_on)
         assert post is not None  # just written, or there before
         return post
@@ -193,17 +201,26 @@ class DailyQueries(Queries):
     async def daily_post_sent(
         self, guild_id: int, posted_on: date, message_id: int, next_post_at: datetime
     ) -> None:
-        """Record the post as sent and when the next one is due, together."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE daily_post SET message_id = ? WHERE guild_id = ? AND posted_on = ?",
-                (message_id, guild_id, posted_on.isoformat()),
-            )
-            await tx.execute(
-                "UPDATE daily_schedule SET next_post_at = ?, trouble_since = NULL "
-                "WHERE guild_id = ?",
-                (_instant(next_post_at), guild_id),
-            )
+        """Record the post as sent and when the next one is due, together (and with the other
+        guilds' posts sent meanwhile: a fan-out commits them a batch at a time)."""
+        await self._db.write_in_batch(
+            (
+                """
+                UPDATE daily_post SET message_id = :message
+                WHERE guild_id = :guild AND posted_on = :day
+                """,
+                """
+                UPDATE daily_schedule SET next_post_at = :next, trouble_since = NULL
+                WHERE guild_id = :guild
+                """,
+            ),
+            {
+                "message": message_id,
+                "guild": guild_id,
+                "day": posted_on.isoformat(),
+                "next": _instant(next_post_at),
+            },
+        )
 
     async def retry_daily_post(
         self, guild_id: int, posted_on: date, *, trouble_since: datetime, retry_at: datetime

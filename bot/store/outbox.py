@@ -209,7 +209,15 @@ class OutboxQueries(Queries):
         return {row[0] for row in rows}
 
     async def delivered(self, notice_ids: list[int]) -> None:
-        await self._finish(notice_ids, NoticeStatus.SENT, None)
+        """Mark notices sent (with the other deliveries sent meanwhile: a fan-out commits them
+        a batch at a time)."""
+        await self._db.write_in_batch(
+            f"""
+            UPDATE outbox SET status = '{NoticeStatus.SENT.value}', reason = NULL, done_at = :now
+            WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
+            """,
+            {"now": self.now(), "ids": json.dumps(notice_ids)},
+        )
 
     async def undeliverable(
         self, notice_ids: list[int], reason: str, *, dm_closed_user: int | None = None
