@@ -197,8 +197,7 @@ class StatsQueries(Queries):
                     GROUP BY posted_on
                     UNION ALL
                     SELECT substr(kudos.given_at, 1, 10), 0, 0, 0, 0, 0, 0, count(*), 0
-                    FROM kudos JOIN story ON story.id = kudos.story_id
-                    WHERE story.guild_id = :guild AND kudos.given_at >= :first
+                    FROM kudos WHERE kudos.guild_id = :guild AND kudos.given_at >= :first
                     GROUP BY substr(kudos.given_at, 1, 10)
                 ) AS figures
                 GROUP BY day
@@ -236,7 +235,8 @@ class StatsQueries(Queries):
                     WHERE place.story_id = story.id AND place.guild_id = :guild
                     AND place.updated_at >= :first) AS readers,
                 (SELECT count(*) FROM kudos
-                    WHERE kudos.story_id = story.id AND kudos.given_at >= :first) AS kudos
+                    WHERE kudos.story_id = story.id AND kudos.guild_id = :guild
+                    AND kudos.given_at >= :first) AS kudos
             FROM period JOIN story ON story.id = period.story_id
             WHERE story.removed_at IS NULL
             ORDER BY readers DESC, period.pages DESC, story.id

@@ -23,7 +23,7 @@ from bot.access import (
 from bot.shards import EVERY_SHARD, HELD, Shards, held
 from bot.store.database import Row
 from bot.store.library import LibraryQueries
-from bot.store.stats import COUNT_DISCUSSION_MESSAGE
+from bot.store.stats import COUNT_DISCUSSION_MESSAGE, COUNTED_IN
 
 NOTE_LENGTH = 500
 """The most a bookmark's note may hold."""
@@ -89,9 +89,17 @@ class TogetherQueries(LibraryQueries):
         title = await self.story_title(viewer, story_id)
         async with self._db.transaction() as tx:
             given = await tx.execute(
-                "INSERT INTO kudos (story_id, user_id, given_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (story_id, user_id) DO NOTHING",
-                (story_id, viewer.user_id, self.now()),
+                f"""
+                INSERT INTO kudos (story_id, user_id, given_at, guild_id)
+                SELECT id, :user, :now, {COUNTED_IN} FROM story WHERE id = :story
+                ON CONFLICT (story_id, user_id) DO NOTHING
+                """,
+                {
+                    "story": story_id,
+                    "user": viewer.user_id,
+                    "now": self.now(),
+                    "guild": viewer.guild_id,
+                },
             )
             if given:
                 await tx.execute(

@@ -174,6 +174,21 @@ async def test_the_busiest_hours_are_shown_in_the_servers_time_zone(
     assert (stats.zone, stats.hours[1][8], sum(map(sum, stats.hours))) == ("Asia/Tokyo", 1, 1)
 
 
+async def test_kudos_count_in_the_server_they_were_given_in(store: Store) -> None:
+    ours = await _story(store, "Ours")
+    bundled = await _story(store, "Bundled", guild_id=None)
+    await _read(store, 1, bundled, 1)
+    await _read(store, 2, bundled, 1, guild=OTHER_GUILD)
+    await store.give_kudos(HERE, bundled)
+    await store.give_kudos(Viewer(2, OTHER_GUILD, True), bundled)
+    await store.give_kudos(Viewer(3, OTHER_GUILD, True), bundled)
+    await store.give_kudos(Viewer(4, None, True, member_of=(GUILD,)), ours)  # in DMs: its own
+    here, there = await store.library_stats(GUILD, 1), await store.library_stats(OTHER_GUILD, 1)
+    assert (here.days[-1].kudos, there.days[-1].kudos) == (2, 2)
+    assert [(s.title, s.kudos) for s in there.top] == [("Bundled", 2)]
+    assert [(s.title, s.kudos) for s in here.top] == [("Bundled", 1)]
+
+
 async def test_excerpts_and_discussion_messages_are_counted_in_their_server(store: Store) -> None:
     story = await _story(store, "Harbour Lights")
     await store.set_discussion_thread(GUILD, await store.chapter(HERE, story, 1), 777)
