@@ -104,22 +104,40 @@ the `best` of them."""
 
 def _postgres_hits(tsquery: str) -> tuple[str, str]:
     """The same on PostgreSQL (a GIN index of each chapter's words; `:match` the words typed,
-    `tsquery` the function that makes them a phrase or every-word query), with headlines."""
+    `tsquery` the function that makes them a phrase or every-word query), with headlines.
+
+    A headline reads every word of the text it is given, so it is made of the part of the
+    chapter around the first place the first word typed stands as typed (`:first_word`), and
+    of the whole chapter only when the words typed do not match there."""
+    query = f"{tsquery}('storybot_prose', :match)"
+    options = (
+        "'MaxFragments=1, MaxWords=24, MinWords=12, StartSel=' || :hit_start "
+        "|| ', StopSel=' || :hit_end"
+    )
     return (
         f"""candidate AS (
             SELECT chapter.id AS chapter_id, chapter.story_id
             FROM chapter JOIN story ON story.id = chapter.story_id
-            WHERE chapter.words @@ {tsquery}('storybot_prose', :match) AND {VISIBLE}
+            WHERE chapter.words @@ {query} AND {VISIBLE}
             LIMIT :candidates
         )""",
-        f"""hit AS MATERIALIZED (
-            SELECT chapter.id AS chapter_id,
-                ts_headline('storybot_prose', chapter.text, {tsquery}('storybot_prose', :match),
-                    'MaxFragments=1, MaxWords=24, MinWords=12, StartSel=' || :hit_start
-                    || ', StopSel=' || :hit_end) AS snippet
+        f"""near AS MATERIALIZED (
+            SELECT chapter.id AS chapter_id, chapter.text,
+                substr(chapter.text, greatest(1, strpos(lower(chapter.text), :first_word)
+                    - {_NEAR // 2}), {_NEAR}) AS part
             FROM chapter WHERE chapter.id IN (SELECT chapter_id FROM best)
+        ),
+        hit AS MATERIALIZED (
+            SELECT chapter_id, ts_headline('storybot_prose',
+                CASE WHEN to_tsvector('storybot_prose', part) @@ {query} THEN part ELSE text END,
+                {query}, {options}) AS snippet
+            FROM near
         )""",
     )
+
+
+_NEAR = 1200
+"""How much of a chapter a PostgreSQL headline is made of, around where the match is."""
 
 
 class BrowsingQueries(Queries):
@@ -234,6 +252,7 @@ class BrowsingQueries(Queries):
         """
         if not searchable(text):
             return []
+        words = _QUERY_WORD.findall(text)
         if self._db.dialect is Dialect.SQLITE:
             candidates, snippets = _FTS5_HITS
             match = _fts_match(text, every_word=every_word)
@@ -241,7 +260,7 @@ class BrowsingQueries(Queries):
             candidates, snippets = _postgres_hits(
                 "plainto_tsquery" if every_word else "phraseto_tsquery"
             )
-            match = " ".join(_QUERY_WORD.findall(text))
+            match = " ".join(words)
         query = f"""
             WITH {candidates},
             best AS (
@@ -275,10 +294,10 @@ class BrowsingQueries(Queries):
             "hit_end": HIT_END,
             "limit": limit,
             "candidates": SEARCH_CANDIDATES,
+            "first_word": words[0].lower() if words else "",
         }
         rows = await self._db.fetch_all(query, params)
         hits = [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]
         if self._db.dialect is Dialect.POSTGRES and not every_word:
-            words = len(_QUERY_WORD.findall(text))
-            hits = [replace(hit, snippet=_one_highlight(hit.snippet, words)) for hit in hits]
+            hits = [replace(hit, snippet=_one_highlight(hit.snippet, len(words))) for hit in hits]
         return hits

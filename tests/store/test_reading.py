@@ -315,6 +315,24 @@ async def test_search_finds_the_page_with_the_phrase(store: Store) -> None:
     assert f"{HIT_START}ship left at dawn{HIT_END}" in hit.snippet
 
 
+async def test_a_match_deep_in_a_long_chapter_is_shown(
+    store: Store,
+) -> None:
+    text = "\n\n".join(
+        ["The lantern was dim.", *[PARAGRAPH] * 12, "A lantern glowed beneath the bridge."]
+    )
+    draft = StoryDraft(title="Bridge", chapters=(ChapterDraft("Night", text),))
+    story_id = await _add(store, draft)
+    for typed, shown in (
+        ("glowed beneath", "glowed beneath"),  # its first word only there
+        ("lantern glowed", "lantern glowed"),  # its first word alone at the start too
+    ):
+        (hit,) = await store.search(ANYONE, typed, limit=5)
+        assert (hit.story_id, hit.chapter_number) == (story_id, 1)
+        assert f"{HIT_START}{shown}{HIT_END}" in hit.snippet, typed
+        assert "the bridge" in hit.snippet
+
+
 async def test_search_lists_each_story_once_at_its_first_matching_chapter(store: Store) -> None:
     first = await _add(store, _story("Harbour"))
     second = await _add(store, _story("Lighthouse"))
