@@ -123,26 +123,18 @@ async def tag_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Tags of the stories the reader may see here that start with what they typed."""
-    tags = await interaction.client.store.tags_like(await viewer_of(interaction), current)
-    return [
-        app_commands.Choice(
-            name=shorten(tag, limits.CHOICE_NAME), value=shorten(tag, limits.CHOICE_NAME)
-        )
-        for tag in tags
-    ]
+    return _name_choices(
+        await interaction.client.store.tags_like(await viewer_of(interaction), current)
+    )
 
 
 async def series_autocomplete(
     interaction: discord.Interaction[StoryBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Series of the stories the reader may see here whose name contains what they typed."""
-    found = await interaction.client.store.series_like(await viewer_of(interaction), current)
-    return [
-        app_commands.Choice(
-            name=shorten(series, limits.CHOICE_NAME), value=shorten(series, limits.CHOICE_VALUE)
-        )
-        for series in found
-    ]
+    return _name_choices(
+        await interaction.client.store.series_like(await viewer_of(interaction), current)
+    )
 
 
 async def guild_story_autocomplete(
@@ -153,12 +145,13 @@ async def guild_story_autocomplete(
     return await _suggested_stories(interaction, current, changer=await changer_of(interaction))
 
 
-def _author_choices(authors: list[str]) -> list[app_commands.Choice[str]]:
+def _name_choices(names: list[str]) -> list[app_commands.Choice[str]]:
+    """Names (tags, series, authors) as suggestions, each its own value."""
     return [
         app_commands.Choice(
-            name=shorten(author, limits.CHOICE_NAME), value=shorten(author, limits.CHOICE_VALUE)
+            name=shorten(name, limits.CHOICE_NAME), value=shorten(name, limits.CHOICE_VALUE)
         )
-        for author in authors[: limits.CHOICES]
+        for name in names[: limits.CHOICES]
     ]
 
 
@@ -168,7 +161,7 @@ async def author_autocomplete(
     """Authors of the stories the reader may see here whose name matches what they typed."""
     store = interaction.client.store
     authors = await store.authors_like(await viewer_of(interaction), current, limits.CHOICES)
-    return _author_choices(authors)
+    return _name_choices(authors)
 
 
 async def _followed_authors(
@@ -185,7 +178,7 @@ async def followed_author_autocomplete(
     """The authors the reader follows here whose name contains what they typed."""
     typed = current.strip().lower()
     followed = await _followed_authors(interaction, await viewer_of(interaction))
-    return _author_choices([author for author in followed if typed in author])
+    return _name_choices([author for author in followed if typed in author])
 
 
 async def resolve_author(
