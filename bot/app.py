@@ -10,7 +10,6 @@ from typing import Any
 
 import discord
 import yarl
-from aiolimiter import AsyncLimiter
 from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
@@ -19,6 +18,7 @@ from discord.http import Route
 from bot.config import Settings
 from bot.errors import report_error
 from bot.membership import Memberships
+from bot.pacing import outgoing_pacing, paced_at_the_wire
 from bot.shards import Shards
 from bot.store import Store
 
@@ -40,28 +40,6 @@ EXTENSIONS = (
     "bot.cogs.stats",
 )
 _TREE_HASH_KEY = "command_tree_hash"
-OUTGOING_PER_SECOND = 46
-OUTGOING_BURST = 4
-"""Discord allows a bot 50 requests a second in all. A small burst lets the pacing make up for
-timers that fire late (without it, 47 a second came out as 45); 46 + 4 stays within 50.
-Processes that share the shards share the burst as they share the rate (at least one send
-each), so that it stays within 50 with all of them fanning out at once."""
-
-
-def outgoing_share(settings: Settings) -> float:
-    """The sends a second this process may make on its own: the global limit is per bot, so
-    processes that run some of the shards share it in proportion, and all of them fanning out
-    together stay within it."""
-    if settings.shard_count is None or settings.shard_ids is None:
-        return OUTGOING_PER_SECOND
-    return OUTGOING_PER_SECOND * len(settings.shard_ids) / settings.shard_count
-
-
-def outgoing_pacing(settings: Settings) -> AsyncLimiter:
-    """What paces this process's own sends: its share of the rate, and of the burst."""
-    share = outgoing_share(settings)
-    burst = max(1.0, OUTGOING_BURST * share / OUTGOING_PER_SECOND)
-    return AsyncLimiter(burst, burst / share)
 
 
 def _sharding(settings: Settings) -> dict[str, Any]:
@@ -98,6 +76,11 @@ class StoryBot(commands.AutoShardedBot):
     """
 
     def __init__(self, settings: Settings, store: Store, **options: Any):
+        self.outgoing = outgoing_pacing(settings)
+        """Paces what the bot sends on its own (daily posts, notices: work done `own_work()`):
+        a fan-out to thousands goes out just under Discord's global limit instead of in bursts
+        answered with 429s. Replies to interactions are not counted against that limit, and
+        are not paced."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -110,16 +93,13 @@ class StoryBot(commands.AutoShardedBot):
             allowed_contexts=app_commands.AppCommandContext(
                 guild=True, dm_channel=True, private_channel=True
             ),
+            http_trace=paced_at_the_wire(self.outgoing),
             **_sharding(settings),
             **options,
         )
         self.settings = settings
         self.store = store
         self.memberships = Memberships(self)
-        self.outgoing = outgoing_pacing(settings)
-        """Paces what the bot sends on its own (daily posts, notices): a fan-out to thousands
-        goes out just under Discord's global limit instead of in bursts answered with 429s.
-        Replies to interactions are not counted against that limit, so they never wait here."""
 
     @property
     def shards_held(self) -> Shards:

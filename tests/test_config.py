@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import OUTGOING_PER_SECOND, outgoing_share
 from bot.config import ConfigError, describe, load_settings
+from bot.pacing import OUTGOING_PER_SECOND, outgoing_share
 
 
 def test_defaults_need_nothing_but_allow_no_token() -> None:

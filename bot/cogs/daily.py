@@ -42,6 +42,7 @@ from bot.moderation import (
     for_moderators,
     moderators_only,
 )
+from bot.pacing import own_work
 from bot.store import BrowseFilters, DailySchedule, Excerpt
 from bot.ui import limits
 from bot.ui.cards import describe_daily
@@ -133,9 +134,10 @@ class Daily(commands.Cog):
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
 
+    @own_work
     async def post_due(self) -> None:
         """Post every daily excerpt that is due by the store's clock (one run at a time; a few
-        guilds at once within it, paced by the bot's outgoing limit)."""
+        guilds at once within it, their requests paced as the bot's own work)."""
         async with self._posting:
             now = self.bot.store.clock()
             slots = asyncio.Semaphore(POSTERS)
@@ -293,21 +295,20 @@ class Daily(commands.Cog):
         role = channel.guild.get_role(schedule.role_id) if schedule.role_id else None
         query_id = await store.save_browse_filters(schedule.guild_id, _filters(schedule))
         try:
-            async with self.bot.outgoing:
-                message = await channel.send(
-                    view=excerpt_view(
-                        excerpt,
-                        query_id,
-                        None,
-                        title="Today's excerpt",
-                        footer=footer,
-                        ping=role.mention if role else "",
-                    ),
-                    allowed_mentions=discord.AllowedMentions(
-                        everyone=False, users=False, roles=[role] if role else False
-                    ),
-                    nonce=_nonce(schedule.guild_id, day),
-                )
+            message = await channel.send(
+                view=excerpt_view(
+                    excerpt,
+                    query_id,
+                    None,
+                    title="Today's excerpt",
+                    footer=footer,
+                    ping=role.mention if role else "",
+                ),
+                allowed_mentions=discord.AllowedMentions(
+                    everyone=False, users=False, roles=[role] if role else False
+                ),
+                nonce=_nonce(schedule.guild_id, day),
+            )
         except discord.Forbidden:
             await self._pause(schedule, f"I am not allowed to post in <#{channel.id}> any more.")
             return

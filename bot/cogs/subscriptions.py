@@ -24,6 +24,7 @@ from bot.access import Viewer
 from bot.errors import UserFacingError
 from bot.library.render import chapter_span, escape, plural, render_prose, shorten, spoiler
 from bot.moderation import IN_SERVERS, SERVER_INSTALL
+from bot.pacing import own_work
 from bot.store import NEWS, Delivery, Following, Notice, Recipient, Subscription
 from bot.ui import limits
 from bot.ui.following import follow
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-SENDERS = 16  # deliveries in flight at once; the bot's outgoing limit paces them
+SENDERS = 16  # deliveries in flight at once; the bot's outgoing pacing paces their requests
 _BATCH = 200
 _SENDER = uuid.uuid4().hex
 """This process, as the outbox knows it among others sending from the same library."""
@@ -325,6 +326,7 @@ class Subscriptions(commands.Cog):
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
 
+    @own_work
     async def deliver_pending(self) -> None:
         """Deliver everything pending; a recipient that fails a passing way waits for the next
         run (bounded by MAX_ATTEMPTS)."""
@@ -423,8 +425,7 @@ class Subscriptions(commands.Cog):
     async def _dm_channel(self, user_id: int, channel_id: int | None) -> discord.PartialMessageable:
         """The reader's DM channel: opened once (a request of its own), then remembered."""
         if channel_id is None:
-            async with self.bot.outgoing:
-                channel_id = (await self.bot.create_dm(discord.Object(user_id))).id
+            channel_id = (await self.bot.create_dm(discord.Object(user_id))).id
             await self.bot.store.set_dm_channel(user_id, channel_id)
         return self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
 
@@ -461,8 +462,7 @@ class Subscriptions(commands.Cog):
         """Send the news's messages in turn. When it takes several, each one's notices are
         done once it is sent, so that a failure half-way sends only the rest again."""
         for number, message in enumerate(messages, 1):
-            async with self.bot.outgoing:
-                await where.send(view=message.view, allowed_mentions=mentions, nonce=message.nonce)
+            await where.send(view=message.view, allowed_mentions=mentions, nonce=message.nonce)
             if number < len(messages):
                 await self.bot.store.delivered(list(message.notice_ids))
 

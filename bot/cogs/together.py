@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.library.render import escape, plural, progress_bar, render_prose, shorten
+from bot.pacing import own_work
 from bot.store import Digest, ShelfEntry, Shelved
 from bot.store.together import NOTE_LENGTH
 from bot.ui import limits
@@ -166,6 +167,7 @@ class Together(commands.Cog):
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
 
+    @own_work
     async def send_digests(self) -> None:
         """Tell each author who is a member, once a day at most, of the kudos and discussion
         their stories had since they last heard: one message, not one a kudos."""

@@ -19,10 +19,8 @@ async def tell_member(bot: StoryBot, guild_id: int, user_id: int, text: str) -> 
     """Whether the member was told: a failure is logged (they can also look it up, in
     /mywork)."""
     try:
-        async with bot.outgoing:
-            dm = await bot.create_dm(discord.Object(user_id))
-        async with bot.outgoing:
-            await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
+        dm = await bot.create_dm(discord.Object(user_id))
+        await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
         return True
     except discord.HTTPException as error:
         log.info("could not DM member %d: %s", user_id, error)
@@ -31,13 +29,12 @@ async def tell_member(bot: StoryBot, guild_id: int, user_id: int, text: str) -> 
         return False
     try:
         channel = bot.get_partial_messageable(settings.announce_channel_id)
-        async with bot.outgoing:
-            await channel.send(
-                f"<@{user_id}> {text}",
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, roles=False, users=[discord.Object(user_id)]
-                ),
-            )
+        await channel.send(
+            f"<@{user_id}> {text}",
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(user_id)]
+            ),
+        )
         return True
     except discord.HTTPException as error:
         log.warning("could not tell member %d in guild %d: %s", user_id, guild_id, error)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import outgoing_pacing
 from bot.config import load_settings
+from bot.pacing import outgoing_pacing
 
 
 @pytest.mark.parametrize(
