@@ -21,6 +21,8 @@ _SERIES_ORDER = "story.series_part IS NULL, story.series_part, "
 HIT_START, HIT_END = "\x01", "\x02"
 SEARCH_CANDIDATES = 50
 _QUERY_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+"""What PostgreSQL's parser makes a word of: a run of letters or digits."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +104,25 @@ _FTS5_HITS = (
 the `best` of them."""
 
 
-def _postgres_hits(tsquery: str) -> tuple[str, str]:
-    """The same on PostgreSQL (a GIN index of each chapter's words; `:match` the words typed,
-    `tsquery` the function that makes them a phrase or every-word query), with headlines.
+def _postgres_hits(*, every_word: bool, words: int) -> tuple[str, str]:
+    """The same on PostgreSQL (a GIN index of each chapter's words; `:match` the `words` words
+    typed, as a phrase or with `every_word` anywhere), with headlines.
+
+    That index holds no positions: whether a phrase's words stand together would be read from
+    each chapter holding all of them, for a phrase of common words most of the library. So a
+    phrase of several words is looked up by its pairs of words side by side, in an index of
+    those (`chapter.pairs`): a phrase of two is found by its pair alone, a longer one is read
+    only from the chapters holding each of its pairs.
 
     A headline reads every word of the text it is given, so it is made of the part of the
-    chapter around the first place the first word typed stands as typed (`:first_word`), and
-    of the whole chapter only when the words typed do not match there."""
-    query = f"{tsquery}('storybot_prose', :match)"
+    chapter around the first place the words typed stand as typed (`:typed`, a pattern of
+    them as words; else where a word starts as the first one typed, `:first_word`), and of the
+    whole chapter only when the words do not match there."""
+    query = f"{'plainto_tsquery' if every_word else 'phraseto_tsquery'}('storybot_prose', :match)"
+    found = f"chapter.words @@ {query}"
+    if not every_word and words > 1:
+        pairs = "chapter.pairs @@ storybot_pairs_of(:match)"
+        found = pairs if words == 2 else f"{pairs} AND {found}"
     options = (
         "'MaxFragments=1, MaxWords=24, MinWords=12, StartSel=' || :hit_start "
         "|| ', StopSel=' || :hit_end"
@@ -118,13 +131,15 @@ def _postgres_hits(tsquery: str) -> tuple[str, str]:
         f"""candidate AS (
             SELECT chapter.id AS chapter_id, chapter.story_id
             FROM chapter JOIN story ON story.id = chapter.story_id
-            WHERE chapter.words @@ {query} AND {VISIBLE}
+            WHERE {found} AND {VISIBLE}
             LIMIT :candidates
         )""",
         f"""near AS MATERIALIZED (
             SELECT chapter.id AS chapter_id, chapter.text,
-                substr(chapter.text, greatest(1, strpos(lower(chapter.text), :first_word)
-                    - {_NEAR // 2}), {_NEAR}) AS part
+                substr(chapter.text, greatest(1, coalesce(
+                    nullif(regexp_instr(chapter.text, :typed, 1, 1, 0, 'i'), 0),
+                    regexp_instr(chapter.text, :first_word, 1, 1, 0, 'i')) - {_NEAR // 2}),
+                    {_NEAR}) AS part
             FROM chapter WHERE chapter.id IN (SELECT chapter_id FROM best)
         ),
         hit AS MATERIALIZED (
@@ -258,7 +273,7 @@ class BrowsingQueries(Queries):
             match = _fts_match(text, every_word=every_word)
         else:
             candidates, snippets = _postgres_hits(
-                "plainto_tsquery" if every_word else "phraseto_tsquery"
+                every_word=every_word, words=len(_WORD.findall(text))
             )
             match = " ".join(words)
         query = f"""
@@ -268,7 +283,7 @@ class BrowsingQueries(Queries):
                 GROUP BY story_id ORDER BY 1 LIMIT :limit
             ),
             {snippets},
-            located AS (
+            located AS MATERIALIZED (
                 SELECT chapter.id AS chapter_id, chapter.story_id, chapter.number, chapter.title,
                     hit.snippet,
                     instr(chapter.text, replace(replace(hit.snippet, :hit_start, ''), :hit_end, ''))
@@ -294,7 +309,8 @@ class BrowsingQueries(Queries):
             "hit_end": HIT_END,
             "limit": limit,
             "candidates": SEARCH_CANDIDATES,
-            "first_word": words[0].lower() if words else "",
+            "typed": r"\m" + r"\W+".join(words) + r"\M",
+            "first_word": r"\m" + (words[0] if words else ""),
         }
         rows = await self._db.fetch_all(query, params)
         hits = [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]

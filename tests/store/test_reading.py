@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -331,6 +332,38 @@ async def test_a_match_deep_in_a_long_chapter_is_shown(
         assert (hit.story_id, hit.chapter_number) == (story_id, 1)
         assert f"{HIT_START}{shown}{HIT_END}" in hit.snippet, typed
         assert "the bridge" in hit.snippet
+
+
+async def test_a_rare_phrase_of_common_words_costs_no_more_in_a_library_ten_times_larger(
+    store: Store,
+) -> None:
+    """Where the words of a phrase stand apart in every chapter but one: the chapters holding
+    them apart are not read (on PostgreSQL, whose index of words holds no positions, they would
+    be), so the search costs the same in a larger library."""
+    cost = _steps if store.dialect is Dialect.SQLITE else _blocks
+    apart = "All of them know the way home, and all is well. " * 20
+
+    async def add_apart(count: int) -> None:
+        for _ in range(count):
+            chapters = (ChapterDraft("One", apart),)
+            await _add(store, StoryDraft(title=f"Apart {next(titles)}", chapters=chapters))
+        async with database(store).transaction() as tx:
+            await tx.execute("ANALYZE")  # as a growing library is, by autovacuum on PostgreSQL
+
+    titles = itertools.count()
+    together = await _add(
+        store, StoryDraft(title="Together", chapters=(ChapterDraft("One", "They know all."),))
+    )
+
+    async def search() -> None:
+        hits = await store.search(ANYONE, "know all", limit=5)
+        assert [hit.story_id for hit in hits] == [together]
+
+    await add_apart(20)
+    small = await cost(store, search)
+    await add_apart(180)
+    large = await cost(store, search)
+    assert large < 1.5 * small + 10, (small, large)
 
 
 async def test_search_lists_each_story_once_at_its_first_matching_chapter(store: Store) -> None:
