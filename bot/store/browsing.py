@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 from bot.access import VISIBLE, Viewer
 from bot.store.database import Dialect, Queries, escape_like
@@ -67,7 +68,8 @@ def _fts_match(text: str, *, every_word: bool) -> str:
 
 def _one_highlight(snippet: str, words: int) -> str:
     """A PostgreSQL headline of a phrase of `words` words with each match of it marked as one
-    run, as FTS5 marks a phrase: PostgreSQL marks each word of it (not the stop words between)."""
+    run, as FTS5 marks a phrase: PostgreSQL marks each word of it, and also a word of it that
+    stands alone nearby (marked only if no whole match is in the headline)."""
     runs: list[list[int]] = []  # [start, end] of each run, in characters of the unmarked text
     plain = ""
     for index, piece in enumerate(re.split(f"[{HIT_START}{HIT_END}]", snippet)):
@@ -78,7 +80,8 @@ def _one_highlight(snippet: str, words: int) -> str:
             else:
                 runs.append([start, start + len(piece)])
         plain += piece
-    for start, end in reversed(runs):
+    whole = [run for run in runs if len(_QUERY_WORD.findall(plain[run[0] : run[1]])) == words]
+    for start, end in reversed(whole or runs):
         plain = plain[:start] + HIT_START + plain[start:end] + HIT_END + plain[end:]
     return plain
 
@@ -292,13 +295,11 @@ class BrowsingQueries(Queries):
             )
             SELECT story.id AS story_id, story.title AS story_title, story.author,
                 located.number AS chapter_number, located.title AS chapter_title,
-                (SELECT max(page.number) FROM page
-                    WHERE page.chapter_id = located.chapter_id
-                    AND page.start_offset <= CASE WHEN located.snippet_at > 0
-                        THEN located.snippet_at + instr(located.snippet, :hit_start) - 2
-                        ELSE 0 END
-                ) AS page_number,
-                located.snippet
+                located.snippet, located.snippet_at,
+                (SELECT group_concat(CAST(start_offset AS TEXT), ',') FROM (
+                    SELECT page.start_offset FROM page
+                    WHERE page.chapter_id = located.chapter_id ORDER BY page.number
+                ) AS page_starts) AS page_starts
             FROM located JOIN story ON story.id = located.story_id
             ORDER BY located.chapter_id
         """
@@ -312,8 +313,23 @@ class BrowsingQueries(Queries):
             "typed": r"\m" + r"\W+".join(words) + r"\M",
             "first_word": r"\m" + (words[0] if words else ""),
         }
-        rows = await self._db.fetch_all(query, params)
-        hits = [SearchHit(**{**dict(row), "page_number": row["page_number"] or 1}) for row in rows]
-        if self._db.dialect is Dialect.POSTGRES and not every_word:
-            hits = [replace(hit, snippet=_one_highlight(hit.snippet, len(words))) for hit in hits]
+        hits = []
+        for row in await self._db.fetch_all(query, params):
+            snippet = row["snippet"]
+            if self._db.dialect is Dialect.POSTGRES and not every_word:
+                snippet = _one_highlight(snippet, len(words))
+            # the match's page: the last to start before its first marked word
+            at = row["snippet_at"] - 1 + snippet.find(HIT_START) if row["snippet_at"] else 0
+            starts = [int(start) for start in (row["page_starts"] or "0").split(",")]
+            hits.append(
+                SearchHit(
+                    story_id=row["story_id"],
+                    story_title=row["story_title"],
+                    author=row["author"],
+                    chapter_number=row["chapter_number"],
+                    chapter_title=row["chapter_title"],
+                    page_number=max(1, bisect.bisect_right(starts, at)),
+                    snippet=snippet,
+                )
+            )
         return hits

@@ -334,6 +334,23 @@ async def test_a_match_deep_in_a_long_chapter_is_shown(
         assert "the bridge" in hit.snippet
 
 
+async def test_a_phrase_is_marked_and_opened_where_it_stands_not_where_one_of_its_words_does(
+    store: Store,
+) -> None:
+    """The phrase's first word stands alone at the end of a page, the phrase at the start of
+    the next, both in the snippet: the hit opens the phrase's page, marked there alone."""
+    pages = [PARAGRAPH * 2 + "A gull watched the old ship.", "Then the ship left at dawn."]
+    draft = StoryDraft(title="Harbour", chapters=(ChapterDraft("One", "\n\n".join(pages)),))
+    story_id = await _add(store, draft)
+    (hit,) = await store.search(ANYONE, "ship left", limit=5)
+    page = await store.page(ANYONE, story_id, 1, hit.page_number)
+    assert page is not None
+    assert "Then the ship left at dawn." in page.text
+    assert "old ship" not in page.text  # it was on the page before
+    assert f"the {HIT_START}ship left{HIT_END} at dawn" in hit.snippet
+    assert hit.snippet.count(HIT_START) == 1
+
+
 async def test_a_rare_phrase_of_common_words_costs_no_more_in_a_library_ten_times_larger(
     store: Store,
 ) -> None:
