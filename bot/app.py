@@ -18,7 +18,7 @@ from discord.http import Route
 from bot.config import Settings
 from bot.errors import report_error
 from bot.membership import Memberships
-from bot.pacing import outgoing_pacing, paced_at_the_wire
+from bot.pacing import paced_at_the_wire
 from bot.shards import Shards
 from bot.store import Store
 
@@ -76,11 +76,6 @@ class StoryBot(commands.AutoShardedBot):
     """
 
     def __init__(self, settings: Settings, store: Store, **options: Any):
-        self.outgoing = outgoing_pacing(settings)
-        """Paces what the bot sends on its own (daily posts, notices: work done `own_work()`):
-        a fan-out to thousands goes out just under Discord's global limit instead of in bursts
-        answered with 429s. Replies to interactions are not counted against that limit, and
-        are not paced."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -93,7 +88,8 @@ class StoryBot(commands.AutoShardedBot):
             allowed_contexts=app_commands.AppCommandContext(
                 guild=True, dm_channel=True, private_channel=True
             ),
-            http_trace=paced_at_the_wire(self.outgoing),
+            # What the bot sends on its own goes out just under Discord's global limit.
+            http_trace=paced_at_the_wire(settings),
             **_sharding(settings),
             **options,
         )

@@ -1,5 +1,6 @@
-"""The bot's own pacing of what it sends on its own (daily posts, notices) under Discord's
-global limit of 50 requests a second per bot, shared by every process of it."""
+"""The pacing of what the bot sends on its own (daily posts, notices, digests) under Discord's
+global limit of 50 requests a second per bot, shared by every process of it. Replies to
+interactions are not counted against that limit, and are not paced."""
 
 from __future__ import annotations
 
@@ -58,10 +59,12 @@ def own_work(work: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any,
     return paced
 
 
-def paced_at_the_wire(pacing: AsyncLimiter) -> aiohttp.TraceConfig:
-    """Paces the bot's own work as each request leaves, discord.py's tries again after a 429
-    too: what Discord counts is then what the pacing counted. Paced around the call instead,
-    a burst of 429s came back as a burst of tries again, answered with more 429s."""
+def paced_at_the_wire(settings: Settings) -> aiohttp.TraceConfig:
+    """Paces the bot's own work (`outgoing_pacing`) as each request leaves, discord.py's tries
+    again after a 429 too: what Discord counts is then what the pacing counted. Paced around
+    the call instead, a burst of 429s came back as a burst of tries again, answered with more
+    429s."""
+    pacing = outgoing_pacing(settings)
 
     async def on_request_start(
         session: aiohttp.ClientSession, context: SimpleNamespace, params: object

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-SENDERS = 16  # deliveries in flight at once; the bot's outgoing pacing paces their requests
+SENDERS = 16  # deliveries in flight at once; their requests are paced as the bot's own work
 _BATCH = 200
 _SENDER = uuid.uuid4().hex
 """This process, as the outbox knows it among others sending from the same library."""
