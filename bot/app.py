@@ -89,7 +89,7 @@ class StoryBot(commands.AutoShardedBot):
                 guild=True, dm_channel=True, private_channel=True
             ),
             # What the bot sends on its own goes out just under Discord's global limit.
-            http_trace=paced_at_the_wire(settings),
+            http_trace=paced_at_the_wire(store.take_turns),
             **_sharding(settings),
             **options,
         )

@@ -4,39 +4,49 @@ interactions are not counted against that limit, and are not paced."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from types import SimpleNamespace
 from typing import Any, ParamSpec, TypeVar
 
 import aiohttp
-from aiolimiter import AsyncLimiter
-
-from bot.config import Settings
 
 OUTGOING_PER_SECOND = 46
-OUTGOING_BURST = 4
-"""Discord allows a bot 50 requests a second in all. A small burst lets the pacing make up for
-timers that fire late (without it, 47 a second came out as 45); 46 + 4 stays within 50.
-Processes that share the shards share the burst as they share the rate (at least one send
-each), so that it stays within 50 with all of them fanning out at once."""
+"""Discord allows a bot 50 requests a second in all. The 4 left are for the way from the pacing
+to Discord, which takes a few milliseconds and up to tens on a busy machine: sends that left
+on time may arrive closer together."""
+APART = 1 / OUTGOING_PER_SECOND
+TAKEN_AT_ONCE = 4
+"""Turns a process takes from the shared schedule at a time (one round trip for four sends)."""
+LATE = 2 * APART
+"""A turn missed by more than this (the process was busy) is let go: sent that late, it would
+add to the sends of a later moment, another process's turns among them."""
 
 
-def outgoing_share(settings: Settings) -> float:
-    """The sends a second this process may make on its own: the global limit is per bot, so
-    processes that run some of the shards share it in proportion, and all of them fanning out
-    together stay within it."""
-    if settings.shard_count is None or settings.shard_ids is None:
-        return OUTGOING_PER_SECOND
-    return OUTGOING_PER_SECOND * len(settings.shard_ids) / settings.shard_count
+class Pacing:
+    """This process's turns to send, `APART` from each other in the schedule every process of
+    the bot shares (`Store.take_turns`): one process alone sends at the whole rate, several
+    fanning out together share it, whatever their shards."""
 
+    def __init__(self, take: Callable[[int, float], Awaitable[float]]):
+        self._take = take
+        self._turns: deque[float] = deque()
+        self._taking = asyncio.Lock()
 
-def outgoing_pacing(settings: Settings) -> AsyncLimiter:
-    """What paces this process's own sends: its share of the rate, and of the burst."""
-    share = outgoing_share(settings)
-    burst = max(1.0, OUTGOING_BURST * share / OUTGOING_PER_SECOND)
-    return AsyncLimiter(burst, burst / share)
+    async def acquire(self) -> None:
+        """Wait for this process's next turn."""
+        async with self._taking:
+            while self._turns and self._turns[0] < time.monotonic() - LATE:
+                self._turns.popleft()
+            if not self._turns:
+                first = time.monotonic() + await self._take(TAKEN_AT_ONCE, APART)
+                self._turns.extend(first + turn * APART for turn in range(TAKEN_AT_ONCE))
+            turn = self._turns.popleft()
+        await asyncio.sleep(turn - time.monotonic())
 
 
 _OWN_WORK: ContextVar[bool] = ContextVar("own_work", default=False)
@@ -59,12 +69,12 @@ def own_work(work: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any,
     return paced
 
 
-def paced_at_the_wire(settings: Settings) -> aiohttp.TraceConfig:
-    """Paces the bot's own work (`outgoing_pacing`) as each request leaves, discord.py's tries
-    again after a 429 too: what Discord counts is then what the pacing counted. Paced around
-    the call instead, a burst of 429s came back as a burst of tries again, answered with more
-    429s."""
-    pacing = outgoing_pacing(settings)
+def paced_at_the_wire(take: Callable[[int, float], Awaitable[float]]) -> aiohttp.TraceConfig:
+    """Paces the bot's own work (a `Pacing` of turns from `take`) as each request leaves,
+    discord.py's tries again after a 429 too: what Discord counts is then what the pacing
+    counted. Paced around the call instead, a burst of 429s came back as a burst of tries
+    again, answered with more 429s."""
+    pacing = Pacing(take)
 
     async def on_request_start(
         session: aiohttp.ClientSession, context: SimpleNamespace, params: object

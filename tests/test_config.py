@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, describe, load_settings
-from bot.pacing import OUTGOING_PER_SECOND, outgoing_share
 
 
 def test_defaults_need_nothing_but_allow_no_token() -> None:
@@ -53,9 +52,3 @@ def test_shard_ids_are_a_list_or_ranges_of_the_shards_there_are() -> None:
     settings = load_settings({"SHARD_COUNT": "16", "SHARD_IDS": "0-3, 8,10-11"})
     assert (settings.shard_count, settings.shard_ids) == (16, (0, 1, 2, 3, 8, 10, 11))
     assert load_settings({}).shard_ids is None
-
-
-def test_processes_share_the_global_limit_by_their_shards() -> None:
-    assert outgoing_share(load_settings({})) == OUTGOING_PER_SECOND
-    quarter = load_settings({"SHARD_COUNT": "8", "SHARD_IDS": "0-1"})
-    assert outgoing_share(quarter) == OUTGOING_PER_SECOND / 4

@@ -1,25 +1,59 @@
-"""The bot's own pacing of what it sends (daily posts, notices) under Discord's global limit."""
+"""The pacing of one process's own sends: turns taken from the bot's shared schedule a few at a
+time, kept `APART`, and let go when missed."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+import itertools
+import time
 
-from bot.config import load_settings
-from bot.pacing import outgoing_pacing
+from bot.pacing import APART, LATE, TAKEN_AT_ONCE, Pacing
 
 
-@pytest.mark.parametrize(
-    ("shards", "burst", "per_second"),
-    [
-        ({}, 4, 46),
-        ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, 2, 23),
-        ({"SHARD_COUNT": "11", "SHARD_IDS": "0-5"}, 4 * 6 / 11, 46 * 6 / 11),
-        ({"SHARD_COUNT": "11", "SHARD_IDS": "3"}, 1, 46 / 11),  # at least one send at once
-    ],
-)
-def test_processes_sharing_the_shards_share_the_burst_as_the_rate(
-    shards: dict[str, str], burst: float, per_second: float
-) -> None:
-    pacing = outgoing_pacing(load_settings(shards))
-    assert pacing.max_rate == pytest.approx(burst)
-    assert pacing.max_rate / pacing.time_period == pytest.approx(per_second)
+class Schedule:
+    """The shared schedule with nobody else taking turns from it, its first turn `first_in`
+    seconds from now; it counts what was taken from it."""
+
+    def __init__(self, first_in: float = 0.0):
+        self.next_turn = time.monotonic() + first_in
+        self.taken: list[tuple[int, float]] = []
+
+    async def take(self, count: int, apart: float) -> float:
+        self.taken.append((count, apart))
+        now = time.monotonic()
+        first = max(self.next_turn, now)
+        self.next_turn = first + count * apart
+        return first - now
+
+
+async def _sent(pacing: Pacing, count: int) -> list[float]:
+    """When each of `count` sends made at once was let go."""
+
+    async def send() -> float:
+        await pacing.acquire()
+        return time.monotonic()
+
+    return sorted(await asyncio.gather(*(send() for _ in range(count))))
+
+
+async def test_sends_go_apart_in_turns_taken_a_few_at_a_time() -> None:
+    schedule = Schedule()
+    sent = await _sent(Pacing(schedule.take), TAKEN_AT_ONCE + 1)
+    assert schedule.taken == [(TAKEN_AT_ONCE, APART)] * 2
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sent)]
+    assert min(gaps) >= APART - 0.001
+
+
+async def test_a_send_waits_for_the_turn_the_schedule_gives() -> None:
+    started = time.monotonic()
+    (sent,) = await _sent(Pacing(Schedule(first_in=0.2).take), 1)
+    assert sent - started >= 0.2 - 0.001
+
+
+async def test_turns_missed_are_let_go_not_sent_at_once_later() -> None:
+    schedule = Schedule()
+    pacing = Pacing(schedule.take)
+    await pacing.acquire()
+    await asyncio.sleep(TAKEN_AT_ONCE * APART + LATE)  # busy: the other turns went by
+    await pacing.acquire()
+    assert len(schedule.taken) == 2

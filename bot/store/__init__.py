@@ -81,6 +81,11 @@ class Store(
         """A block that one bot process at a time runs, however many share the library."""
         return self._db.alone()
 
+    async def take_turns(self, count: int, apart: float) -> float:
+        """Take the next `count` turns, `apart` seconds from each other, of what the bot sends
+        on its own, in the schedule all its processes share: the seconds until the first."""
+        return await self._db.take_turns(count, apart)
+
     async def close(self) -> None:
         await self._db.close()
 

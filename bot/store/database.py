@@ -21,6 +21,7 @@ import abc
 import asyncio
 import enum
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -131,6 +132,7 @@ class Database(abc.ABC):
         self.clock = clock
         self._batches: dict[str | tuple[str, ...], _Batch] = {}
         self._batch_tasks: set[asyncio.Task[None]] = set()
+        self._next_turn = 0.0
 
     @abc.abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
@@ -153,6 +155,16 @@ class Database(abc.ABC):
         """A block that one process at a time runs (the first start's import): an SQLite file
         has one bot process, so here it is the block alone."""
         yield
+
+    async def take_turns(self, count: int, apart: float) -> float:
+        """Take the next `count` turns, `apart` seconds from each other, in the one schedule of
+        what the bot sends on its own, and return the seconds from now until the first. Every
+        process of the bot takes its turns from that schedule, so that together they keep to
+        Discord's global limit; an SQLite file has one bot process, so here it is the process's."""
+        now = time.monotonic()
+        first = max(self._next_turn, now)
+        self._next_turn = first + count * apart
+        return first - now
 
     async def close(self) -> None:
         await self.flush()

@@ -29,6 +29,10 @@ WRITE_LOCK = 0x73746F7279  # "story": the key of the lock writers take turns on
 _MIGRATION_LOCK = WRITE_LOCK + 1
 _ALONE_LOCK = WRITE_LOCK + 2
 _POOL_SIZE = 8
+_TAKE_TURNS = """
+    UPDATE send_turns SET next_at = greatest(next_at, clock_timestamp()) + make_interval(secs => $1)
+    RETURNING extract(epoch FROM next_at - clock_timestamp())::float8 - $1::float8
+"""
 
 _TOKENS = re.compile(
     r"""
@@ -165,6 +169,12 @@ class PostgresDatabase(Database):
                 except BaseException:
                     connection.terminate()  # its session, and the lock with it, ends
                     raise
+
+    async def take_turns(self, count: int, apart: float) -> float:
+        """The turns, from the schedule every process shares (one row, migration 011): a
+        statement of its own, not a turn of the write lock."""
+        wait: float = await self._pool.fetchval(_TAKE_TURNS, count * apart)
+        return wait
 
     async def write(self, sql: str, params: Params = ()) -> int:
         async with self.transaction() as tx:

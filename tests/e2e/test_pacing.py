@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiolimiter import AsyncLimiter
 
+from bot.pacing import Pacing
 from standin.server import Standin
 from tests.conftest import BotRunner, Clock
 from tests.e2e.test_submissions import opened, submit
@@ -20,13 +20,13 @@ from tests.samples import MARKDOWN
 def turns(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """One entry for each turn taken in the bot's pacing."""
     taken: list[object] = []
-    acquire = AsyncLimiter.acquire
+    acquire = Pacing.acquire
 
-    async def counted(self: AsyncLimiter, amount: float = 1) -> None:
+    async def counted(self: Pacing) -> None:
         taken.append(self)
-        await acquire(self, amount)
+        await acquire(self)
 
-    monkeypatch.setattr(AsyncLimiter, "acquire", counted)
+    monkeypatch.setattr(Pacing, "acquire", counted)
     return taken
 
 
