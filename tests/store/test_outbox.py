@@ -186,6 +186,19 @@ async def test_two_senders_never_hold_the_same_notices_and_a_stopped_ones_are_ta
     assert [d.recipient_id for d in await store.claim_deliveries("fourth")] == [other]
 
 
+async def test_a_readers_next_delivery_holds_only_what_is_still_to_tell(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    await store.subscribe(READER, CLUB, Following.EVERYTHING, "")
+    await _upload(store, "The Beacon")
+    await store.delivered(_ids(await store.claim_deliveries("first")))
+    clock.now += CLAIM_LEASE * 2  # long after: the sent notice's claim has lapsed too
+    later = await _upload(store, "The Harbour")
+    (delivery,) = await store.claim_deliveries("second")
+    assert [notice.story_id for notice in delivery.notices] == [later]
+
+
 async def test_a_sender_takes_announcements_of_its_shards_guilds_and_any_readers_notices(
     store: Store,
 ) -> None:

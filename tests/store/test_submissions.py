@@ -131,6 +131,19 @@ async def test_a_decision_is_taken_once(store: Store) -> None:
     assert await store.story_count() == 1
 
 
+async def test_a_submission_is_decided_only_in_its_own_server(store: Store) -> None:
+    submission = await store.submit(CLUB, WRITER, "Wren", _draft(), content_hash="a")
+    for decide in (
+        store.turn_down_submission(OTHER_CLUB, submission.id, moderator_id=READER, reason="x"),
+        store.approve_submission(OTHER_CLUB, submission.id, moderator_id=READER, page_size=PAGE),
+    ):
+        with pytest.raises(StoryHidden) as hidden:
+            await decide
+        assert hidden.value.why is Hidden.GONE
+    assert [s.id for s in await store.waiting_submissions(CLUB)] == [submission.id]
+    assert await store.story_count() == 0
+
+
 async def test_turning_down_keeps_the_reason_and_publishes_nothing(store: Store) -> None:
     submission = await store.submit(CLUB, WRITER, "Wren", _draft(), content_hash="a")
     asked = await store.turn_down_submission(

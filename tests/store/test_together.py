@@ -101,6 +101,8 @@ async def test_a_chapters_discussion_is_kept_once_and_moves_with_a_new_thread(
     with pytest.raises(StoryHidden) as gone:
         await store.chapter(HERE, story_id, 3)
     assert gone.value.why is Hidden.CHAPTER_GONE
+    with pytest.raises(StoryHidden):
+        await store.chapter(Viewer(READER, OTHER_CLUB, False), story_id, 2)  # another server's
     assert await store.discussion_thread(CLUB, chapter.id) is None
     await store.set_discussion_thread(CLUB, chapter, 555)
     await store.set_discussion_thread(CLUB, chapter, 556)  # the first was deleted
