@@ -83,7 +83,9 @@ class Store(
 
     async def take_turns(self, count: int, apart: float) -> float:
         """Take the next `count` turns, `apart` seconds from each other, of what the bot sends
-        on its own, in the schedule all its processes share: the seconds until the first."""
+        on its own, and return the seconds from now until the first. Every process of the bot
+        takes its turns from one schedule, so that together they keep to Discord's global
+        limit."""
         return await self._db.take_turns(count, apart)
 
     async def close(self) -> None:

@@ -157,10 +157,8 @@ class Database(abc.ABC):
         yield
 
     async def take_turns(self, count: int, apart: float) -> float:
-        """Take the next `count` turns, `apart` seconds from each other, in the one schedule of
-        what the bot sends on its own, and return the seconds from now until the first. Every
-        process of the bot takes its turns from that schedule, so that together they keep to
-        Discord's global limit; an SQLite file has one bot process, so here it is the process's."""
+        """`Store.take_turns`: an SQLite file has one bot process, so the schedule is kept in
+        it."""
         now = time.monotonic()
         first = max(self._next_turn, now)
         self._next_turn = first + count * apart
