@@ -223,11 +223,11 @@ class ReadingQueries(Queries):
             SELECT {_CHOICE_COLUMNS} FROM {_named_stories(typed, self._db.dialect)}
             WHERE {VISIBLE} {_changeable_if(changer)}
             ORDER BY CASE
-                WHEN title LIKE :prefix ESCAPE '\\' THEN 0
-                WHEN title LIKE :word_start ESCAPE '\\' THEN 1
-                WHEN title LIKE :anywhere ESCAPE '\\' THEN 2
+                WHEN folded LIKE lower(:prefix) ESCAPE '\\' THEN 0
+                WHEN folded LIKE lower(:word_start) ESCAPE '\\' THEN 1
+                WHEN folded LIKE lower(:anywhere) ESCAPE '\\' THEN 2
                 ELSE 3 END,
-                title COLLATE NOCASE, id
+                folded COLLATE NOCASE, id
             LIMIT :limit
         """
         rows = await self._db.fetch_all(
@@ -562,12 +562,16 @@ class ReadingQueries(Queries):
 
 def _named_stories(typed: str, dialect: Dialect, *, column: str = "") -> str:
     """The first _NAME_CANDIDATES stories that match what a reader typed (in `column` only, if
-    given; its query is `:names`, see `_names`), as the table `story`: the text anywhere (by
-    trigrams) or, shorter than a trigram, a word starting with it. Nothing typed matches the
-    stories uploaded to the viewer's server, then the bundled library: those that can be in
-    reach, found through story_by_source without reading the other servers' stories (`VISIBLE`
-    still decides which may be shown). On PostgreSQL a run of three characters gives the rows
-    its trigram index found, not looked up again."""
+    given; its query is `:names`, see `_names`), as the table `story` of the columns a lookup
+    ranks and checks them by: the text anywhere (by trigrams) or, shorter than a trigram, a
+    word starting with it. Nothing typed matches the stories uploaded to the viewer's server,
+    then the bundled library: those that can be in reach, found through story_by_source without
+    reading the other servers' stories (`VISIBLE` still decides which may be shown).
+
+    On PostgreSQL the stories its index found are the ones ranked, not looked up again, and
+    they are found whole before the first _NAME_CANDIDATES are taken (`MATERIALIZED`): planned
+    for the first few only, a lookup would read the whole table, row by row, whenever it
+    expects more matches than it finds."""
     if not typed:
         found = f"""story.id IN (
             SELECT id FROM story WHERE ifnull(guild_id, 0) = :viewer_guild
@@ -577,16 +581,25 @@ def _named_stories(typed: str, dialect: Dialect, *, column: str = "") -> str:
         names = "story_name" if len(typed) >= _TRIGRAM else "story_word"
         found = f"""story.id IN (
             SELECT rowid FROM {names} WHERE {names} MATCH :names LIMIT {_NAME_CANDIDATES})"""
-    elif len(typed) >= _TRIGRAM:
-        columns = [column] if column else ["title", "author"]
-        found = " OR ".join(f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in columns)
-        found += f" LIMIT {_NAME_CANDIDATES}"
     else:
-        words = _pg_words(column)
-        found = f"""story.id IN (
-            SELECT id FROM story WHERE {words} @@ to_tsquery('storybot_names', :names)
-            LIMIT {_NAME_CANDIDATES})"""
-    return f"(SELECT * FROM story WHERE {found}) AS story"
+        if len(typed) >= _TRIGRAM:
+            columns = [column] if column else ["title", "author"]
+            found = " OR ".join(f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in columns)
+        else:
+            found = f"{_pg_word_starts(column)} @@ to_tsquery('storybot_names', :names)"
+        return f"""(
+            WITH found AS MATERIALIZED (SELECT {_NAMED_COLUMNS} FROM story WHERE {found})
+            SELECT * FROM found LIMIT {_NAME_CANDIDATES}
+        ) AS story"""
+    return f"(SELECT {_NAMED_COLUMNS} FROM story WHERE {found}) AS story"
+
+
+_NAMED_COLUMNS = """id, title, author, rating, chapter_count, guild_id, removed_at, author_id,
+    lower(CAST(title AS TEXT)) AS folded"""
+"""The columns of `_named_stories`: a lookup's choices, what `VISIBLE` and `CHANGEABLE` read
+(the whole row would be copied for each story found), and the title in lower case (`folded`),
+to rank and sort them by: made once a story, not at each comparison (PostgreSQL's citext
+would lower both sides of each)."""
 
 
 def _names(typed: str, dialect: Dialect, *, column: str = "") -> str:
@@ -595,23 +608,23 @@ def _names(typed: str, dialect: Dialect, *, column: str = "") -> str:
     if dialect is Dialect.POSTGRES:
         if len(typed) >= _TRIGRAM:
             return f"%{escape_like(typed).lower()}%"
-        return _pg_prefix(typed)
+        return _pg_start(typed)
     phrase = '"' + typed.replace('"', '""') + '"'
     query = phrase if len(typed) >= _TRIGRAM else phrase + "*"
     return f"{column} : {query}" if column else query
 
 
-def _pg_words(column: str = "") -> str:
-    """The words of a story's title and author (or of `column` only), as PostgreSQL's indexes
-    story_word and story_author_word hold them."""
-    if column:
-        return f"to_tsvector('storybot_names', {column}::text)"
-    return "to_tsvector('storybot_names', title::text || ' ' || author::text)"
+def _pg_word_starts(column: str = "") -> str:
+    """The starts of the words of a story's title and author (or of `column` only), as
+    PostgreSQL's indexes story_word_start and story_author_word_start hold them."""
+    words = f"{column}::text" if column else "title::text || ' ' || author::text"
+    return f"storybot_word_starts(to_tsvector('storybot_names', {words}))"
 
 
-def _pg_prefix(start: str) -> str:
-    """A PostgreSQL text-search query for a word starting with `start`."""
-    return "'" + start.lower().replace("\\", "\\\\").replace("'", "''") + "':*"
+def _pg_start(start: str) -> str:
+    """A PostgreSQL text-search query for a word starting with `start`, one or two letters,
+    in `_pg_word_starts`."""
+    return "'" + start.lower().replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _tag_match(typed: str, dialect: Dialect) -> str:
@@ -633,7 +646,7 @@ def _word_starts(typed: str, dialect: Dialect, *, column: str = "") -> str:
     if not starts:
         return ""
     if dialect is Dialect.POSTGRES:
-        return " | ".join(_pg_prefix(start) for start in starts)
+        return " | ".join(_pg_start(start) for start in starts)
     match = " OR ".join(f'"{start}"*' for start in starts)
     return f"{column} : ({match})" if column else match
 
@@ -643,8 +656,8 @@ def _words_starting(dialect: Dialect, *, column: str = "") -> str:
     if dialect is Dialect.SQLITE:
         return "SELECT rowid FROM story_word WHERE story_word MATCH :starts LIMIT :limit"
     return (
-        f"SELECT id FROM story WHERE {_pg_words(column)} @@ to_tsquery('storybot_names', :starts) "
-        "LIMIT :limit"
+        f"SELECT id FROM story WHERE {_pg_word_starts(column)} "
+        "@@ to_tsquery('storybot_names', :starts) LIMIT :limit"
     )
 
 
