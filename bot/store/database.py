@@ -117,6 +117,7 @@ def migrations(dialect: Dialect) -> list[tuple[int, str]]:
 @dataclass
 class _Batch:
     key: tuple[str, ...] = ()
+    durable: bool = True
     rows: list[Params] = field(default_factory=list)
     committed: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -135,9 +136,15 @@ class Database(abc.ABC):
         self._next_turn = 0.0
 
     @abc.abstractmethod
-    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+    def transaction(self, *, durable: bool = True) -> AbstractAsyncContextManager[Transaction]:
         """One write transaction, alone among writers: committed if the block ends normally,
-        rolled back otherwise."""
+        rolled back otherwise.
+
+        Not `durable`: committed without waiting for the disk, for writes so frequent and so
+        small that losing the last fraction of a second of them to a power cut is no loss (a
+        reader's place): a crash of the bot's process loses nothing, and a transaction is still
+        kept whole or not at all. That is how SQLite commits every transaction here (WAL,
+        `synchronous = NORMAL`)."""
 
     @abc.abstractmethod
     async def write(self, sql: str, params: Params = ()) -> int:
@@ -168,7 +175,12 @@ class Database(abc.ABC):
         await self.flush()
 
     async def write_in_batch(
-        self, sql: str | tuple[str, ...], params: Params, *, key: tuple[str, ...] = ()
+        self,
+        sql: str | tuple[str, ...],
+        params: Params,
+        *,
+        key: tuple[str, ...] = (),
+        durable: bool = True,
     ) -> None:
         """One row of a statement run very often (a reader's bookmark at every page), or of
         statements run in turn on the same rows: rows queued while the writer is busy are
@@ -180,11 +192,12 @@ class Database(abc.ABC):
         place in one story) go one after another, each row's statements before the next's.
 
         Writers take turns, so one transaction per page turn would cap the pages turned per
-        second; a batch costs about what one row does.
+        second; a batch costs about what one row does. `durable`: as in `transaction`, the
+        same for every row of a statement.
         """
         batch = self._batches.get(sql)
         if batch is None:
-            batch = self._batches[sql] = _Batch(key)
+            batch = self._batches[sql] = _Batch(key, durable)
             task = asyncio.create_task(self._commit_batch(sql, batch))
             self._batch_tasks.add(task)
             task.add_done_callback(self._batch_tasks.discard)
@@ -197,7 +210,7 @@ class Database(abc.ABC):
 
     async def _commit_batch(self, sql: str | tuple[str, ...], batch: _Batch) -> None:
         try:
-            async with self.transaction() as tx:
+            async with self.transaction(durable=batch.durable) as tx:
                 del self._batches[sql]  # rows queued from now on go in the next batch
                 for rows in _rounds(batch.rows, batch.key):
                     for statement in (sql,) if isinstance(sql, str) else sql:

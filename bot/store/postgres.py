@@ -29,6 +29,11 @@ WRITE_LOCK = 0x73746F7279  # "story": the key of the lock writers take turns on
 _MIGRATION_LOCK = WRITE_LOCK + 1
 _ALONE_LOCK = WRITE_LOCK + 2
 _POOL_SIZE = 8
+_BEGUN = "SELECT pg_advisory_xact_lock($1)"
+"""What a write transaction starts with: its turn among the writers of every process."""
+_BEGUN_NOT_DURABLE = f"{_BEGUN}, set_config('synchronous_commit', 'off', true)"
+"""The same, for a transaction committed without waiting for its WAL to reach the disk
+(`Database.transaction`)."""
 _TAKE_TURNS = """
     UPDATE send_turns SET next_at = greatest(next_at, clock_timestamp()) + make_interval(secs => $1)
     RETURNING extract(epoch FROM next_at - clock_timestamp())::float8 - $1::float8
@@ -150,9 +155,9 @@ class PostgresDatabase(Database):
         await self._pool.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresTransaction]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[PostgresTransaction]:
         async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            await connection.execute(_BEGUN if durable else _BEGUN_NOT_DURABLE, WRITE_LOCK)
             yield PostgresTransaction(connection)
 
     @asynccontextmanager

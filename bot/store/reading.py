@@ -425,7 +425,8 @@ class ReadingQueries(Queries):
         """Remember where the reader is (`part` of the page, for short pages): the place they
         read on to (`move`), or, for a page they jumped to, only if they have no place in that
         story yet. Bookmarks are written in batches, so one for a story that has just gone is
-        dropped rather than failing the others.
+        dropped rather than failing the others, and not durably (`Database.transaction`): a
+        power cut may lose the last moment's turns of the page, never a place half-written.
 
         The page is counted in the reading figures of the server it was read in (`guild_id`;
         None: in DMs), in the same batch (see `bot.store.stats`); reading on to the part that
@@ -446,6 +447,7 @@ class ReadingQueries(Queries):
                 "finishing": move and ends_story,
             },
             key=("user", "story"),
+            durable=False,
         )
 
     async def bookmarks(self, viewer: Viewer, *, limit: int = 25) -> list[Bookmark]:

@@ -88,7 +88,8 @@ class SqliteDatabase(Database):
             await connection.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTransaction]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[SqliteTransaction]:
+        # Every commit is as `durable=False` asks (WAL, synchronous = NORMAL).
         async with self._write_lock:
             try:
                 # Inside the try: a task cancelled while BEGIN is on its way (the hourly roll-up,

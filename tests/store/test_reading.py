@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from bot.access import Changer, Hidden, StoryHidden, Viewer
 from bot.library.model import ChapterDraft, Rating, Status, StoryDraft, TagKind
 from bot.store import BrowseFilters, PageLength, Preferences, Store
 from bot.store.browsing import HIT_END, HIT_START
-from bot.store.database import Dialect
+from bot.store.database import Dialect, Transaction
 from bot.store.postgres import PostgresDatabase
 from bot.store.postgres import _arguments as postgres_arguments
 from tests.conftest import ANYONE, Clock
@@ -457,6 +458,38 @@ async def test_a_failed_batch_fails_its_own_writers_only(store: Store) -> None:
     )
     assert all("no_such_table" in str(result) for result in results), results
     await store.save_bookmark(1, story_id, 2, 1, move=True)
+    assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]
+
+
+async def test_a_readers_place_is_committed_without_waiting_for_the_disk_alone(
+    store: Store,
+) -> None:
+    """A page turn's place is not worth a wait for the disk (a power cut may lose the last
+    moment's), a setting is: on PostgreSQL each transaction says so (`synchronous_commit`); SQLite
+    commits every one without waiting (WAL, `synchronous = NORMAL`, 1)."""
+    story_id = await _add(store, _story("First"))
+    db = database(store)
+    transaction = db.transaction
+    setting = (
+        "PRAGMA synchronous"
+        if store.dialect is Dialect.SQLITE
+        else "SELECT current_setting('synchronous_commit')"
+    )
+    seen = []
+
+    @contextlib.asynccontextmanager
+    async def watched(*, durable: bool = True) -> AsyncIterator[Transaction]:
+        async with transaction(durable=durable) as tx:
+            seen.append(await tx.scalar(setting))
+            yield tx
+
+    db.transaction = watched  # type: ignore[method-assign]
+    try:
+        await store.save_bookmark(1, story_id, 2, 1, move=True)
+        await store.set_mature_in_dms(1, True)
+    finally:
+        del db.transaction
+    assert seen == ([1, 1] if store.dialect is Dialect.SQLITE else ["off", "on"])
     assert [m.chapter_number for m in await store.bookmarks(Viewer(1, None, True))] == [2]
 
 
