@@ -574,6 +574,7 @@ def _named_stories(typed: str, dialect: Dialect, *, column: str = "") -> str:
     they are found whole before the first _NAME_CANDIDATES are taken (`MATERIALIZED`): planned
     for the first few only, a lookup would read the whole table, row by row, whenever it
     expects more matches than it finds."""
+    columns = _NAMED_COLUMNS if column else f"{_NAMED_COLUMNS}, {_FOLDED_TITLE}"
     if not typed:
         found = f"""story.id IN (
             SELECT id FROM story WHERE ifnull(guild_id, 0) = :viewer_guild
@@ -585,23 +586,24 @@ def _named_stories(typed: str, dialect: Dialect, *, column: str = "") -> str:
             SELECT rowid FROM {names} WHERE {names} MATCH :names LIMIT {_NAME_CANDIDATES})"""
     else:
         if len(typed) >= _TRIGRAM:
-            columns = [column] if column else ["title", "author"]
-            found = " OR ".join(f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in columns)
+            searched = [column] if column else ["title", "author"]
+            found = " OR ".join(f"lower({name}::text) LIKE :names ESCAPE '\\'" for name in searched)
         else:
             found = f"{_pg_word_starts(column)} @@ to_tsquery('storybot_names', :names)"
         return f"""(
-            WITH found AS MATERIALIZED (SELECT {_NAMED_COLUMNS} FROM story WHERE {found})
+            WITH found AS MATERIALIZED (SELECT {columns} FROM story WHERE {found})
             SELECT * FROM found LIMIT {_NAME_CANDIDATES}
         ) AS story"""
-    return f"(SELECT {_NAMED_COLUMNS} FROM story WHERE {found}) AS story"
+    return f"(SELECT {columns} FROM story WHERE {found}) AS story"
 
 
-_NAMED_COLUMNS = """id, title, author, rating, chapter_count, guild_id, removed_at, author_id,
-    lower(CAST(title AS TEXT)) AS folded"""
-"""The columns of `_named_stories`: a lookup's choices, what `VISIBLE` and `CHANGEABLE` read
-(the whole row would be copied for each story found), and the title in lower case (`folded`),
-to rank and sort them by: made once a story, not at each comparison (PostgreSQL's citext
-would lower both sides of each)."""
+_NAMED_COLUMNS = "id, title, author, rating, chapter_count, guild_id, removed_at, author_id"
+"""The columns of `_named_stories`: a lookup's choices, and what `VISIBLE` and `CHANGEABLE`
+read (the whole row would be copied for each story found)."""
+_FOLDED_TITLE = "lower(CAST(title AS TEXT)) AS folded"
+"""With them when titles are looked for: the title in lower case, to rank and sort the stories
+by, made once a story, not at each comparison (PostgreSQL's citext would lower both sides of
+each)."""
 
 
 def _names(typed: str, dialect: Dialect, *, column: str = "") -> str:
